@@ -1,0 +1,722 @@
+import type {
+  CallToolRequest,
+  CallToolResult,
+  CompleteRequest,
+  CompleteResult,
+  GetPromptRequest,
+  GetPromptResult,
+  Progress,
+  Prompt,
+  ReadResourceRequest,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { abortReason, type BackoffOptions, fullJitter, sleep } from './backoff.js';
+import { CatalogIndex, type ServerCatalog } from './catalog.js';
+import { toIssues } from './config.js';
+import {
+  InvalidConfigError,
+  McpoolError,
+  NoServerAvailableError,
+  PoolClosedError,
+  RequestMayHaveRunError,
+  TimeoutError,
+  UnknownServerError,
+  UnsafeAggregationError,
+} from './errors.js';
+import { classifyError, wasNotDelivered } from './failure.js';
+import { firstSuccessful } from './first.js';
+import { LatencyRecorder } from './latency.js';
+import type { ServerPool } from './pool.js';
+import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+import type {
+  AggregationJob,
+  Aggregator,
+  AttemptOptions,
+  Balancer,
+  CallContext,
+  CallMiddleware,
+  RequestInfo,
+  ServerView,
+} from './types.js';
+
+/** Options of a `MultiServerClient`. Every one is optional. */
+export interface MultiServerClientOptions {
+  /** How results from several servers become one. @default first() */
+  aggregation?: Aggregator | undefined;
+  /** Picks servers for this client's calls. @default the pool's balancer */
+  balancer?: Balancer | undefined;
+  /** After the balanced pick and retries fail, try these servers in order. */
+  fallback?: { enabled?: boolean | undefined; order?: string[] | undefined } | undefined;
+  /** Time budget of a whole call, retries included, ms. @default 30_000 */
+  requestTimeout?: number | undefined;
+  /** Time budget of one attempt on one server, ms; lower it to leave room for retries. @default requestTimeout */
+  attemptTimeout?: number | undefined;
+  /** Retries on other servers after the first attempt (safe requests only). @default 3 */
+  maxRetries?: number | undefined;
+  /** Tools that are safe to repeat whatever their annotations say. */
+  safeTools?: string[] | undefined;
+  /** Tools never repeated, whatever their annotations say. Wins over `safeTools`. */
+  unsafeTools?: string[] | undefined;
+  /** Bounds retries to a share of traffic; `false` turns the budget off. @default { ratio: 0.2, minPerSecond: 10 } */
+  retryBudget?: RetryBudgetOptions | false | undefined;
+  /** Full-jitter backoff between retries, ms. @default { baseMs: 25, maxMs: 250 } */
+  backoff?: BackoffOptions | undefined;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  /** Time budget of this call, ms. @default the client's requestTimeout */
+  timeout?: number | undefined;
+  /** Send to this server only (no balancing, no retries elsewhere). */
+  server?: string | undefined;
+  /** Aggregation for this call only. */
+  aggregation?: Aggregator | undefined;
+  /** Receives progress notifications of the call. */
+  onprogress?: ((progress: Progress) => void) | undefined;
+  /** Affinity key (user, conversation) for consistent-hash balancers. */
+  key?: string | undefined;
+}
+
+/** Client-wide figures, as in the seed's client metrics. */
+export interface ClientMetrics {
+  totalRequests: number;
+  successfulRequests: number;
+  failedRequests: number;
+  /** Mean latency of whole calls, ms. */
+  averageLatency: number;
+  latencyP50: number;
+  latencyP95: number;
+  latencyP99: number;
+  /** Calls that reached a fallback server. */
+  fallbackUsed: number;
+  /** Retries on other servers. */
+  retries: number;
+  /** Calls by aggregation strategy name. */
+  strategyUsage: Record<string, number>;
+}
+
+const clientOptionsSchema = z.object({
+  aggregation: z
+    .custom<Aggregator>(
+      (v) => typeof (v as Aggregator | undefined)?.run === 'function',
+      'give an Aggregator, e.g. first()',
+    )
+    .optional(),
+  balancer: z
+    .custom<Balancer>(
+      (v) => typeof (v as Balancer | undefined)?.pick === 'function',
+      'give a Balancer',
+    )
+    .optional(),
+  fallback: z
+    .object({ enabled: z.boolean().optional(), order: z.array(z.string()).optional() })
+    .optional(),
+  requestTimeout: z.number().int().positive().optional(),
+  attemptTimeout: z.number().int().positive().optional(),
+  maxRetries: z.number().int().min(0).max(100).optional(),
+  safeTools: z.array(z.string()).optional(),
+  unsafeTools: z.array(z.string()).optional(),
+  retryBudget: z
+    .union([
+      z.literal(false),
+      z.object({
+        ratio: z.number().min(0).max(10).optional(),
+        minPerSecond: z.number().min(0).optional(),
+        windowMs: z.number().int().positive().optional(),
+      }),
+    ])
+    .optional(),
+  backoff: z
+    .object({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
+    .optional(),
+});
+
+/**
+ * Talks to every server of a pool as if it were one MCP server: routes each
+ * request to the servers that can serve it, balances, retries what is safe to
+ * repeat, falls back, and aggregates.
+ */
+export class MultiServerClient {
+  readonly pool: ServerPool;
+  private readonly aggregation: Aggregator;
+  private readonly balancer: Balancer;
+  private readonly fallbackEnabled: boolean;
+  private readonly fallbackOrder: readonly string[] | undefined;
+  private readonly requestTimeout: number;
+  private readonly attemptTimeout: number;
+  private readonly maxRetries: number;
+  private readonly safeTools: ReadonlySet<string>;
+  private readonly unsafeTools: ReadonlySet<string>;
+  private readonly budget: RetryBudget | undefined;
+  private readonly backoffOptions: BackoffOptions;
+  private readonly middleware: CallMiddleware[] = [];
+  private readonly active = new Set<AbortController>();
+  private closed = false;
+  private readonly latency = new LatencyRecorder(1024);
+  private readonly counters = {
+    totalRequests: 0,
+    successfulRequests: 0,
+    failedRequests: 0,
+    fallbackUsed: 0,
+    retries: 0,
+  };
+  private readonly strategyUsage = new Map<string, number>();
+
+  constructor(pool: ServerPool, options: MultiServerClientOptions = {}) {
+    const parsed = clientOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new InvalidConfigError('client options', toIssues(parsed.error));
+    this.pool = pool;
+    this.aggregation = options.aggregation ?? firstSuccessful();
+    this.balancer = options.balancer ?? pool.balancer;
+    this.fallbackEnabled = options.fallback?.enabled ?? options.fallback?.order !== undefined;
+    this.fallbackOrder = options.fallback?.order;
+    this.requestTimeout = options.requestTimeout ?? 30_000;
+    this.attemptTimeout = options.attemptTimeout ?? this.requestTimeout;
+    this.maxRetries = options.maxRetries ?? 3;
+    this.safeTools = new Set(options.safeTools ?? []);
+    this.unsafeTools = new Set(options.unsafeTools ?? []);
+    this.budget =
+      options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget ?? {});
+    this.backoffOptions = options.backoff ?? {};
+  }
+
+  /** Adds middleware around every whole call (cache, batch, policies); returns its remover. */
+  use(middleware: CallMiddleware): () => void {
+    this.middleware.push(middleware);
+    return () => {
+      const at = this.middleware.indexOf(middleware);
+      if (at >= 0) this.middleware.splice(at, 1);
+    };
+  }
+
+  /**
+   * The merged tool catalog of the healthy servers, every page, named by the
+   * pool's namespacing policy. With `server`, that server's own list, fetched
+   * live; with a fan-out aggregation (e.g. `all()`), fetched live from every server.
+   */
+  listTools(options: CallOptions = {}): Promise<Tool[]> {
+    return this.listKind<Tool>(
+      'tools/list',
+      'tools',
+      options,
+      () => this.pool.listTools(),
+      (index, include) => index.listTools(include),
+    );
+  }
+
+  listResources(options: CallOptions = {}): Promise<Resource[]> {
+    return this.listKind<Resource>(
+      'resources/list',
+      'resources',
+      options,
+      () => this.pool.listResources(),
+      (index, include) => index.listResources(include),
+    );
+  }
+
+  listResourceTemplates(options: CallOptions = {}): Promise<ResourceTemplate[]> {
+    return this.listKind<ResourceTemplate>(
+      'resources/templates/list',
+      'resourceTemplates',
+      options,
+      () => this.pool.listResourceTemplates(),
+      (index, include) => index.listResourceTemplates(include),
+    );
+  }
+
+  listPrompts(options: CallOptions = {}): Promise<Prompt[]> {
+    return this.listKind<Prompt>(
+      'prompts/list',
+      'prompts',
+      options,
+      () => this.pool.listPrompts(),
+      (index, include) => index.listPrompts(include),
+    );
+  }
+
+  /** Calls a tool on a server that offers it. Names may be namespaced (`server__tool`). */
+  async callTool(
+    params: CallToolRequest['params'],
+    options: CallOptions = {},
+  ): Promise<CallToolResult> {
+    this.assertOpen();
+    const { offering, upstream } = this.routeNamed('tool', params.name, options.server);
+    const request: RequestInfo = {
+      method: 'tools/call',
+      params: { ...params, name: upstream },
+      safe: this.isSafeTool(params.name),
+      target: params.name,
+      key: options.key,
+    };
+    return (await this.run(
+      request,
+      `tools/call "${params.name}"`,
+      offering,
+      options,
+    )) as CallToolResult;
+  }
+
+  async getPrompt(
+    params: GetPromptRequest['params'],
+    options: CallOptions = {},
+  ): Promise<GetPromptResult> {
+    this.assertOpen();
+    const { offering, upstream } = this.routeNamed('prompt', params.name, options.server);
+    const request: RequestInfo = {
+      method: 'prompts/get',
+      params: { ...params, name: upstream },
+      safe: true,
+      target: params.name,
+      key: options.key,
+    };
+    return (await this.run(
+      request,
+      `prompts/get "${params.name}"`,
+      offering,
+      options,
+    )) as GetPromptResult;
+  }
+
+  async readResource(
+    params: ReadResourceRequest['params'],
+    options: CallOptions = {},
+  ): Promise<ReadResourceResult> {
+    this.assertOpen();
+    const offering = options.server
+      ? [this.requireServer(options.server)]
+      : (this.pool.catalog.routeResource(params.uri) ?? this.serversWith('resources'));
+    const request: RequestInfo = {
+      method: 'resources/read',
+      params,
+      safe: true,
+      target: params.uri,
+      key: options.key,
+    };
+    return (await this.run(
+      request,
+      `resources/read "${params.uri}"`,
+      offering,
+      options,
+    )) as ReadResourceResult;
+  }
+
+  async complete(
+    params: CompleteRequest['params'],
+    options: CallOptions = {},
+  ): Promise<CompleteResult> {
+    this.assertOpen();
+    let offering: string[];
+    let sent: CompleteRequest['params'] = params;
+    if (options.server) offering = [this.requireServer(options.server)];
+    else if (params.ref.type === 'ref/prompt') {
+      const route = this.routeNamed('prompt', params.ref.name, undefined);
+      offering = route.offering;
+      sent = { ...params, ref: { ...params.ref, name: route.upstream } };
+    } else {
+      offering = this.pool.catalog.routeResource(params.ref.uri) ?? this.serversWith('completions');
+    }
+    const request: RequestInfo = {
+      method: 'completion/complete',
+      params: sent,
+      safe: true,
+      key: options.key,
+    };
+    return (await this.run(request, 'completion/complete', offering, options)) as CompleteResult;
+  }
+
+  /** Pings one server (balanced), or the one named by `server`. */
+  async ping(options: CallOptions = {}): Promise<Record<string, never>> {
+    this.assertOpen();
+    const offering = options.server ? [this.requireServer(options.server)] : undefined;
+    const request: RequestInfo = {
+      method: 'ping',
+      params: undefined,
+      safe: true,
+      key: options.key,
+    };
+    return (await this.run(request, 'ping', offering, options)) as Record<string, never>;
+  }
+
+  /**
+   * Whether a tool is safe to repeat (retry, fallback, fan-out): the operator's
+   * `unsafeTools`/`safeTools` first, then the tool's `readOnlyHint` or
+   * `idempotentHint` annotation.
+   */
+  isSafeTool(name: string): boolean {
+    const tool = this.pool.catalog.findTool(name);
+    const upstream = this.upstreamName(name);
+    if (this.unsafeTools.has(name) || this.unsafeTools.has(upstream)) return false;
+    if (this.safeTools.has(name) || this.safeTools.has(upstream)) return true;
+    return tool?.annotations?.readOnlyHint === true || tool?.annotations?.idempotentHint === true;
+  }
+
+  private upstreamName(name: string): string {
+    const sep = this.pool.catalog.separator;
+    const at = name.indexOf(sep);
+    if (at > 0 && this.pool.server(name.slice(0, at))) return name.slice(at + sep.length);
+    return name;
+  }
+
+  private routeNamed(
+    kind: 'tool' | 'prompt',
+    name: string,
+    pinned: string | undefined,
+  ): { offering: string[]; upstream: string } {
+    if (pinned) {
+      this.requireServer(pinned);
+      const prefix = `${pinned}${this.pool.catalog.separator}`;
+      return {
+        offering: [pinned],
+        upstream: name.startsWith(prefix) ? name.slice(prefix.length) : name,
+      };
+    }
+    const known = (id: string) => this.pool.server(id) !== undefined;
+    const route =
+      kind === 'tool'
+        ? this.pool.catalog.routeTool(name, known)
+        : this.pool.catalog.routePrompt(name, known);
+    return { offering: [...route.servers], upstream: route.upstreamName };
+  }
+
+  private requireServer(serverId: string): string {
+    if (!this.pool.server(serverId)) {
+      throw new UnknownServerError(
+        serverId,
+        this.pool.servers().map((s) => s.id),
+      );
+    }
+    return serverId;
+  }
+
+  private serversWith(capability: 'resources' | 'completions'): string[] {
+    return this.pool
+      .servers()
+      .filter((s) => {
+        const catalog = this.pool.catalog.get(s.id);
+        if (capability === 'resources')
+          return (
+            catalog !== undefined &&
+            (catalog.resources.length > 0 || catalog.resourceTemplates.length > 0)
+          );
+        return true;
+      })
+      .map((s) => s.id);
+  }
+
+  private async listKind<T>(
+    method: string,
+    key: keyof Omit<ServerCatalog, 'fetchedAt'>,
+    options: CallOptions,
+    fromPool: () => Promise<T[]>,
+    select: (index: CatalogIndex, include: (id: string) => boolean) => T[],
+  ): Promise<T[]> {
+    this.assertOpen();
+    const aggregation = options.aggregation ?? this.aggregation;
+    if (!options.server && !aggregation.fanOut) {
+      const request: RequestInfo = { method, params: {}, safe: true };
+      return this.withMiddleware(request, options, async () => {
+        const started = performance.now();
+        try {
+          const items = await fromPool();
+          this.finish(true, started, 'catalog');
+          return items;
+        } catch (error) {
+          this.finish(false, started, 'catalog');
+          throw error;
+        }
+      }) as Promise<T[]>;
+    }
+    const request: RequestInfo = { method, params: {}, safe: true };
+    const offering = options.server ? [this.requireServer(options.server)] : undefined;
+    const merge = (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => {
+      const index = new CatalogIndex({ separator: this.pool.catalog.separator });
+      for (const { server, value } of results) {
+        const catalog: ServerCatalog = {
+          tools: [],
+          resources: [],
+          resourceTemplates: [],
+          prompts: [],
+          fetchedAt: 0,
+        };
+        (catalog[key] as unknown[]) = value as unknown[];
+        index.set(server.id, catalog);
+      }
+      return select(index, () => true);
+    };
+    return (await this.run(request, method, offering, options, merge, (page) =>
+      this.allPages(method, key, page),
+    )) as T[];
+  }
+
+  /** Fetches every page of a list from one server. */
+  private allPages(
+    method: string,
+    key: string,
+    attempt: (params: unknown) => Promise<unknown>,
+  ): Promise<unknown[]> {
+    return (async () => {
+      const items: unknown[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const result = (await attempt(cursor ? { cursor } : {})) as Record<string, unknown>;
+        items.push(...((result[key] as unknown[] | undefined) ?? []));
+        cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+        if (!cursor) break;
+      }
+      void method;
+      return items;
+    })();
+  }
+
+  private withMiddleware(
+    request: RequestInfo,
+    options: CallOptions,
+    inner: (context: CallContext) => Promise<unknown>,
+  ): Promise<unknown> {
+    const context: CallContext = { request, server: options.server, signal: options.signal };
+    const chain = this.middleware;
+    const step = (i: number, ctx: CallContext): Promise<unknown> => {
+      const mw = chain[i];
+      return mw ? mw(ctx, (next) => step(i + 1, next)) : inner(ctx);
+    };
+    return step(0, context);
+  }
+
+  private run(
+    request: RequestInfo,
+    description: string,
+    offering: readonly string[] | undefined,
+    options: CallOptions,
+    merge?: (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown,
+    pages?: (attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>,
+  ): Promise<unknown> {
+    return this.withMiddleware(request, options, (context) =>
+      this.dispatch(context.request, description, offering, options, merge, pages),
+    );
+  }
+
+  private async dispatch(
+    request: RequestInfo,
+    description: string,
+    offering: readonly string[] | undefined,
+    options: CallOptions,
+    merge:
+      | ((results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown)
+      | undefined,
+    pages: ((attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>) | undefined,
+  ): Promise<unknown> {
+    this.assertOpen();
+    const pinned = options.server !== undefined;
+    const aggregation = pinned ? firstSuccessful() : (options.aggregation ?? this.aggregation);
+    if (aggregation.fanOut && !request.safe)
+      throw new UnsafeAggregationError(aggregation.name, description);
+    const pinnedServer = pinned ? this.pool.server(options.server as string) : undefined;
+    const candidates: readonly ServerView[] = pinnedServer
+      ? [pinnedServer]
+      : this.pool.candidates(request, offering).servers;
+    if (candidates.length === 0) {
+      throw new NoServerAvailableError(
+        `No server is available for ${description}: every server that offers it is down, ejected or draining.`,
+      );
+    }
+    const fallback = pinned || !this.fallbackEnabled ? [] : this.fallbackServers(offering);
+
+    const timeoutMs = options.timeout ?? this.requestTimeout;
+    const controller = new AbortController();
+    this.active.add(controller);
+    const caller = options.signal;
+    const onAbort = () => controller.abort(abortReason(caller as AbortSignal, description));
+    if (caller?.aborted) onAbort();
+    else caller?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(
+      () => controller.abort(new TimeoutError(description, timeoutMs)),
+      timeoutMs,
+    );
+    const signal = controller.signal;
+    const deadline = performance.now() + timeoutMs;
+    const started = performance.now();
+    this.budget?.recordRequest();
+    let fellBack = false;
+
+    const runOne = async (server: ServerView, attemptOptions: AttemptOptions, params: unknown) => {
+      if (signal.aborted) throw abortReason(signal, description);
+      const link = linkSignals(signal, attemptOptions.signal);
+      const remaining = Math.max(1, deadline - performance.now());
+      try {
+        return await this.pool.execute(
+          server,
+          params === request.params ? request : { ...request, params },
+          {
+            signal: link.signal,
+            timeout: Math.min(remaining, attemptOptions.timeout ?? this.attemptTimeout),
+            onprogress: options.onprogress,
+            balancer: this.balancer,
+          },
+        );
+      } catch (error) {
+        if (signal.aborted) throw abortReason(signal, description);
+        // The attempt used up the whole budget: that is the call's timeout, not one server's.
+        if (performance.now() >= deadline - 1) throw new TimeoutError(description, timeoutMs, { cause: error });
+        const outcome = classifyError(error, false);
+        if (
+          !request.safe &&
+          (outcome === 'server-error' || outcome === 'timeout') &&
+          !wasNotDelivered(error)
+        ) {
+          throw new RequestMayHaveRunError(description, server.id, error);
+        }
+        throw error;
+      } finally {
+        link.dispose();
+      }
+    };
+
+    const job: AggregationJob<unknown> = {
+      request,
+      description,
+      candidates,
+      fallback,
+      signal,
+      maxRetries: pinned ? 0 : this.maxRetries,
+      pick: (exclude) => {
+        const open =
+          exclude && exclude.size > 0 ? candidates.filter((c) => !exclude.has(c.id)) : candidates;
+        return open.length === 0 ? undefined : this.balancer.pick(open, request);
+      },
+      attempt: (server, attemptOptions = {}) =>
+        pages
+          ? pages((params) => runOne(server, attemptOptions, params))
+          : runOne(server, attemptOptions, request.params),
+      canRetry: (error) => {
+        if (signal.aborted || performance.now() >= deadline - 1) return false;
+        if (McpoolError.isInstance(error)) {
+          return error.code !== 'REQUEST_MAY_HAVE_RUN' && error.code !== 'ABORTED';
+        }
+        const outcome = classifyError(error, false);
+        return outcome === 'server-error' || outcome === 'timeout';
+      },
+      backoff: (n) => sleep(fullJitter(n, this.backoffOptions), signal),
+      takeRetry: () => (this.budget ? this.budget.tryTake() : true),
+      note: (kind, from, to) => {
+        if (kind === 'retry') {
+          this.counters.retries++;
+          this.pool.emit('request:retry', {
+            method: request.method,
+            target: request.target,
+            from,
+            to,
+          });
+        } else {
+          fellBack = true;
+          this.pool.emit('request:fallback', {
+            method: request.method,
+            target: request.target,
+            from,
+            to,
+          });
+        }
+      },
+    };
+    if (merge) job.merge = merge;
+
+    try {
+      const result = await aggregation.run(job);
+      this.finish(true, started, aggregation.name, fellBack);
+      return result;
+    } catch (error) {
+      this.finish(false, started, aggregation.name, fellBack);
+      if (signal.aborted) throw abortReason(signal, description);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+      this.active.delete(controller);
+    }
+  }
+
+  private fallbackServers(offering: readonly string[] | undefined): ServerView[] {
+    const order = this.fallbackOrder ?? this.pool.servers().map((s) => s.id);
+    const offers = offering ? new Set(offering) : undefined;
+    const out: ServerView[] = [];
+    for (const id of order) {
+      const server = this.pool.server(id);
+      if (
+        server &&
+        (!offers || offers.has(id)) &&
+        server.state !== 'closed' &&
+        server.state !== 'draining'
+      ) {
+        out.push(server);
+      }
+    }
+    return out;
+  }
+
+  private finish(ok: boolean, started: number, strategy: string, fellBack = false): void {
+    this.counters.totalRequests++;
+    if (ok) this.counters.successfulRequests++;
+    else this.counters.failedRequests++;
+    if (fellBack) this.counters.fallbackUsed++;
+    this.latency.record(performance.now() - started);
+    this.strategyUsage.set(strategy, (this.strategyUsage.get(strategy) ?? 0) + 1);
+  }
+
+  /** The seed's client metrics, plus retries and latency percentiles. */
+  getMetrics(): ClientMetrics {
+    const p = this.latency.percentiles();
+    return {
+      ...this.counters,
+      averageLatency: this.latency.averageMs,
+      latencyP50: p.p50,
+      latencyP95: p.p95,
+      latencyP99: p.p99,
+      strategyUsage: Object.fromEntries(this.strategyUsage),
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PoolClosedError('The client');
+    if (this.pool.isClosed) throw new PoolClosedError();
+  }
+
+  /** Aborts the calls in flight and refuses new ones. The pool stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new PoolClosedError('The client');
+    for (const controller of this.active) controller.abort(error);
+    this.active.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function linkSignals(
+  main: AbortSignal,
+  extra: AbortSignal | undefined,
+): { signal: AbortSignal; dispose: () => void } {
+  if (!extra) return { signal: main, dispose: () => {} };
+  const controller = new AbortController();
+  const fromMain = () => controller.abort(main.reason);
+  const fromExtra = () => controller.abort(extra.reason);
+  if (main.aborted) fromMain();
+  else if (extra.aborted) fromExtra();
+  else {
+    main.addEventListener('abort', fromMain, { once: true });
+    extra.addEventListener('abort', fromExtra, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      main.removeEventListener('abort', fromMain);
+      extra.removeEventListener('abort', fromExtra);
+    },
+  };
+}

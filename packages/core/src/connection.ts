@@ -1,0 +1,312 @@
+/**
+ * The one module that talks to the MCP SDK's client side. Everything else in
+ * mcpool sees `McpConnection`, so a connector for another SDK line can be
+ * added here without touching the rest.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import {
+  getDefaultEnvironment,
+  StdioClientTransport,
+} from '@modelcontextprotocol/sdk/client/stdio.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  type ClientCapabilities,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  type Notification,
+  type Progress,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { ServerRequestHandlers } from './handlers.js';
+import type { TransportConfig } from './types.js';
+
+/** Options of one request over a connection. */
+export interface ConnectionRequestOptions {
+  signal?: AbortSignal | undefined;
+  timeout?: number | undefined;
+  onprogress?: ((progress: Progress) => void) | undefined;
+}
+
+/** Callbacks from a connection to its owner. */
+export interface ConnectionListener {
+  /** The connection closed without being asked to (process exit, socket gone). */
+  onClose(connection: McpConnection): void;
+  /** Any server notification (list_changed, logging, resource updates, ...). */
+  onNotification(connection: McpConnection, notification: Notification): void;
+}
+
+/** Everything needed to open a connection. */
+export interface ConnectionOptions {
+  serverId: string;
+  transport: TransportConfig;
+  connectTimeout: number;
+  handlers: ServerRequestHandlers;
+  listener: ConnectionListener;
+  clientInfo: { name: string; version: string };
+  signal?: AbortSignal | undefined;
+}
+
+type Method =
+  | 'tools/list'
+  | 'tools/call'
+  | 'resources/list'
+  | 'resources/templates/list'
+  | 'resources/read'
+  | 'prompts/list'
+  | 'prompts/get'
+  | 'completion/complete'
+  | 'ping'
+  | 'logging/setLevel'
+  | 'resources/subscribe'
+  | 'resources/unsubscribe';
+
+const SESSION_NOT_FOUND = 404;
+
+/** One MCP session with one server. */
+export class McpConnection {
+  inFlight = 0;
+  lastUsed = Date.now();
+  private client: Client;
+  private transport: Transport;
+  private closing = false;
+  private reinit: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ConnectionOptions,
+    client: Client,
+    transport: Transport,
+  ) {
+    this.client = client;
+    this.transport = transport;
+  }
+
+  /** Opens and initializes a session; rejects on failure or after `connectTimeout`. */
+  static async open(options: ConnectionOptions): Promise<McpConnection> {
+    const { client, transport } = await McpConnection.connectClient(options, undefined);
+    const connection = new McpConnection(options, client, transport);
+    connection.watch();
+    return connection;
+  }
+
+  private static async connectClient(
+    options: ConnectionOptions,
+    self: McpConnection | undefined,
+  ): Promise<{ client: Client; transport: Transport }> {
+    const transport = await createTransport(options.transport);
+    const capabilities: ClientCapabilities = {};
+    if (options.handlers.sampling) capabilities.sampling = {};
+    if (options.handlers.elicitation) capabilities.elicitation = {};
+    if (options.handlers.roots) capabilities.roots = { listChanged: true };
+    const client = new Client(options.clientInfo, { capabilities });
+    installHandlers(client, options, () => self);
+    try {
+      await client.connect(transport, {
+        timeout: options.connectTimeout,
+        signal: options.signal,
+      });
+    } catch (error) {
+      await client.close().catch(() => {});
+      throw error;
+    }
+    return { client, transport };
+  }
+
+  private watch(): void {
+    const client = this.client;
+    client.onclose = () => {
+      // A replaced client closing is expected; only the current one matters.
+      if (this.closing || client !== this.client) return;
+      this.closing = true;
+      this.options.listener.onClose(this);
+    };
+    client.fallbackNotificationHandler = async (notification) => {
+      this.options.listener.onNotification(this, notification);
+    };
+  }
+
+  get serverId(): string {
+    return this.options.serverId;
+  }
+
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.client.getServerCapabilities();
+  }
+
+  get serverVersion(): { name: string; version: string } | undefined {
+    return this.client.getServerVersion();
+  }
+
+  get sessionId(): string | undefined {
+    return this.transport.sessionId;
+  }
+
+  /** Sends one request. A lost HTTP session is re-initialized and the request sent once more. */
+  async request(
+    method: string,
+    params: unknown,
+    options: ConnectionRequestOptions,
+  ): Promise<unknown> {
+    this.inFlight++;
+    this.lastUsed = Date.now();
+    try {
+      try {
+        return await this.send(method, params, options);
+      } catch (error) {
+        if (!isSessionNotFound(error) || this.closing) throw error;
+        // The spec: on 404 the client MUST start a new session. The request
+        // never ran (the server did not know the session), so sending it again is safe.
+        await this.reinitialize();
+        return await this.send(method, params, options);
+      }
+    } finally {
+      this.inFlight--;
+      this.lastUsed = Date.now();
+    }
+  }
+
+  private send(
+    method: string,
+    params: unknown,
+    options: ConnectionRequestOptions,
+  ): Promise<unknown> {
+    const c = this.client;
+    const opts: RequestOptions = {};
+    if (options.signal) opts.signal = options.signal;
+    if (options.timeout !== undefined) opts.timeout = Math.max(1, options.timeout);
+    if (options.onprogress) {
+      opts.onprogress = options.onprogress;
+      opts.resetTimeoutOnProgress = false;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: params were validated by the caller's types
+    const p = params as any;
+    switch (method as Method) {
+      case 'tools/list':
+        return c.listTools(p, opts);
+      case 'tools/call':
+        return c.callTool(p, undefined, opts);
+      case 'resources/list':
+        return c.listResources(p, opts);
+      case 'resources/templates/list':
+        return c.listResourceTemplates(p, opts);
+      case 'resources/read':
+        return c.readResource(p, opts);
+      case 'prompts/list':
+        return c.listPrompts(p, opts);
+      case 'prompts/get':
+        return c.getPrompt(p, opts);
+      case 'completion/complete':
+        return c.complete(p, opts);
+      case 'ping':
+        return c.ping(opts);
+      case 'logging/setLevel':
+        return c.setLoggingLevel(p.level, opts);
+      case 'resources/subscribe':
+        return c.subscribeResource(p, opts);
+      case 'resources/unsubscribe':
+        return c.unsubscribeResource(p, opts);
+      default:
+        return Promise.reject(new TypeError(`mcpool does not know the MCP method "${method}".`));
+    }
+  }
+
+  private reinitialize(): Promise<void> {
+    this.reinit ??= (async () => {
+      const old = this.client;
+      const next = await McpConnection.connectClient(this.options, this);
+      this.client = next.client;
+      this.transport = next.transport;
+      this.watch();
+      await old.close().catch(() => {});
+    })().finally(() => {
+      this.reinit = undefined;
+    });
+    return this.reinit;
+  }
+
+  /** Closes the session; for HTTP it also tells the server to end it. Never throws. */
+  async close(): Promise<void> {
+    if (this.closing && !this.client) return;
+    this.closing = true;
+    const transport = this.transport;
+    if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
+      await withTimeout(transport.terminateSession(), 1_000).catch(() => {});
+    }
+    await this.client.close().catch(() => {});
+  }
+}
+
+function isSessionNotFound(error: unknown): boolean {
+  return error instanceof StreamableHTTPError && error.code === SESSION_NOT_FOUND;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function createTransport(config: TransportConfig): Promise<Transport> {
+  switch (config.type) {
+    case 'stdio':
+      return new StdioClientTransport({
+        command: config.command,
+        args: config.args ?? [],
+        env: { ...getDefaultEnvironment(), ...(config.env ?? {}) },
+        ...(config.cwd ? { cwd: config.cwd } : {}),
+        stderr: config.stderr ?? 'inherit',
+      });
+    case 'streamable-http':
+      return new StreamableHTTPClientTransport(new URL(config.url), {
+        requestInit: { headers: config.headers ?? {} },
+      });
+    case 'sse':
+      return new SSEClientTransport(new URL(config.url), {
+        requestInit: { headers: config.headers ?? {} },
+      });
+    case 'custom':
+      return config.create();
+  }
+}
+
+function installHandlers(
+  client: Client,
+  options: ConnectionOptions,
+  self: () => McpConnection | undefined,
+): void {
+  const { handlers, serverId } = options;
+  const context = (signal: AbortSignal) => ({ serverId, signal, connection: self() });
+  if (handlers.sampling) {
+    const handler = handlers.sampling;
+    client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
+      handler(request.params, context(extra.signal)),
+    );
+  }
+  if (handlers.elicitation) {
+    const handler = handlers.elicitation;
+    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
+      handler(request.params, context(extra.signal)),
+    );
+  }
+  if (handlers.roots) {
+    const handler = handlers.roots;
+    client.setRequestHandler(ListRootsRequestSchema, (_request, extra) =>
+      handler(context(extra.signal)),
+    );
+  }
+}

@@ -1,0 +1,55 @@
+import type { Notification } from '@modelcontextprotocol/sdk/types.js';
+import { EventEmitter } from 'eventemitter3';
+import type { NameConflict } from './catalog.js';
+import type { AttemptReport, ServerView } from './types.js';
+
+/** Every event the pool emits, with its payload. */
+export interface PoolEvents {
+  'server:added': [{ server: ServerView }];
+  'server:removed': [{ serverId: string }];
+  'server:connected': [{ serverId: string; sessionId?: string | undefined }];
+  'server:disconnected': [{ serverId: string; reason: string }];
+  /** The server is back in selection. */
+  'server:healthy': [{ serverId: string; reason: string }];
+  /** The server left selection; `source` says who took it out (connection, health, breaker, ...). */
+  'server:unhealthy': [{ serverId: string; source: string; reason: string }];
+  /** A notification from a server that mcpool does not consume itself. */
+  'server:notification': [{ serverId: string; notification: Notification }];
+  /** A logging message from a server (`notifications/message`). */
+  'server:log': [{ serverId: string; level: string; logger?: string | undefined; data: unknown }];
+  'catalog:changed': [{ serverId: string }];
+  /** Two servers now offer different definitions under one name; calls by that name stop until disambiguated. */
+  'catalog:conflict': [NameConflict];
+  /** One attempt on one server ended. */
+  attempt: [AttemptReport];
+  'request:retry': [
+    { method: string; target?: string | undefined; from?: string | undefined; to: string },
+  ];
+  'request:fallback': [
+    { method: string; target?: string | undefined; from?: string | undefined; to: string },
+  ];
+  /** No healthy server could serve a request, so every server that offers it was tried. */
+  'pool:panic': [{ method: string; target?: string | undefined; servers: readonly string[] }];
+  /** A failure in the background (catalog refresh, reconnect, a throwing listener). */
+  'pool:error': [{ source: string; serverId?: string | undefined; error: unknown }];
+}
+
+/**
+ * An EventEmitter whose listeners cannot break the emitter: a listener that
+ * throws is reported as `pool:error` and the other listeners still run.
+ */
+export class SafeEmitter extends EventEmitter<PoolEvents> {
+  override emit<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): boolean {
+    const listeners = this.listeners(event);
+    if (listeners.length === 0) return false;
+    for (const listener of listeners) {
+      try {
+        (listener as (...a: PoolEvents[K]) => void)(...args);
+      } catch (error) {
+        if (event === 'pool:error') continue;
+        this.emit('pool:error', { source: `listener of ${String(event)}`, error });
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,67 @@
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { McpoolError } from './errors.js';
+import type { AttemptOutcome } from './types.js';
+
+/** JSON-RPC error codes that mean the server itself is in trouble. */
+const SERVER_FAULT_CODES = new Set<number>([
+  ErrorCode.InternalError,
+  ErrorCode.ParseError,
+  ErrorCode.ConnectionClosed,
+]);
+
+/**
+ * Sorts an attempt's error into a failure class. Only `server-error` and
+ * `timeout` say anything about the server's health: an error the server sent
+ * on purpose (invalid params, resource not found) is an answer, and a caller's
+ * abort is nobody's fault.
+ */
+export function classifyError(error: unknown, callerAborted: boolean): AttemptOutcome {
+  if (callerAborted) return 'aborted';
+  if (McpoolError.isInstance(error)) {
+    if (error.code === 'TIMEOUT') return 'timeout';
+    if (error.code === 'ABORTED') return 'aborted';
+    return 'server-error';
+  }
+  if (error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout) return 'timeout';
+    if (SERVER_FAULT_CODES.has(error.code)) return 'server-error';
+    return 'rejected';
+  }
+  return 'server-error';
+}
+
+const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/**
+ * True when the error proves the request never reached the server (the
+ * connection was refused before anything was sent), so even an unsafe request
+ * may go to another server.
+ */
+export function provesNotDelivered(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (typeof current === 'object' && current !== null) {
+      const code = (current as { code?: unknown }).code;
+      if (typeof code === 'string' && NOT_DELIVERED_CODES.has(code)) return true;
+      current = (current as { cause?: unknown }).cause;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+const notDelivered = new WeakSet<object>();
+
+/** Marks an error as raised before the request left for the server. */
+export function markNotDelivered(error: unknown): void {
+  if (typeof error === 'object' && error !== null) notDelivered.add(error);
+}
+
+/** True when the request that failed with `error` certainly did not reach the server. */
+export function wasNotDelivered(error: unknown): boolean {
+  return (
+    (typeof error === 'object' && error !== null && notDelivered.has(error)) ||
+    provesNotDelivered(error)
+  );
+}

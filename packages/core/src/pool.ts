@@ -1,0 +1,576 @@
+import type {
+  Progress,
+  Prompt,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { abortReason } from './backoff.js';
+import { canonicalJson } from './canonical-json.js';
+import { CatalogIndex, type NamespacingOptions } from './catalog.js';
+import { checkSeparator, poolOptionsSchema, toIssues, validateServerConfig } from './config.js';
+import {
+  ConnectionError,
+  DuplicateServerError,
+  InvalidConfigError,
+  NoServerAvailableError,
+  PoolClosedError,
+  TimeoutError,
+  UnknownServerError,
+} from './errors.js';
+import { SafeEmitter } from './events.js';
+import { classifyError, markNotDelivered } from './failure.js';
+import type { ServerRequestHandlers } from './handlers.js';
+import { PooledServer, type ServerMetrics } from './pooled-server.js';
+import { defaultRoundRobin } from './round-robin.js';
+import type {
+  AttemptContext,
+  AttemptMiddleware,
+  AttemptOutcome,
+  Balancer,
+  Detach,
+  RequestInfo,
+  ServerConfig,
+  ServerView,
+} from './types.js';
+
+/** Options of a `ServerPool`. Every one is optional. */
+export interface ServerPoolOptions {
+  /** Picks a server for each request. @default round robin */
+  balancer?: Balancer | undefined;
+  /** MCP sessions per server, opened on demand when all are busy. @default 1 */
+  maxConnectionsPerServer?: number | undefined;
+  /** Time to open and initialize one session, ms. @default 30_000 */
+  connectionTimeout?: number | undefined;
+  /** Extra sessions unused this long are closed (one always stays open), ms. @default 300_000 */
+  idleTimeout?: number | undefined;
+  /** Make `start()` reject when any server fails to connect. @default false */
+  strictStart?: boolean | undefined;
+  /** How long a removed server may finish the requests it has, ms. @default 5_000 */
+  drainTimeout?: number | undefined;
+  /** Backoff between reconnects of a down server (full jitter), ms. @default { baseMs: 500, maxMs: 30_000 } */
+  reconnect?: { baseMs?: number | undefined; maxMs?: number | undefined } | undefined;
+  /** How tools and prompts that differ between servers are named. */
+  namespacing?: NamespacingOptions | undefined;
+  /** Answers to sampling, elicitation and roots requests from any server. */
+  handlers?: ServerRequestHandlers | undefined;
+  /** How mcpool introduces itself to servers. @default { name: 'mcpool', version: '0.1.0' } */
+  clientInfo?: { name: string; version: string } | undefined;
+  /** Servers to add right away. */
+  servers?: ServerConfig[] | undefined;
+}
+
+/** Pool-wide figures, as in the seed's pool metrics. */
+export interface PoolMetrics {
+  totalServers: number;
+  healthyServers: number;
+  totalRequests: number;
+  failedRequests: number;
+  inFlight: number;
+  serverMetrics: ServerMetrics[];
+}
+
+/** Something that plugs into the pool: health checkers, breakers, exporters. */
+export interface PoolPlugin {
+  readonly name: string;
+  /** Wraps every attempt on one server. */
+  readonly attempt?: AttemptMiddleware | undefined;
+  /** Called once when installed; returns what undoes it. */
+  attach?(pool: ServerPool): Detach | undefined;
+}
+
+/** Options of one attempt on one server. */
+export interface ExecuteOptions {
+  signal?: AbortSignal | undefined;
+  /** Time budget of the attempt, ms. */
+  timeout?: number | undefined;
+  onprogress?: ((progress: Progress) => void) | undefined;
+  /** Told of the attempt's start and result, besides the pool's balancer. */
+  balancer?: Balancer | undefined;
+}
+
+/** Servers that may take a request. */
+export interface Candidates {
+  readonly servers: readonly ServerView[];
+  /** No offering server was healthy, so all usable ones were returned. */
+  readonly panic: boolean;
+}
+
+/**
+ * A set of MCP servers behind one interface: connections, health state,
+ * capability catalog, balancing and figures. Add servers at any time.
+ */
+export class ServerPool extends SafeEmitter {
+  readonly balancer: Balancer;
+  readonly catalog: CatalogIndex;
+  private readonly serversById = new Map<string, PooledServer>();
+  private readonly plugins: { plugin: PoolPlugin; detach: Detach | undefined }[] = [];
+  private middleware: AttemptMiddleware[] = [];
+  private readonly options: {
+    maxConnections: number;
+    connectionTimeout: number;
+    idleTimeout: number;
+    strictStart: boolean;
+    drainTimeout: number;
+    reconnect: { baseMs: number; maxMs: number };
+    handlers: ServerRequestHandlers;
+    clientInfo: { name: string; version: string };
+  };
+  private started = false;
+  private closed = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private totalRequests = 0;
+  private failedRequests = 0;
+
+  constructor(options: ServerPoolOptions = {}) {
+    super();
+    const parsed = poolOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new InvalidConfigError('pool options', toIssues(parsed.error));
+    this.balancer = options.balancer ?? defaultRoundRobin();
+    this.catalog = new CatalogIndex(options.namespacing);
+    this.options = {
+      maxConnections: options.maxConnectionsPerServer ?? 1,
+      connectionTimeout: options.connectionTimeout ?? 30_000,
+      idleTimeout: options.idleTimeout ?? 300_000,
+      strictStart: options.strictStart ?? false,
+      drainTimeout: options.drainTimeout ?? 5_000,
+      reconnect: {
+        baseMs: options.reconnect?.baseMs ?? 500,
+        maxMs: options.reconnect?.maxMs ?? 30_000,
+      },
+      handlers: options.handlers ?? {},
+      clientInfo: options.clientInfo ?? { name: 'mcpool', version: '0.1.0' },
+    };
+    options.servers?.forEach((s, i) => {
+      this.addServerAt(s, `servers[${i}]`);
+    });
+  }
+
+  /** Adds a server. After `start()` it connects at once, in the background. */
+  addServer(config: ServerConfig): ServerView {
+    return this.addServerAt(config, 'server');
+  }
+
+  private addServerAt(config: ServerConfig, path: string): ServerView {
+    this.assertOpen();
+    validateServerConfig(config, path);
+    checkSeparator(config.id, this.catalog.separator, path);
+    if (this.serversById.has(config.id)) throw new DuplicateServerError(config.id);
+    const server = new PooledServer(config, {
+      events: this,
+      catalog: this.catalog,
+      handlers: this.options.handlers,
+      connectionTimeout: this.options.connectionTimeout,
+      maxConnections: this.options.maxConnections,
+      reconnect: this.options.reconnect,
+      clientInfo: this.options.clientInfo,
+    });
+    this.serversById.set(config.id, server);
+    this.emit('server:added', { server });
+    if (this.started) void server.start(false);
+    return server;
+  }
+
+  /** Drains a server (waits for its requests up to `drainTimeout`), closes it and forgets it. */
+  async removeServer(serverId: string): Promise<void> {
+    const server = this.serversById.get(serverId);
+    if (!server) throw new UnknownServerError(serverId, [...this.serversById.keys()]);
+    this.serversById.delete(serverId);
+    await server.drain(this.options.drainTimeout);
+    await server.close();
+    this.catalog.delete(serverId);
+    this.balancer.onRemove?.(serverId);
+    this.emit('server:removed', { serverId });
+  }
+
+  /**
+   * Reconciles the pool with a desired set of servers (service discovery):
+   * adds the new, drains and removes the gone, and updates the changed —
+   * weight, priority, name and tags in place, a new transport by reconnecting.
+   */
+  async sync(
+    configs: readonly ServerConfig[],
+  ): Promise<{ added: string[]; removed: string[]; updated: string[] }> {
+    this.assertOpen();
+    const issues = [];
+    const ids = new Set<string>();
+    for (const [i, c] of configs.entries()) {
+      try {
+        validateServerConfig(c, `servers[${i}]`);
+        checkSeparator(c.id, this.catalog.separator, `servers[${i}]`);
+      } catch (error) {
+        if (error instanceof InvalidConfigError) issues.push(...error.issues);
+        else throw error;
+      }
+      if (ids.has(c.id))
+        issues.push({ path: `servers[${i}].id`, message: `"${c.id}" appears twice` });
+      ids.add(c.id);
+    }
+    if (issues.length > 0) throw new InvalidConfigError('server set', issues);
+    const added: string[] = [];
+    const removed: string[] = [];
+    const updated: string[] = [];
+    await Promise.all(
+      [...this.serversById.keys()]
+        .filter((id) => !ids.has(id))
+        .map(async (id) => {
+          removed.push(id);
+          await this.removeServer(id);
+        }),
+    );
+    for (const config of configs) {
+      const current = this.serversById.get(config.id);
+      if (!current) {
+        this.addServer(config);
+        added.push(config.id);
+        continue;
+      }
+      if (!sameTransport(current.transport, config.transport)) {
+        await this.removeServer(config.id);
+        this.addServer(config);
+        updated.push(config.id);
+        continue;
+      }
+      const weight = config.weight ?? 1;
+      const priority = config.priority ?? 0;
+      const name = config.name ?? config.id;
+      const tags = config.tags ?? [];
+      if (
+        current.weight !== weight ||
+        current.priority !== priority ||
+        current.name !== name ||
+        canonicalJson(current.tags) !== canonicalJson(tags)
+      ) {
+        current.weight = weight;
+        current.priority = priority;
+        current.name = name;
+        current.tags = tags;
+        updated.push(config.id);
+      }
+    }
+    return { added, removed, updated };
+  }
+
+  /**
+   * Connects every server in parallel. A server that fails is marked down and
+   * retried with backoff; with `strictStart` the first failure rejects instead.
+   */
+  async start(options: { strict?: boolean } = {}): Promise<void> {
+    this.assertOpen();
+    this.started = true;
+    this.startSweeper();
+    const strict = options.strict ?? this.options.strictStart;
+    const results = await Promise.allSettled(
+      [...this.serversById.values()].map((s) => s.start(strict)),
+    );
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failures.length > 0) {
+      const message = failures.map((f) => (f.reason as Error).message).join('; ');
+      throw new ConnectionError('(pool)', `strict start failed: ${message}`, failures[0]?.reason);
+    }
+  }
+
+  /** Resolves when every server's first connection attempt and pending catalog refresh have settled. */
+  async ready(): Promise<void> {
+    await Promise.all([...this.serversById.values()].map((s) => s.start(false)));
+    await Promise.all([...this.serversById.values()].map((s) => s.catalogSettled()));
+  }
+
+  private startSweeper(): void {
+    if (this.sweeper) return;
+    const every = Math.max(1_000, Math.min(30_000, Math.floor(this.options.idleTimeout / 2)));
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const s of this.serversById.values()) s.closeIdle(this.options.idleTimeout, now);
+    }, every);
+    this.sweeper.unref();
+  }
+
+  /** Every server, in the order they were added. */
+  servers(): ServerView[] {
+    return [...this.serversById.values()];
+  }
+
+  /** One server by id. */
+  server(serverId: string): ServerView | undefined {
+    return this.serversById.get(serverId);
+  }
+
+  /** Session ids of a server's open Streamable HTTP connections. */
+  sessionIds(serverId: string): string[] {
+    return this.serversById.get(serverId)?.sessionIds ?? [];
+  }
+
+  /** Picks a healthy server with the given balancer (the pool's by default), as the seed's `GetServer`. */
+  getServer(balancer: Balancer = this.balancer, request?: RequestInfo): ServerView {
+    this.assertOpen();
+    const healthy = this.servers().filter((s) => s.healthy);
+    if (healthy.length === 0) throw new NoServerAvailableError();
+    return balancer.pick(healthy, request ?? { method: 'ping', params: undefined, safe: true });
+  }
+
+  /**
+   * Takes a server out of selection on behalf of `source` (health checker,
+   * breaker, operator) with a reason; `include` puts it back. A server is in
+   * selection only when no source excludes it.
+   */
+  exclude(serverId: string, source: string, reason: string): void {
+    this.require(serverId).setExcluded(source, reason);
+  }
+
+  include(serverId: string, source: string): void {
+    this.require(serverId).setExcluded(source, undefined);
+  }
+
+  /** Why a server is out of selection, by source. */
+  exclusions(serverId: string): Record<string, string> {
+    return Object.fromEntries(this.require(serverId).exclusions);
+  }
+
+  /** Reconnects a down server now instead of after its backoff. */
+  reconnect(serverId: string): void {
+    this.require(serverId).reconnectNow();
+  }
+
+  private require(serverId: string): PooledServer {
+    const server = this.serversById.get(serverId);
+    if (!server) throw new UnknownServerError(serverId, [...this.serversById.keys()]);
+    return server;
+  }
+
+  /** Installs a plugin; the returned function removes it again. */
+  use(plugin: PoolPlugin): Detach {
+    this.assertOpen();
+    const entry = { plugin, detach: plugin.attach?.(this) };
+    this.plugins.push(entry);
+    this.rebuildMiddleware();
+    return async () => {
+      const at = this.plugins.indexOf(entry);
+      if (at < 0) return;
+      this.plugins.splice(at, 1);
+      this.rebuildMiddleware();
+      await entry.detach?.();
+    };
+  }
+
+  private rebuildMiddleware(): void {
+    this.middleware = this.plugins
+      .map((p) => p.plugin.attempt)
+      .filter((m): m is AttemptMiddleware => m !== undefined);
+  }
+
+  /**
+   * Servers that may take a request: the healthy ones among `offering` (or
+   * among all servers). When none is healthy the pool panics: it returns every
+   * usable offering server rather than fail everything, and says so.
+   */
+  candidates(request: RequestInfo, offering?: readonly string[]): Candidates {
+    const pool = offering
+      ? offering
+          .map((id) => this.serversById.get(id))
+          .filter((s): s is PooledServer => s !== undefined)
+      : [...this.serversById.values()];
+    const healthy = pool.filter((s) => s.healthy);
+    if (healthy.length > 0) return { servers: healthy, panic: false };
+    const usable = pool.filter((s) => s.usable);
+    if (usable.length > 0) {
+      this.emit('pool:panic', {
+        method: request.method,
+        target: request.target,
+        servers: usable.map((s) => s.id),
+      });
+    }
+    return { servers: usable, panic: true };
+  }
+
+  /** True when the server is in selection. */
+  isHealthy(serverId: string): boolean {
+    return this.serversById.get(serverId)?.healthy ?? false;
+  }
+
+  /** Merged tools of the healthy servers (all servers when none is healthy). */
+  async listTools(): Promise<Tool[]> {
+    await this.catalogSettled();
+    return this.catalog.listTools(this.catalogFilter());
+  }
+
+  async listPrompts(): Promise<Prompt[]> {
+    await this.catalogSettled();
+    return this.catalog.listPrompts(this.catalogFilter());
+  }
+
+  async listResources(): Promise<Resource[]> {
+    await this.catalogSettled();
+    return this.catalog.listResources(this.catalogFilter());
+  }
+
+  async listResourceTemplates(): Promise<ResourceTemplate[]> {
+    await this.catalogSettled();
+    return this.catalog.listResourceTemplates(this.catalogFilter());
+  }
+
+  /** Refetches every connected server's catalog now. */
+  async refreshCatalog(): Promise<void> {
+    await Promise.all(
+      [...this.serversById.values()]
+        .filter((s) => s.state === 'connected')
+        .map((s) => s.refreshCatalog()),
+    );
+  }
+
+  private async catalogSettled(): Promise<void> {
+    await Promise.all([...this.serversById.values()].map((s) => s.catalogSettled()));
+  }
+
+  private catalogFilter(): (serverId: string) => boolean {
+    const anyHealthy = [...this.serversById.values()].some((s) => s.healthy);
+    return anyHealthy
+      ? (id) => this.serversById.get(id)?.healthy ?? false
+      : (id) => this.serversById.get(id)?.usable ?? false;
+  }
+
+  /**
+   * Runs one attempt of a request on one server, through the plugins' attempt
+   * middleware, with in-flight accounting, latency, failure classification,
+   * balancer feedback and an `attempt` event.
+   */
+  async execute(
+    view: ServerView,
+    request: RequestInfo,
+    options: ExecuteOptions = {},
+  ): Promise<unknown> {
+    this.assertOpen();
+    const server = this.serversById.get(view.id);
+    if (!server)
+      throw markedNotDelivered(new UnknownServerError(view.id, [...this.serversById.keys()]));
+    const controller = new AbortController();
+    const caller = options.signal;
+    const onAbort = () => controller.abort(caller?.reason);
+    if (caller?.aborted) onAbort();
+    else caller?.addEventListener('abort', onAbort, { once: true });
+    const timeout = options.timeout;
+    let timer: NodeJS.Timeout | undefined;
+    if (timeout !== undefined && Number.isFinite(timeout)) {
+      timer = setTimeout(
+        () =>
+          controller.abort(new TimeoutError(`${request.method} on server "${server.id}"`, timeout)),
+        Math.max(1, timeout),
+      );
+    }
+    const signal = controller.signal;
+    const balancers =
+      options.balancer && options.balancer !== this.balancer
+        ? [this.balancer, options.balancer]
+        : [this.balancer];
+    server.inFlight++;
+    server.requestCount++;
+    server.lastUsed = Date.now();
+    this.totalRequests++;
+    for (const b of balancers) b.onStart?.(server);
+    const started = performance.now();
+    let delivered = false;
+    let outcome: AttemptOutcome = 'success';
+    let failure: unknown;
+    try {
+      const send = async (): Promise<unknown> => {
+        if (signal.aborted) throw abortReason(signal, request.method);
+        const connection = await server.connection();
+        if (signal.aborted) throw abortReason(signal, request.method);
+        delivered = true;
+        return connection.request(request.method, request.params, {
+          signal,
+          timeout: timeout === undefined ? undefined : timeout + 50,
+          onprogress: options.onprogress,
+        });
+      };
+      const context: AttemptContext = { server, request, signal };
+      return await runMiddleware(this.middleware, context, send);
+    } catch (error) {
+      failure = error;
+      outcome = classifyError(error, caller?.aborted === true);
+      if (!delivered) markNotDelivered(error);
+      if (outcome === 'server-error' || outcome === 'timeout') {
+        server.errorCount++;
+        this.failedRequests++;
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+      server.inFlight--;
+      const latencyMs = performance.now() - started;
+      if (outcome === 'success' || outcome === 'rejected') server.latency.record(latencyMs);
+      const report = { server, method: request.method, outcome, latencyMs, error: failure };
+      for (const b of balancers) {
+        try {
+          b.onResult?.(report);
+        } catch (error) {
+          this.emit('pool:error', { source: `balancer ${b.name}`, serverId: server.id, error });
+        }
+      }
+      this.emit('attempt', report);
+    }
+  }
+
+  /** Pool-wide and per-server figures. */
+  getMetrics(): PoolMetrics {
+    const serverMetrics = [...this.serversById.values()].map((s) => s.metrics());
+    return {
+      totalServers: serverMetrics.length,
+      healthyServers: serverMetrics.filter((m) => m.healthy).length,
+      totalRequests: this.totalRequests,
+      failedRequests: this.failedRequests,
+      inFlight: serverMetrics.reduce((n, m) => n + m.inFlight, 0),
+      serverMetrics,
+    };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PoolClosedError();
+  }
+
+  /** Closes every connection and child process, detaches plugins and stops every timer. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    const plugins = this.plugins.splice(0);
+    this.middleware = [];
+    await Promise.all(plugins.map((p) => p.detach?.()));
+    await Promise.all([...this.serversById.values()].map((s) => s.close()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function markedNotDelivered<E>(error: E): E {
+  markNotDelivered(error);
+  return error;
+}
+
+function runMiddleware(
+  middleware: readonly AttemptMiddleware[],
+  context: AttemptContext,
+  last: () => Promise<unknown>,
+): Promise<unknown> {
+  if (middleware.length === 0) return last();
+  const step = (i: number): Promise<unknown> => {
+    const mw = middleware[i];
+    return mw ? mw(context, () => step(i + 1)) : last();
+  };
+  return step(0);
+}
+
+function sameTransport(a: ServerConfig['transport'], b: ServerConfig['transport']): boolean {
+  if (a.type === 'custom' || b.type === 'custom') {
+    return a.type === 'custom' && b.type === 'custom' && a.create === b.create;
+  }
+  return canonicalJson(a) === canonicalJson(b);
+}

@@ -1,0 +1,450 @@
+import type {
+  LoggingMessageNotification,
+  Notification,
+  Prompt,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { fullJitter } from './backoff.js';
+import type { CatalogIndex, ServerCatalog } from './catalog.js';
+import { McpConnection } from './connection.js';
+import { ConnectionError, PoolClosedError } from './errors.js';
+import type { SafeEmitter } from './events.js';
+import type { ServerRequestHandlers } from './handlers.js';
+import { LatencyRecorder } from './latency.js';
+import type { ServerConfig, ServerState, ServerView, TransportConfig } from './types.js';
+
+/** What a server needs from its pool. */
+export interface ServerContext {
+  readonly events: SafeEmitter;
+  readonly catalog: CatalogIndex;
+  readonly handlers: ServerRequestHandlers;
+  readonly connectionTimeout: number;
+  readonly maxConnections: number;
+  readonly reconnect: { baseMs: number; maxMs: number };
+  readonly clientInfo: { name: string; version: string };
+}
+
+/** Per-server figures, as in the seed's `ServerMetrics`. */
+export interface ServerMetrics {
+  serverId: string;
+  name: string;
+  state: ServerState;
+  connected: boolean;
+  healthy: boolean;
+  /** Why the server is out of selection, by source; empty when in. */
+  exclusions: Record<string, string>;
+  connections: number;
+  inFlight: number;
+  requestCount: number;
+  errorCount: number;
+  /** Mean latency of all requests, ms (the seed's `ResponseTime`). */
+  responseTime: number;
+  latencyEwma: number | undefined;
+  latencyP50: number;
+  latencyP95: number;
+  latencyP99: number;
+  /** ms since epoch; 0 when never used. */
+  lastUsed: number;
+  weight: number;
+  priority: number;
+}
+
+/** One server of the pool: its connections, exclusions, figures and catalog. */
+export class PooledServer implements ServerView {
+  readonly id: string;
+  name: string;
+  weight: number;
+  priority: number;
+  tags: readonly string[];
+  transport: TransportConfig;
+  maxConnectionsOverride: number | undefined;
+  state: ServerState = 'connecting';
+  inFlight = 0;
+  requestCount = 0;
+  errorCount = 0;
+  lastUsed = 0;
+  readonly latency = new LatencyRecorder();
+  readonly exclusions = new Map<string, string>();
+  private readonly connections: McpConnection[] = [];
+  private opening: Promise<McpConnection> | undefined;
+  private extraOpening = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempts = 0;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private firstConnect: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    config: ServerConfig,
+    private readonly context: ServerContext,
+  ) {
+    this.id = config.id;
+    this.name = config.name ?? config.id;
+    this.weight = config.weight ?? 1;
+    this.priority = config.priority ?? 0;
+    this.tags = config.tags ?? [];
+    this.transport = config.transport;
+    this.maxConnectionsOverride = config.maxConnections;
+    this.exclusions.set('connection', 'not connected yet');
+  }
+
+  get healthy(): boolean {
+    return this.state === 'connected' && this.exclusions.size === 0;
+  }
+
+  get latencyEwmaMs(): number | undefined {
+    return this.latency.ewmaMs;
+  }
+
+  get connectionCount(): number {
+    return this.connections.length;
+  }
+
+  /** Can take requests at all (used in panic mode, when nobody is healthy). */
+  get usable(): boolean {
+    return this.state !== 'closed' && this.state !== 'draining';
+  }
+
+  get sessionIds(): string[] {
+    return this.connections.map((c) => c.sessionId).filter((s): s is string => s !== undefined);
+  }
+
+  private get maxConnections(): number {
+    return this.maxConnectionsOverride ?? this.context.maxConnections;
+  }
+
+  /** Connects the first session and loads the catalog. Never rejects unless `strict`. */
+  start(strict: boolean): Promise<void> {
+    this.firstConnect ??= this.openFirst();
+    return strict
+      ? this.firstConnect.then(() => {
+          if (this.state !== 'connected') {
+            throw new ConnectionError(
+              this.id,
+              this.exclusions.get('connection') ?? 'not connected',
+            );
+          }
+        })
+      : this.firstConnect;
+  }
+
+  private async openFirst(): Promise<void> {
+    try {
+      await this.connection();
+    } catch {
+      // Recorded by connection(); the reconnect loop takes over.
+    }
+  }
+
+  /**
+   * A connection for one request: the least busy open one. When all are busy
+   * and there is room, another session opens in the background so this
+   * request does not wait for it.
+   */
+  async connection(): Promise<McpConnection> {
+    if (this.state === 'closed') throw new PoolClosedError(`Server "${this.id}"`);
+    let best: McpConnection | undefined;
+    for (const c of this.connections) {
+      if (!c.closed && (best === undefined || c.inFlight < best.inFlight)) best = c;
+    }
+    if (best) {
+      if (
+        best.inFlight > 0 &&
+        this.connections.length < this.maxConnections &&
+        !this.extraOpening
+      ) {
+        this.extraOpening = true;
+        this.open()
+          .catch(() => {})
+          .finally(() => {
+            this.extraOpening = false;
+          });
+      }
+      return best;
+    }
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<McpConnection> {
+    let connection: McpConnection;
+    try {
+      connection = await McpConnection.open({
+        serverId: this.id,
+        transport: this.transport,
+        connectTimeout: this.context.connectionTimeout,
+        handlers: this.context.handlers,
+        clientInfo: this.context.clientInfo,
+        signal: this.abort.signal,
+        listener: {
+          onClose: (c) => this.lost(c),
+          onNotification: (c, n) => this.notified(c, n),
+        },
+      });
+    } catch (error) {
+      const wrapped =
+        error instanceof ConnectionError
+          ? error
+          : new ConnectionError(
+              this.id,
+              error instanceof Error ? error.message : String(error),
+              error,
+            );
+      if (this.connections.length === 0 && this.state !== 'closed') this.down(wrapped.message);
+      throw wrapped;
+    }
+    if (this.state === 'closed' || (this.state === 'draining' && this.connections.length > 0)) {
+      await connection.close();
+      throw new PoolClosedError(`Server "${this.id}"`);
+    }
+    this.connections.push(connection);
+    if (this.state !== 'connected' && this.state !== 'draining') {
+      const wasHealthy = this.healthy;
+      this.state = 'connected';
+      this.reconnectAttempts = 0;
+      this.exclusions.delete('connection');
+      this.context.events.emit('server:connected', {
+        serverId: this.id,
+        sessionId: connection.sessionId,
+      });
+      if (!wasHealthy && this.healthy)
+        this.context.events.emit('server:healthy', { serverId: this.id, reason: 'connected' });
+      await this.refreshCatalog();
+    }
+    return connection;
+  }
+
+  private lost(connection: McpConnection): void {
+    const at = this.connections.indexOf(connection);
+    if (at >= 0) this.connections.splice(at, 1);
+    if (this.connections.length > 0 || this.state === 'closed' || this.state === 'draining') return;
+    this.context.events.emit('server:disconnected', {
+      serverId: this.id,
+      reason: 'connection closed',
+    });
+    this.down('connection closed');
+  }
+
+  private down(reason: string): void {
+    const wasHealthy = this.healthy;
+    this.state = 'down';
+    this.exclusions.set('connection', reason);
+    if (wasHealthy)
+      this.context.events.emit('server:unhealthy', {
+        serverId: this.id,
+        source: 'connection',
+        reason,
+      });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.state === 'closed') return;
+    this.reconnectAttempts++;
+    const { baseMs, maxMs } = this.context.reconnect;
+    const delay = Math.max(baseMs / 2, fullJitter(this.reconnectAttempts, { baseMs, maxMs }));
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.state !== 'down' || this.connections.length > 0) return;
+      this.connection().catch(() => {
+        // down() scheduled the next try.
+      });
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  /** Reconnects now instead of waiting for the backoff (used when a server is known to be back). */
+  reconnectNow(): void {
+    if (this.state !== 'down') return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.connection().catch(() => {});
+  }
+
+  private notified(_connection: McpConnection, notification: Notification): void {
+    const { events } = this.context;
+    switch (notification.method) {
+      case 'notifications/tools/list_changed':
+      case 'notifications/resources/list_changed':
+      case 'notifications/prompts/list_changed':
+        this.scheduleRefresh();
+        events.emit('server:notification', { serverId: this.id, notification });
+        return;
+      case 'notifications/message': {
+        const params = (notification as LoggingMessageNotification).params;
+        events.emit('server:log', {
+          serverId: this.id,
+          level: params.level,
+          logger: params.logger,
+          data: params.data,
+        });
+        return;
+      }
+      default:
+        events.emit('server:notification', { serverId: this.id, notification });
+    }
+  }
+
+  private scheduleRefresh(): void {
+    // Servers often send several list_changed in a burst; one refresh serves them all.
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refreshCatalog().catch(() => {});
+    }, 10);
+    this.refreshTimer.unref();
+  }
+
+  /** Resolves when no catalog refresh is pending. */
+  async catalogSettled(): Promise<void> {
+    while (this.refreshing || this.refreshTimer) {
+      if (this.refreshTimer) {
+        clearTimeout(this.refreshTimer);
+        this.refreshTimer = undefined;
+        await this.refreshCatalog();
+      } else {
+        await this.refreshing;
+      }
+    }
+  }
+
+  /** Fetches the whole catalog (all pages of every list the server supports). */
+  refreshCatalog(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        try {
+          const catalog = await this.fetchCatalog();
+          if (this.state === 'closed') return;
+          const conflicts = this.context.catalog.set(this.id, catalog);
+          this.context.events.emit('catalog:changed', { serverId: this.id });
+          for (const conflict of conflicts) this.context.events.emit('catalog:conflict', conflict);
+        } catch (error) {
+          this.context.events.emit('pool:error', {
+            source: 'catalog refresh',
+            serverId: this.id,
+            error,
+          });
+        }
+      } while (this.refreshAgain);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async fetchCatalog(): Promise<ServerCatalog> {
+    const connection = await this.connection();
+    const caps = connection.serverCapabilities ?? {};
+    const timeout = this.context.connectionTimeout;
+    const all = async <T>(method: string, key: string): Promise<T[]> => {
+      const items: T[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const result = (await connection.request(method, cursor ? { cursor } : {}, {
+          timeout,
+        })) as Record<string, unknown>;
+        items.push(...((result[key] as T[] | undefined) ?? []));
+        cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+        if (!cursor) break;
+      }
+      return items;
+    };
+    const [tools, resources, resourceTemplates, prompts] = await Promise.all([
+      caps.tools ? all<Tool>('tools/list', 'tools') : [],
+      caps.resources ? all<Resource>('resources/list', 'resources') : [],
+      caps.resources
+        ? all<ResourceTemplate>('resources/templates/list', 'resourceTemplates').catch(() => [])
+        : [],
+      caps.prompts ? all<Prompt>('prompts/list', 'prompts') : [],
+    ]);
+    return { tools, resources, resourceTemplates, prompts, fetchedAt: Date.now() };
+  }
+
+  /** Takes the server out of selection (or back in) on behalf of `source`. */
+  setExcluded(source: string, reason: string | undefined): void {
+    const wasHealthy = this.healthy;
+    if (reason === undefined) this.exclusions.delete(source);
+    else this.exclusions.set(source, reason);
+    if (wasHealthy && !this.healthy && reason !== undefined) {
+      this.context.events.emit('server:unhealthy', { serverId: this.id, source, reason });
+    } else if (!wasHealthy && this.healthy) {
+      this.context.events.emit('server:healthy', {
+        serverId: this.id,
+        reason: `${source}: back in selection`,
+      });
+    }
+  }
+
+  /** Closes sessions idle for longer than `idleMs`, keeping one so notifications keep flowing. */
+  closeIdle(idleMs: number, now: number): void {
+    for (let i = this.connections.length - 1; i >= 1; i--) {
+      const c = this.connections[i];
+      if (c && c.inFlight === 0 && now - c.lastUsed >= idleMs) {
+        this.connections.splice(i, 1);
+        c.close().catch(() => {});
+      }
+    }
+  }
+
+  /** Stops taking new requests and waits (up to `timeoutMs`) for those in flight. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'draining';
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Closes every session (and child process) and stops every timer. */
+  async close(): Promise<void> {
+    this.state = 'closed';
+    this.abort.abort(new PoolClosedError(`Server "${this.id}"`));
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.refreshTimer);
+    this.reconnectTimer = undefined;
+    this.refreshTimer = undefined;
+    const pending = this.opening;
+    const connections = this.connections.splice(0);
+    await Promise.all(connections.map((c) => c.close()));
+    if (pending) {
+      await pending.then((c) => c.close()).catch(() => {});
+    }
+    await this.refreshing?.catch(() => {});
+  }
+
+  metrics(): ServerMetrics {
+    const p = this.latency.percentiles();
+    return {
+      serverId: this.id,
+      name: this.name,
+      state: this.state,
+      connected: this.state === 'connected',
+      healthy: this.healthy,
+      exclusions: Object.fromEntries(this.exclusions),
+      connections: this.connections.length,
+      inFlight: this.inFlight,
+      requestCount: this.requestCount,
+      errorCount: this.errorCount,
+      responseTime: this.latency.averageMs,
+      latencyEwma: this.latency.ewmaMs,
+      latencyP50: p.p50,
+      latencyP95: p.p95,
+      latencyP99: p.p99,
+      lastUsed: this.lastUsed,
+      weight: this.weight,
+      priority: this.priority,
+    };
+  }
+}

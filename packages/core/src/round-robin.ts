@@ -1,0 +1,21 @@
+import { NoServerAvailableError } from './errors.js';
+import type { Balancer, RequestInfo, ServerView } from './types.js';
+
+/**
+ * The pool's default balancer: even rotation over the candidates it is given.
+ * One counter modulo the current list, so membership changes never send a
+ * burst to one server. More strategies live in `@mcpool/balancers`.
+ */
+export function defaultRoundRobin(): Balancer {
+  let counter = 0;
+  return {
+    name: 'round_robin',
+    pick<S extends ServerView>(candidates: readonly S[], _request: RequestInfo): S {
+      const n = candidates.length;
+      if (n === 0) throw new NoServerAvailableError();
+      const server = candidates[counter % n] as S;
+      counter = (counter + 1) % 0x7fffffff;
+      return server;
+    },
+  };
+}

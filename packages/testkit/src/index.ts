@@ -1,0 +1,37 @@
+export {
+  type EverythingHttpServer,
+  everythingEntry,
+  everythingStdioConfig,
+  type StartEverythingHttpOptions,
+  startEverythingHttp,
+} from './everything.js';
+export {
+  type HttpTestServer,
+  type HttpTestServerOptions,
+  type KillOptions,
+  startHttpServer,
+} from './http-server.js';
+export { type InProcessTestServer, startInProcessServer } from './in-process.js';
+export {
+  type StdioTestServerConfig,
+  type StdioTestServerOptions,
+  stdioMainPath,
+  stdioServerConfig,
+  TEST_SERVER_ENV,
+} from './stdio-server.js';
+export {
+  createTestMcpServer,
+  STANDARD_TOOL_NAMES,
+  type StandardToolName,
+  type TestServerMode,
+  type TestServerOptions,
+  TestServerState,
+} from './test-server.js';
+export type {
+  TestCustomTransportConfig,
+  TestSseTransportConfig,
+  TestStdioTransportConfig,
+  TestStreamableHttpTransportConfig,
+  TestTransportConfig,
+} from './transport-config.js';
+export { delay, freePort, type WaitForOptions, waitFor } from './wait.js';

@@ -1,0 +1,363 @@
+import {
+  McpServer,
+  type RegisteredTool,
+  ResourceTemplate,
+} from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { delay } from './wait.js';
+
+/**
+ * How a test server answers `tools/call` (every other request is always answered normally):
+ * - `ok`: normally;
+ * - `error`: a JSON-RPC error (InternalError, -32603);
+ * - `hang`: never (the client has to time out or cancel);
+ * - `garbage`: something the client cannot parse (see each transport for the exact bytes);
+ * - `crash`: the server dies the way its transport dies (process exit, sockets destroyed, or
+ *   in-process transport closed).
+ */
+export type TestServerMode = 'ok' | 'error' | 'hang' | 'garbage' | 'crash';
+
+/** Names of the tools every test server offers unless `toolNames` filters them. */
+export const STANDARD_TOOL_NAMES = [
+  'add',
+  'echo',
+  'whoami',
+  'sleep',
+  'fail',
+  'counter',
+  'progress',
+  'sample',
+  'elicit',
+  'roots',
+  'log',
+] as const;
+
+/** One of {@link STANDARD_TOOL_NAMES}. */
+export type StandardToolName = (typeof STANDARD_TOOL_NAMES)[number];
+
+/** Static description of a logical test server. Must be JSON-serialisable (stdio passes it via env). */
+export interface TestServerOptions {
+  /** Shows up in `whoami`, resource URIs and prompts; keep it URL-host safe (e.g. `alpha`, `s1`). */
+  id: string;
+  /** Delay before every tools/call answer. Default 0. */
+  latencyMs?: number;
+  /** Default `ok`. */
+  mode?: TestServerMode;
+  /** Added to every `add` result, so a server can be made to answer wrong. Default 0. */
+  answerOffset?: number;
+  /** Which standard tools to offer. Default: all of them. */
+  toolNames?: readonly StandardToolName[];
+  /** Extra tools (each answers with its own name) offered from the start. */
+  extraTools?: readonly string[];
+}
+
+interface ToolListListener {
+  added(name: string): void;
+  removed(name: string): void;
+}
+
+/**
+ * The mutable state of one logical test server, shared by every connection/session it serves.
+ * Mutate the fields at runtime (in-process and HTTP servers read them on every tools/call).
+ */
+export class TestServerState {
+  readonly id: string;
+  latencyMs: number;
+  mode: TestServerMode;
+  answerOffset: number;
+  /** tools/call requests received, whatever the mode did with them. */
+  callCount = 0;
+  /** tools/call requests received, per tool name. */
+  readonly calls: Record<string, number> = {};
+  /** The value behind the `counter` tool. */
+  counter = 0;
+  /** Extra tools currently offered; change it only through {@link addTool}/{@link removeTool}. */
+  readonly extraTools: string[];
+  readonly #listeners = new Set<ToolListListener>();
+
+  constructor(options: TestServerOptions) {
+    this.id = options.id;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.mode = options.mode ?? 'ok';
+    this.answerOffset = options.answerOffset ?? 0;
+    this.extraTools = [...(options.extraTools ?? [])];
+  }
+
+  /** Offers a new tool `name` (answering with its name) on every live connection, each of which sends `notifications/tools/list_changed`. */
+  addTool(name: string): void {
+    if ((STANDARD_TOOL_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`addTool: '${name}' is a standard tool name`);
+    }
+    if (this.extraTools.includes(name)) return;
+    this.extraTools.push(name);
+    for (const listener of this.#listeners) listener.added(name);
+  }
+
+  /** Withdraws an extra tool from every live connection (each sends `notifications/tools/list_changed`). */
+  removeTool(name: string): void {
+    const index = this.extraTools.indexOf(name);
+    if (index === -1) return;
+    this.extraTools.splice(index, 1);
+    for (const listener of this.#listeners) listener.removed(name);
+  }
+
+  /** Number of McpServer instances (connections/sessions) currently attached to this state. */
+  get liveServers(): number {
+    return this.#listeners.size;
+  }
+
+  /** Counts a received tools/call. Called by the transports' interceptor, not by tests. */
+  recordCall(toolName: string): void {
+    this.callCount += 1;
+    this.calls[toolName] = (this.calls[toolName] ?? 0) + 1;
+  }
+
+  /** Lets a server instance follow addTool/removeTool; returns the unsubscribe function. */
+  subscribe(listener: ToolListListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+}
+
+function text(value: string): CallToolResult {
+  return { content: [{ type: 'text', text: value }] };
+}
+
+/**
+ * Builds one McpServer instance for `state`'s logical server (one per connection or session).
+ * Modes and latency are not applied here but by the transport interceptor, because McpServer
+ * turns anything a tool handler throws into an `isError` result instead of a JSON-RPC error.
+ */
+export function createTestMcpServer(
+  options: TestServerOptions,
+  state: TestServerState = new TestServerState(options),
+): McpServer {
+  const id = state.id;
+  const server = new McpServer(
+    { name: `mcpool-test-${id}`, version: '0.0.0' },
+    {
+      // Declared up front so tools/list_changed is advertised even before extra tools exist.
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { listChanged: true },
+        prompts: { listChanged: true },
+        logging: {},
+      },
+    },
+  );
+
+  const wanted = new Set<string>(options.toolNames ?? STANDARD_TOOL_NAMES);
+  const register: Record<StandardToolName, () => void> = {
+    add: () =>
+      server.registerTool(
+        'add',
+        {
+          description: 'Adds a and b (plus the server answerOffset).',
+          inputSchema: { a: z.number(), b: z.number() },
+          outputSchema: { sum: z.number() },
+          annotations: { readOnlyHint: true, idempotentHint: true },
+        },
+        ({ a, b }) => {
+          const sum = a + b + state.answerOffset;
+          return { ...text(String(sum)), structuredContent: { sum } };
+        },
+      ),
+    echo: () =>
+      server.registerTool(
+        'echo',
+        {
+          description: 'Answers with the message.',
+          inputSchema: { message: z.string() },
+          annotations: { readOnlyHint: true },
+        },
+        ({ message }) => text(message),
+      ),
+    whoami: () =>
+      server.registerTool(
+        'whoami',
+        { description: 'Answers with the server id.', annotations: { readOnlyHint: true } },
+        () => text(id),
+      ),
+    sleep: () =>
+      server.registerTool(
+        'sleep',
+        {
+          description: 'Waits ms milliseconds (stops early when the request is cancelled).',
+          inputSchema: { ms: z.number() },
+          annotations: { readOnlyHint: true },
+        },
+        async ({ ms }, extra) => {
+          await delay(ms, extra.signal);
+          return text('slept');
+        },
+      ),
+    fail: () =>
+      server.registerTool('fail', { description: 'Always returns an isError result.' }, () => ({
+        ...text('tool failed on purpose'),
+        isError: true,
+      })),
+    counter: () =>
+      // No annotations on purpose: this is the non-idempotent tool a pool must not retry blindly.
+      server.registerTool(
+        'counter',
+        { description: 'Increments a counter shared by all connections and returns it.' },
+        () => {
+          state.counter += 1;
+          return text(String(state.counter));
+        },
+      ),
+    progress: () =>
+      server.registerTool(
+        'progress',
+        {
+          description:
+            'Sends one progress notification per step (if asked for progress), intervalMs apart.',
+          inputSchema: {
+            steps: z.number().int().min(0),
+            intervalMs: z.number().min(0).optional(),
+          },
+          annotations: { readOnlyHint: true },
+        },
+        async ({ steps, intervalMs = 10 }, extra) => {
+          const progressToken = extra._meta?.progressToken;
+          for (let step = 1; step <= steps; step++) {
+            if (progressToken === undefined) break;
+            await extra.sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken, progress: step, total: steps, message: `step ${step}` },
+            });
+            // The SDK client runs notification handlers a microtask late but handles the answer
+            // at once: a progress notification read in the same chunk as the answer is dropped
+            // ("unknown token"). The pause keeps them apart; intervalMs 0 reproduces the race.
+            await delay(intervalMs, extra.signal);
+          }
+          return text('done');
+        },
+      ),
+    sample: () =>
+      server.registerTool(
+        'sample',
+        {
+          description: 'Asks the client to sample an LLM and returns its text.',
+          inputSchema: { prompt: z.string() },
+        },
+        async ({ prompt }, extra) => {
+          const result = await server.server.createMessage(
+            { messages: [{ role: 'user', content: { type: 'text', text: prompt } }], maxTokens: 100 },
+            // Related to the tools/call so Streamable HTTP sends it on that request's stream.
+            { relatedRequestId: extra.requestId, signal: extra.signal },
+          );
+          const blocks = Array.isArray(result.content) ? result.content : [result.content];
+          return text(blocks.map((block) => (block.type === 'text' ? block.text : '')).join(''));
+        },
+      ),
+    elicit: () =>
+      server.registerTool(
+        'elicit',
+        { description: 'Asks the client for input and returns the JSON of its answer.' },
+        async (extra) => {
+          const result = await server.server.elicitInput(
+            {
+              message: `${id} needs an answer`,
+              requestedSchema: {
+                type: 'object',
+                properties: { answer: { type: 'string' } },
+                required: ['answer'],
+              },
+            },
+            { relatedRequestId: extra.requestId, signal: extra.signal },
+          );
+          return text(JSON.stringify(result));
+        },
+      ),
+    roots: () =>
+      server.registerTool(
+        'roots',
+        { description: "Returns the JSON of the client's roots/list answer." },
+        async (extra) => {
+          const result = await server.server.listRoots(undefined, {
+            relatedRequestId: extra.requestId,
+            signal: extra.signal,
+          });
+          return text(JSON.stringify(result));
+        },
+      ),
+    log: () =>
+      server.registerTool(
+        'log',
+        {
+          description: 'Sends a logging notification with the message.',
+          inputSchema: { message: z.string() },
+        },
+        async ({ message }, extra) => {
+          // Not tied to the request: over Streamable HTTP it travels on the GET stream, if open.
+          await server.server.sendLoggingMessage(
+            { level: 'info', logger: id, data: message },
+            extra.sessionId,
+          );
+          return text('logged');
+        },
+      ),
+  };
+  for (const name of STANDARD_TOOL_NAMES) {
+    if (wanted.has(name)) register[name]();
+  }
+
+  const extraTools = new Map<string, RegisteredTool>();
+  const addExtra = (name: string) => {
+    if (extraTools.has(name)) return;
+    extraTools.set(
+      name,
+      server.registerTool(
+        name,
+        { description: `Extra tool ${name}; answers with its name.`, annotations: { readOnlyHint: true } },
+        () => text(name),
+      ),
+    );
+  };
+  for (const name of state.extraTools) addExtra(name);
+  // registerTool/remove() send tools/list_changed by themselves once connected.
+  const unsubscribe = state.subscribe({
+    added: addExtra,
+    removed: (name) => {
+      extraTools.get(name)?.remove();
+      extraTools.delete(name);
+    },
+  });
+  server.server.onclose = unsubscribe;
+
+  server.registerResource(
+    'info',
+    `mcpool-test://${id}/info`,
+    { mimeType: 'application/json', description: 'The server id.' },
+    (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ id }) }],
+    }),
+  );
+  server.registerResource(
+    'item',
+    new ResourceTemplate(`mcpool-test://${id}/items/{item}`, { list: undefined }),
+    { mimeType: 'application/json', description: 'Any item of this server.' },
+    (uri, variables) => ({
+      contents: [
+        {
+          uri: uri.href,
+          mimeType: 'application/json',
+          text: JSON.stringify({ id, item: variables.item }),
+        },
+      ],
+    }),
+  );
+  server.registerPrompt(
+    'greet',
+    { description: 'Greets name.', argsSchema: { name: z.string() } },
+    ({ name }) => ({
+      messages: [{ role: 'user', content: { type: 'text', text: `Hello, ${name} from ${id}` } }],
+    }),
+  );
+
+  return server;
+}
