@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'testkit',
     include: ['src/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
   },
 });

@@ -17,15 +17,24 @@ const http = await startHttpServer({ id: 'http' });
 const pool = new ServerPool({ connectionTimeout: 10_000 });
 pool.addServer({ id: 'local', name: 'In-process', transport: local.transport });
 pool.addServer({ id: 'http', name: 'Streamable HTTP', transport: http.transport });
-pool.addServer({ id: 'stdio', name: 'Child process', transport: stdioServerConfig({ id: 'stdio' }) });
-pool.on('server:unhealthy', (e) => console.log(`     server ${e.serverId} left selection: ${e.reason}`));
+pool.addServer({
+  id: 'stdio',
+  name: 'Child process',
+  transport: stdioServerConfig({ id: 'stdio' }),
+});
+pool.on('server:unhealthy', (e) =>
+  console.log(`     server ${e.serverId} left selection: ${e.reason}`),
+);
 
 try {
   await pool.start();
   const client = new MultiServerClient(pool, { fallback: { enabled: true } });
 
   const tools = await client.listTools();
-  check(`merged catalog lists each replicated tool once (${tools.length} tools)`, tools.filter((t) => t.name === 'add').length === 1);
+  check(
+    `merged catalog lists each replicated tool once (${tools.length} tools)`,
+    tools.filter((t) => t.name === 'add').length === 1,
+  );
 
   const sum = await client.callTool({ name: 'add', arguments: { a: 5, b: 3 } });
   check('add(5, 3) = 8', JSON.stringify(sum.content).includes('"8"'));
@@ -49,8 +58,12 @@ try {
   }
   check('every call succeeded after the HTTP server died (failover)', ok === 12);
   const metrics = client.getMetrics();
-  console.log(`     client: ${metrics.totalRequests} requests, ${metrics.retries} retries, ${metrics.fallbackUsed} fallbacks`);
-  console.log(`     pool: ${pool.getMetrics().healthyServers} of ${pool.getMetrics().totalServers} servers healthy`);
+  console.log(
+    `     client: ${metrics.totalRequests} requests, ${metrics.retries} retries, ${metrics.fallbackUsed} fallbacks`,
+  );
+  console.log(
+    `     pool: ${pool.getMetrics().healthyServers} of ${pool.getMetrics().totalServers} servers healthy`,
+  );
 } finally {
   await pool.close();
   await http.close();

@@ -44,5 +44,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * the caller's reason as its cause.
  */
 export function abortReason(signal: AbortSignal, what: string): Error {
-  return McpoolError.isInstance(signal.reason) ? signal.reason : new AbortedError(what, signal.reason);
+  return McpoolError.isInstance(signal.reason)
+    ? signal.reason
+    : new AbortedError(what, signal.reason);
 }

@@ -561,7 +561,8 @@ export class MultiServerClient {
       } catch (error) {
         if (signal.aborted) throw abortReason(signal, description);
         // The attempt used up the whole budget: that is the call's timeout, not one server's.
-        if (performance.now() >= deadline - 1) throw new TimeoutError(description, timeoutMs, { cause: error });
+        if (performance.now() >= deadline - 1)
+          throw new TimeoutError(description, timeoutMs, { cause: error });
         const outcome = classifyError(error, false);
         if (
           !request.safe &&

@@ -20,14 +20,19 @@ afterEach(async () => {
 });
 
 function servers(n: number, options: { latencyMs?: number } = {}): InProcessTestServer[] {
-  const list = Array.from({ length: n }, (_, i) => startInProcessServer({ id: `s${i + 1}`, ...options }));
+  const list = Array.from({ length: n }, (_, i) =>
+    startInProcessServer({ id: `s${i + 1}`, ...options }),
+  );
   cleanups.push(async () => {
     await Promise.all(list.map((s) => s.close()));
   });
   return list;
 }
 
-async function poolOf(list: InProcessTestServer[], extra: Partial<ServerConfig>[] = []): Promise<ServerPool> {
+async function poolOf(
+  list: InProcessTestServer[],
+  extra: Partial<ServerConfig>[] = [],
+): Promise<ServerPool> {
   const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 } });
   list.forEach((s, i) => {
     pool.addServer({ id: s.id, transport: s.transport, ...(extra[i] ?? {}) });
@@ -62,13 +67,22 @@ describe('ServerPool with in-process servers', () => {
     const pool = await poolOf(list);
     const client = new MultiServerClient(pool);
     await Promise.all(
-      Array.from({ length: 100 }, (_, i) => client.callTool({ name: 'add', arguments: { a: i, b: 1 } })),
+      Array.from({ length: 100 }, (_, i) =>
+        client.callTool({ name: 'add', arguments: { a: i, b: 1 } }),
+      ),
     );
     const counts = list.map((s) => s.state.callCount).sort();
     expect(counts).toEqual([33, 33, 34]);
-    const perServer = pool.getMetrics().serverMetrics.map((m) => m.requestCount).sort();
+    const perServer = pool
+      .getMetrics()
+      .serverMetrics.map((m) => m.requestCount)
+      .sort();
     expect(perServer.reduce((a, b) => a + b, 0)).toBe(100);
-    expect(client.getMetrics()).toMatchObject({ totalRequests: 100, successfulRequests: 100, failedRequests: 0 });
+    expect(client.getMetrics()).toMatchObject({
+      totalRequests: 100,
+      successfulRequests: 100,
+      failedRequests: 0,
+    });
   });
 
   it('fails over a safe call when a server closes, and stops routing to it', async () => {
@@ -110,7 +124,9 @@ describe('ServerPool with in-process servers', () => {
     const pool = await poolOf(list);
     const client = new MultiServerClient(pool, { maxRetries: 3 });
     for (const s of list) s.state.mode = 'error';
-    const error = await client.callTool({ name: 'counter', arguments: {} }).catch((e: unknown) => e);
+    const error = await client
+      .callTool({ name: 'counter', arguments: {} })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestMayHaveRunError);
     expect((error as RequestMayHaveRunError).message).toMatch(/may have run/);
     const total = list.reduce((n, s) => n + s.state.callCount, 0);
@@ -185,9 +201,14 @@ describe('ServerPool with in-process servers', () => {
     const pool = await poolOf(list);
     const client = new MultiServerClient(pool, { backoff: { baseMs: 1 } });
     for (const s of list) s.state.mode = 'error';
-    const error = await client.callTool({ name: 'echo', arguments: { message: 'x' } }).catch((e: unknown) => e);
+    const error = await client
+      .callTool({ name: 'echo', arguments: { message: 'x' } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AllServersFailedError);
-    expect((error as AllServersFailedError).failures.map((f) => f.serverId).sort()).toEqual(['s1', 's2']);
+    expect((error as AllServersFailedError).failures.map((f) => f.serverId).sort()).toEqual([
+      's1',
+      's2',
+    ]);
   });
 
   it('times out a hanging call with a clear error and cancels it', async () => {
@@ -208,7 +229,10 @@ describe('ServerPool with in-process servers', () => {
     const pool = await poolOf(servers(1));
     const client = new MultiServerClient(pool);
     const controller = new AbortController();
-    const pending = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } }, { signal: controller.signal });
+    const pending = client.callTool(
+      { name: 'sleep', arguments: { ms: 5_000 } },
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 50);
     const error = await pending.catch((e: unknown) => e);
     expect(McpoolError.isInstance(error) && error.code).toBe('ABORTED');
@@ -218,7 +242,10 @@ describe('ServerPool with in-process servers', () => {
     const pool = await poolOf(servers(1));
     const client = new MultiServerClient(pool);
     const seen: number[] = [];
-    await client.callTool({ name: 'progress', arguments: { steps: 3 } }, { onprogress: (p) => seen.push(p.progress) });
+    await client.callTool(
+      { name: 'progress', arguments: { steps: 3 } },
+      { onprogress: (p) => seen.push(p.progress) },
+    );
     expect(seen).toEqual([1, 2, 3]);
   });
 
@@ -292,7 +319,8 @@ describe('ServerPool with in-process servers', () => {
       id: 'flaky',
       transport: {
         type: 'custom',
-        create: () => (fail ? Promise.reject(new Error('not yet')) : (real.transport.create() as never)),
+        create: () =>
+          fail ? Promise.reject(new Error('not yet')) : (real.transport.create() as never),
       },
     });
     await pool.start();
@@ -302,25 +330,29 @@ describe('ServerPool with in-process servers', () => {
   });
 
   it('rejects bad configuration with every problem and its path', () => {
-    expect(() => new ServerPool({ maxConnectionsPerServer: 0, connectionTimeout: -1 })).toThrow(InvalidConfigError);
+    expect(() => new ServerPool({ maxConnectionsPerServer: 0, connectionTimeout: -1 })).toThrow(
+      InvalidConfigError,
+    );
     try {
       new ServerPool({ maxConnectionsPerServer: 0, connectionTimeout: -1 });
     } catch (error) {
       const paths = (error as InvalidConfigError).issues.map((i) => i.path);
-      expect(paths).toEqual(expect.arrayContaining(['maxConnectionsPerServer', 'connectionTimeout']));
+      expect(paths).toEqual(
+        expect.arrayContaining(['maxConnectionsPerServer', 'connectionTimeout']),
+      );
     }
     const pool = new ServerPool();
     cleanups.push(() => pool.close());
     expect(() =>
       pool.addServer({ id: 'bad id', transport: { type: 'streamable-http', url: 'ftp://x' } }),
     ).toThrow(/server\.id.*letters[\s\S]*server\.transport\.url/);
-    expect(() => pool.addServer({ id: 'a__b', transport: { type: 'stdio', command: 'node' } })).toThrow(
-      /separator/,
-    );
+    expect(() =>
+      pool.addServer({ id: 'a__b', transport: { type: 'stdio', command: 'node' } }),
+    ).toThrow(/separator/);
     pool.addServer({ id: 'ok', transport: { type: 'stdio', command: 'node' } });
-    expect(() => pool.addServer({ id: 'ok', transport: { type: 'stdio', command: 'node' } })).toThrow(
-      DuplicateServerError,
-    );
+    expect(() =>
+      pool.addServer({ id: 'ok', transport: { type: 'stdio', command: 'node' } }),
+    ).toThrow(DuplicateServerError);
   });
 
   it('refuses calls after close and leaves no connection open', async () => {
@@ -330,9 +362,9 @@ describe('ServerPool with in-process servers', () => {
     await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
     await pool.close();
     expect(list.map((s) => s.connections())).toEqual([0, 0]);
-    await expect(client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).rejects.toBeInstanceOf(
-      PoolClosedError,
-    );
+    await expect(
+      client.callTool({ name: 'add', arguments: { a: 1, b: 2 } }),
+    ).rejects.toBeInstanceOf(PoolClosedError);
   });
 
   it('says no server is available when every server is excluded and none can connect', async () => {

@@ -474,7 +474,8 @@ export class ServerPool extends SafeEmitter {
     try {
       const send = async (): Promise<unknown> => {
         if (signal.aborted) throw abortReason(signal, request.method);
-        const connection = await server.connection();
+        const pending = server.connection();
+        const connection = pending instanceof Promise ? await pending : pending;
         if (signal.aborted) throw abortReason(signal, request.method);
         delivered = true;
         return connection.request(request.method, request.params, {

@@ -141,12 +141,13 @@ export class PooledServer implements ServerView {
   }
 
   /**
-   * A connection for one request: the least busy open one. When all are busy
-   * and there is room, another session opens in the background so this
-   * request does not wait for it.
+   * A connection for one request: the least busy open one, returned
+   * synchronously so that concurrent callers see each other's load. When all
+   * are busy and there is room, another session opens in the background so
+   * this request does not wait for it.
    */
-  async connection(): Promise<McpConnection> {
-    if (this.state === 'closed') throw new PoolClosedError(`Server "${this.id}"`);
+  connection(): McpConnection | Promise<McpConnection> {
+    if (this.state === 'closed') return Promise.reject(new PoolClosedError(`Server "${this.id}"`));
     let best: McpConnection | undefined;
     for (const c of this.connections) {
       if (!c.closed && (best === undefined || c.inFlight < best.inFlight)) best = c;
@@ -252,7 +253,7 @@ export class PooledServer implements ServerView {
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.state !== 'down' || this.connections.length > 0) return;
-      this.connection().catch(() => {
+      Promise.resolve(this.connection()).catch(() => {
         // down() scheduled the next try.
       });
     }, delay);
@@ -264,7 +265,7 @@ export class PooledServer implements ServerView {
     if (this.state !== 'down') return;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
-    this.connection().catch(() => {});
+    Promise.resolve(this.connection()).catch(() => {});
   }
 
   private notified(_connection: McpConnection, notification: Notification): void {

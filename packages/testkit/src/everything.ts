@@ -115,7 +115,9 @@ export async function startEverythingHttp(
       ? spawnError.message
       : `exit code ${child.exitCode ?? child.signalCode}; stderr: ${stderr.trim()}`;
     if (!exitedEarly) {
-      throw new Error(`server-everything did not accept connections on ${port} within ${timeoutMs} ms; stderr: ${stderr.trim()}`);
+      throw new Error(
+        `server-everything did not accept connections on ${port} within ${timeoutMs} ms; stderr: ${stderr.trim()}`,
+      );
     }
     if (!stderr.includes('EADDRINUSE') && !stderr.includes('already in use')) break;
   }

@@ -2,8 +2,8 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HttpTestServer, type HttpTestServerOptions, startHttpServer } from './http-server.js';
-import { STANDARD_TOOL_NAMES } from './test-server.js';
 import { connectClient, firstText, type TestClient } from './test-clients.js';
+import { STANDARD_TOOL_NAMES } from './test-server.js';
 import { waitFor } from './wait.js';
 
 const INIT_BODY = JSON.stringify({
@@ -136,6 +136,10 @@ describe('startHttpServer', () => {
     expect(firstText(await observed.client.callTool({ name: 'late' }))).toBe('late');
     server.state.removeTool('late');
     await waitFor(() => observed.toolListChanges === 2);
+    // Logging is not tied to the request either, so it also needs the GET stream.
+    await observed.client.callTool({ name: 'log', arguments: { message: 'over http' } });
+    await waitFor(() => observed.logs.length === 1);
+    expect(observed.logs[0]).toMatchObject({ logger: 'web', data: 'over http' });
   });
 
   it('delivers progress notifications and request-related server requests', async () => {
@@ -221,9 +225,9 @@ describe('startHttpServer', () => {
     await waitFor(() => observed.toolListChanges === 1);
 
     server.state.mode = 'garbage';
-    await expect(
-      client.callTool({ name: 'whoami' }, undefined, { timeout: 200 }),
-    ).rejects.toThrow(/timed out/i);
+    await expect(client.callTool({ name: 'whoami' }, undefined, { timeout: 200 })).rejects.toThrow(
+      /timed out/i,
+    );
     expect(observed.errors.length).toBeGreaterThan(0);
     server.state.mode = 'error';
     const error = await client.callTool({ name: 'whoami' }).catch((e: unknown) => e);

@@ -121,6 +121,7 @@ export async function startHttpServer(options: HttpTestServerOptions): Promise<H
   let notificationStreams = 0;
   let httpServer: NodeHttpServer | undefined;
   let port = 0;
+  let closed = false;
 
   const closeSessions = async () => {
     const servers = [...streamable.values(), ...sse.values()].map((session) => session.server);
@@ -225,7 +226,9 @@ export async function startHttpServer(options: HttpTestServerOptions): Promise<H
     interceptToolCalls(transport, state, {
       // The POST already got its 202; the answer is due on the event stream, so spoil it there.
       garbage: () => {
-        res.write('event: message\ndata: {"jsonrpc":"2.0", this is not json\n\n');
+        if (!res.writableEnded) {
+          res.write('event: message\ndata: {"jsonrpc":"2.0", this is not json\n\n');
+        }
       },
       crash: () => kill(),
     });
@@ -295,10 +298,12 @@ export async function startHttpServer(options: HttpTestServerOptions): Promise<H
     dropSessions: closeSessions,
     kill,
     restart: async () => {
+      if (closed) throw new Error(`http test server '${state.id}' is closed`);
       if (httpServer) throw new Error(`http test server '${state.id}' is already listening`);
       await listen(port);
     },
     close: async () => {
+      closed = true;
       await closeSessions();
       await kill();
     },

@@ -1,8 +1,8 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type InProcessTestServer, startInProcessServer } from './in-process.js';
-import { STANDARD_TOOL_NAMES, type TestServerOptions } from './test-server.js';
 import { connectClient, firstText, type TestClient } from './test-clients.js';
+import { STANDARD_TOOL_NAMES, type TestServerOptions } from './test-server.js';
 import { waitFor } from './wait.js';
 
 describe('startInProcessServer', () => {
@@ -29,7 +29,10 @@ describe('startInProcessServer', () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([...STANDARD_TOOL_NAMES].sort());
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
-    expect(byName.get('add')?.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
+    expect(byName.get('add')?.annotations).toMatchObject({
+      readOnlyHint: true,
+      idempotentHint: true,
+    });
     expect(byName.get('add')?.outputSchema).toBeDefined();
     expect(byName.get('echo')?.annotations?.readOnlyHint).toBe(true);
     expect(byName.get('counter')?.annotations).toBeUndefined();
@@ -70,7 +73,7 @@ describe('startInProcessServer', () => {
       'mcpool-test://gamma/items/{item}',
     ]);
     const item = await client.readResource({ uri: 'mcpool-test://gamma/items/42' });
-    expect(JSON.parse(String(item.contents[0]?.text))).toEqual({ id: 'gamma', item: '42' });
+    expect(item.contents[0]).toMatchObject({ text: JSON.stringify({ id: 'gamma', item: '42' }) });
     const prompt = await client.getPrompt({ name: 'greet', arguments: { name: 'Ada' } });
     expect(prompt.messages).toEqual([
       { role: 'user', content: { type: 'text', text: 'Hello, Ada from gamma' } },

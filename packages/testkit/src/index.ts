@@ -27,6 +27,7 @@ export {
   type TestServerOptions,
   TestServerState,
 } from './test-server.js';
+export { type FailureHooks, interceptToolCalls } from './tool-call-interceptor.js';
 export type {
   TestCustomTransportConfig,
   TestSseTransportConfig,

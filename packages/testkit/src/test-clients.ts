@@ -115,7 +115,7 @@ export async function connectClient(
 export function firstText(result: unknown): string {
   const content = (result as { content?: { type: string; text?: string }[] }).content;
   const block = content?.[0];
-  if (!block || block.type !== 'text' || block.text === undefined) {
+  if (block?.type !== 'text' || block.text === undefined) {
     throw new Error(`no text content in ${JSON.stringify(result)}`);
   }
   return block.text;

@@ -72,6 +72,8 @@ export class TestServerState {
   readonly calls: Record<string, number> = {};
   /** The value behind the `counter` tool. */
   counter = 0;
+  /** Tool calls whose handler saw the client cancel them (`notifications/cancelled`). */
+  cancelled = 0;
   /** Extra tools currently offered; change it only through {@link addTool}/{@link removeTool}. */
   readonly extraTools: string[];
   readonly #listeners = new Set<ToolListListener>();
@@ -190,7 +192,15 @@ export function createTestMcpServer(
           annotations: { readOnlyHint: true },
         },
         async ({ ms }, extra) => {
-          await delay(ms, extra.signal);
+          const onCancel = () => {
+            state.cancelled += 1;
+          };
+          extra.signal.addEventListener('abort', onCancel, { once: true });
+          try {
+            await delay(ms, extra.signal);
+          } finally {
+            extra.signal.removeEventListener('abort', onCancel);
+          }
           return text('slept');
         },
       ),
@@ -246,7 +256,10 @@ export function createTestMcpServer(
         },
         async ({ prompt }, extra) => {
           const result = await server.server.createMessage(
-            { messages: [{ role: 'user', content: { type: 'text', text: prompt } }], maxTokens: 100 },
+            {
+              messages: [{ role: 'user', content: { type: 'text', text: prompt } }],
+              maxTokens: 100,
+            },
             // Related to the tools/call so Streamable HTTP sends it on that request's stream.
             { relatedRequestId: extra.requestId, signal: extra.signal },
           );
@@ -313,7 +326,10 @@ export function createTestMcpServer(
       name,
       server.registerTool(
         name,
-        { description: `Extra tool ${name}; answers with its name.`, annotations: { readOnlyHint: true } },
+        {
+          description: `Extra tool ${name}; answers with its name.`,
+          annotations: { readOnlyHint: true },
+        },
         () => text(name),
       ),
     );

@@ -30,7 +30,8 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      const what = options.message ?? (predicate.toString().replace(/\s+/g, ' ').slice(0, 200) || 'predicate');
+      const what =
+        options.message ?? (predicate.toString().replace(/\s+/g, ' ').slice(0, 200) || 'predicate');
       const cause =
         lastError === undefined
           ? ''

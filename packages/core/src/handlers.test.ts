@@ -1,0 +1,106 @@
+import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MultiServerClient } from './client.js';
+import { ServerPool } from './pool.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function text(result: { content?: unknown }): string {
+  const content = result.content as { type: string; text?: string }[];
+  return content.map((c) => c.text ?? '').join('');
+}
+
+describe('server-to-client traffic', () => {
+  it('answers sampling, elicitation and roots requests from any server with the pool’s handlers', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    const b = await startHttpServer({ id: 'b' });
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    const asked: string[] = [];
+    const pool = new ServerPool({
+      handlers: {
+        sampling: async (params, context) => {
+          asked.push(`sampling:${context.serverId}`);
+          const first = params.messages[0]?.content;
+          const prompt = first && 'text' in first ? String(first.text) : '';
+          return {
+            role: 'assistant',
+            model: 'test',
+            content: { type: 'text', text: `echo ${prompt}` },
+          };
+        },
+        elicitation: async (_params, context) => {
+          asked.push(`elicitation:${context.serverId}`);
+          return { action: 'accept', content: { answer: 'yes' } };
+        },
+        roots: (context) => {
+          asked.push(`roots:${context.serverId}`);
+          return { roots: [{ uri: 'file:///work', name: 'work' }] };
+        },
+      },
+    });
+    cleanups.push(() => pool.close());
+    pool.addServer({ id: 'a', transport: a.transport });
+    pool.addServer({ id: 'b', transport: b.transport });
+    await pool.start({ strict: true });
+    const client = new MultiServerClient(pool);
+    for (const server of ['a', 'b']) {
+      const sampled = await client.callTool(
+        { name: 'sample', arguments: { prompt: 'hi' } },
+        { server },
+      );
+      expect(text(sampled)).toContain('echo hi');
+      const elicited = await client.callTool({ name: 'elicit', arguments: {} }, { server });
+      expect(text(elicited)).toContain('accept');
+      const roots = await client.callTool({ name: 'roots', arguments: {} }, { server });
+      expect(text(roots)).toContain('file:///work');
+    }
+    expect(asked.sort()).toEqual(
+      ['elicitation:a', 'elicitation:b', 'roots:a', 'roots:b', 'sampling:a', 'sampling:b'].sort(),
+    );
+  });
+
+  it('passes logging notifications on, tagged with their server', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(() => a.close());
+    const pool = new ServerPool();
+    cleanups.push(() => pool.close());
+    pool.addServer({ id: 'a', transport: a.transport });
+    await pool.start({ strict: true });
+    const logs: { serverId: string; data: unknown }[] = [];
+    pool.on('server:log', (e) => logs.push({ serverId: e.serverId, data: e.data }));
+    const client = new MultiServerClient(pool);
+    await client.callTool({ name: 'log', arguments: { message: 'hello from a' } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(logs).toEqual([{ serverId: 'a', data: 'hello from a' }]);
+  });
+
+  it('opens more sessions under load up to the limit and closes idle extras', async () => {
+    const a = startInProcessServer({ id: 'a', latencyMs: 30 });
+    cleanups.push(() => a.close());
+    const pool = new ServerPool({ maxConnectionsPerServer: 3, idleTimeout: 1_000 });
+    cleanups.push(() => pool.close());
+    pool.addServer({ id: 'a', transport: a.transport });
+    await pool.start({ strict: true });
+    const client = new MultiServerClient(pool);
+    for (let round = 0; round < 4; round++) {
+      await Promise.all(
+        Array.from({ length: 6 }, () => client.callTool({ name: 'whoami', arguments: {} })),
+      );
+    }
+    const open = pool.getMetrics().serverMetrics[0]?.connections ?? 0;
+    expect(open).toBeGreaterThan(1);
+    expect(open).toBeLessThanOrEqual(3);
+    expect(a.connections()).toBe(open);
+    // Extra sessions close once idle; one stays for notifications.
+    await waitFor(() => pool.getMetrics().serverMetrics[0]?.connections === 1, {
+      timeoutMs: 5_000,
+    });
+    expect(a.connections()).toBe(1);
+  });
+});
