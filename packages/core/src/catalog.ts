@@ -66,7 +66,7 @@ const MAX_NAME = 128;
  */
 export class CatalogIndex {
   private readonly catalogs = new Map<string, ServerCatalog>();
-  private readonly policy: NamespacingPolicy;
+  readonly policy: NamespacingPolicy;
   readonly separator: string;
   private tools: MergedKind<Tool> | undefined;
   private prompts: MergedKind<Prompt> | undefined;

@@ -434,7 +434,10 @@ export class MultiServerClient {
     const request: RequestInfo = { method, params: {}, safe: true };
     const offering = options.server ? [this.requireServer(options.server)] : undefined;
     const merge = (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => {
-      const index = new CatalogIndex({ separator: this.pool.catalog.separator });
+      const index = new CatalogIndex({
+        separator: this.pool.catalog.separator,
+        policy: this.pool.catalog.policy,
+      });
       for (const { server, value } of results) {
         const catalog: ServerCatalog = {
           tools: [],
@@ -449,13 +452,12 @@ export class MultiServerClient {
       return select(index, () => true);
     };
     return (await this.run(request, method, offering, options, merge, (page) =>
-      this.allPages(method, key, page),
+      this.allPages(key, page),
     )) as T[];
   }
 
   /** Fetches every page of a list from one server. */
   private allPages(
-    method: string,
     key: string,
     attempt: (params: unknown) => Promise<unknown>,
   ): Promise<unknown[]> {
@@ -468,7 +470,6 @@ export class MultiServerClient {
         cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
         if (!cursor) break;
       }
-      void method;
       return items;
     })();
   }

@@ -10,7 +10,7 @@ export interface PoolEvents {
   'server:connected': [{ serverId: string; sessionId?: string | undefined }];
   'server:disconnected': [{ serverId: string; reason: string }];
   /** The server is back in selection. */
-  'server:healthy': [{ serverId: string; reason: string }];
+  'server:healthy': [{ serverId: string; source: string; reason: string }];
   /** The server left selection; `source` says who took it out (connection, health, breaker, ...). */
   'server:unhealthy': [{ serverId: string; source: string; reason: string }];
   /** A notification from a server that mcpool does not consume itself. */

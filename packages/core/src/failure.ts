@@ -19,7 +19,11 @@ export function classifyError(error: unknown, callerAborted: boolean): AttemptOu
   if (callerAborted) return 'aborted';
   if (McpoolError.isInstance(error)) {
     if (error.code === 'TIMEOUT') return 'timeout';
-    if (error.code === 'ABORTED') return 'aborted';
+    // Nobody's fault as far as the server's health goes: the caller gave up,
+    // the pool closed, or a breaker refused before anything was sent.
+    if (error.code === 'ABORTED' || error.code === 'POOL_CLOSED' || error.code === 'CIRCUIT_OPEN') {
+      return 'aborted';
+    }
     return 'server-error';
   }
   if (error instanceof McpError) {

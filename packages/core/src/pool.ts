@@ -13,6 +13,7 @@ import {
   ConnectionError,
   DuplicateServerError,
   InvalidConfigError,
+  McpoolError,
   NoServerAvailableError,
   PoolClosedError,
   TimeoutError,
@@ -365,10 +366,10 @@ export class ServerPool extends SafeEmitter {
    * usable offering server rather than fail everything, and says so.
    */
   candidates(request: RequestInfo, offering?: readonly string[]): Candidates {
-    const pool = offering
-      ? offering
-          .map((id) => this.serversById.get(id))
-          .filter((s): s is PooledServer => s !== undefined)
+    // Pool order (the order servers were added), whatever order the catalog learned them in.
+    const offers = offering ? new Set(offering) : undefined;
+    const pool = offers
+      ? [...this.serversById.values()].filter((s) => offers.has(s.id))
       : [...this.serversById.values()];
     const healthy = pool.filter((s) => s.healthy);
     if (healthy.length > 0) return { servers: healthy, panic: false };
@@ -475,7 +476,10 @@ export class ServerPool extends SafeEmitter {
       const send = async (): Promise<unknown> => {
         if (signal.aborted) throw abortReason(signal, request.method);
         const pending = server.connection();
-        const connection = pending instanceof Promise ? await pending : pending;
+        const connection =
+          pending instanceof Promise
+            ? await untilAborted(pending, signal, request.method)
+            : pending;
         if (signal.aborted) throw abortReason(signal, request.method);
         delivered = true;
         return connection.request(request.method, request.params, {
@@ -486,7 +490,20 @@ export class ServerPool extends SafeEmitter {
       };
       const context: AttemptContext = { server, request, signal };
       return await runMiddleware(this.middleware, context, send);
-    } catch (error) {
+    } catch (caught) {
+      // The SDK wraps an abort reason in its own RequestTimeout error; when the
+      // abort was this attempt's own timeout, surface mcpool's TimeoutError.
+      let error = caught;
+      if (
+        signal.aborted &&
+        !caller?.aborted &&
+        McpoolError.isInstance(signal.reason) &&
+        error !== signal.reason
+      ) {
+        const reason = signal.reason as McpoolError & { cause?: unknown };
+        if (reason.cause === undefined) reason.cause = caught;
+        error = reason;
+      }
       failure = error;
       outcome = classifyError(error, caller?.aborted === true);
       if (!delivered) markNotDelivered(error);
@@ -549,6 +566,25 @@ export class ServerPool extends SafeEmitter {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Waits for `promise`, but rejects as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal, what));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal, what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function markedNotDelivered<E>(error: E): E {

@@ -215,7 +215,11 @@ export class PooledServer implements ServerView {
         sessionId: connection.sessionId,
       });
       if (!wasHealthy && this.healthy)
-        this.context.events.emit('server:healthy', { serverId: this.id, reason: 'connected' });
+        this.context.events.emit('server:healthy', {
+          serverId: this.id,
+          source: 'connection',
+          reason: 'connected',
+        });
       await this.refreshCatalog();
     }
     return connection;
@@ -382,6 +386,7 @@ export class PooledServer implements ServerView {
     } else if (!wasHealthy && this.healthy) {
       this.context.events.emit('server:healthy', {
         serverId: this.id,
+        source,
         reason: `${source}: back in selection`,
       });
     }

@@ -1,0 +1,504 @@
+import {
+  type AttemptOutcome,
+  type AttemptReport,
+  type CallMiddleware,
+  classifyError,
+  type Detach,
+  InvalidConfigError,
+  type PoolEvents,
+  type PoolMetrics,
+  type PoolPlugin,
+  type ServerPool,
+} from '@mcpool/core';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  BREAKER_STATE_VALUE,
+  type BreakerState,
+  breakerStateFromExclusions,
+} from './breaker-state.js';
+import { METRIC_NAMES } from './metric-names.js';
+import { type MetricsHandler, metricsHandler } from './metrics-handler.js';
+import {
+  type MetricsServer,
+  type MetricsServerOptions,
+  startMetricsServer,
+} from './metrics-server.js';
+import {
+  type PrometheusExporterOptions,
+  type ResolvedExporterOptions,
+  resolveExporterOptions,
+} from './options.js';
+
+/** What `observeClient` needs of a client: `MultiServerClient` has it. */
+export interface ObservableClient {
+  use(middleware: CallMiddleware): () => void;
+}
+
+/** What `observeCache` needs of a cache: `@mcpool/cache`'s handle has it. */
+export interface ObservableCache {
+  metrics(): { hits: number; misses: number };
+}
+
+/** A pool plugin that exports the pool's figures to Prometheus. Install with `pool.use(exporter)`. */
+export interface PrometheusExporter extends PoolPlugin {
+  readonly name: 'prometheus';
+  /** Where the metrics are; serve it yourself or with `handler`. */
+  readonly registry: Registry;
+  /** The pool it is attached to, if any. */
+  readonly pool: ServerPool | undefined;
+  /** Starts exporting one pool; returns what stops it. `pool.use(exporter)` calls it for you. */
+  attach(pool: ServerPool): Detach;
+  /**
+   * Exports a client's whole calls (`mcp_client_requests_total{outcome}`,
+   * `mcp_client_request_duration_seconds`) through call middleware. Install it
+   * before a cache's middleware to count the calls the cache answers too.
+   * Returns what removes it.
+   */
+  observeClient(client: ObservableClient): () => void;
+  /** Counts cache hits or misses (`mcp_cache_hits_total`, `mcp_cache_misses_total`). */
+  recordCache(kind: 'hit' | 'miss', n?: number): void;
+  /**
+   * Feeds the cache counters from a cache's cumulative `metrics()` at scrape
+   * time (the increase since the last scrape), e.g. `withCache(...)`'s handle.
+   * Returns what stops it.
+   */
+  observeCache(cache: ObservableCache): () => void;
+  /** `node:http` request listener that serves the registry (GET/HEAD, any path). */
+  readonly handler: MetricsHandler;
+  /** The text exposition of the registry, as the handler serves it. */
+  metrics(): Promise<string>;
+  /** Content type of `metrics()`. */
+  readonly contentType: string;
+  /** Serves `handler` at `/metrics` on 127.0.0.1:9464 (by default). */
+  startMetricsServer(options?: MetricsServerOptions): Promise<MetricsServer>;
+}
+
+type Labels = Record<string, string>;
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+function nameOf(metric: AnyMetric): string {
+  return (metric as unknown as { name: string }).name;
+}
+
+/**
+ * Creates a Prometheus exporter for a pool (see the README for every metric).
+ * Counters and the histogram follow the pool's events; gauges are read from
+ * `pool.getMetrics()` when scraped, so nothing polls between scrapes.
+ */
+export function prometheusExporter(options: PrometheusExporterOptions = {}): PrometheusExporter {
+  return new Exporter(options);
+}
+
+class Exporter implements PrometheusExporter {
+  readonly name = 'prometheus' as const;
+  readonly registry: Registry;
+  readonly handler: MetricsHandler;
+  private readonly options: ResolvedExporterOptions;
+  private readonly base: Labels;
+  private readonly labelBase: string[];
+  private attached: ServerPool | undefined;
+  private scrape: PoolMetrics | undefined;
+  /** Servers removed from the pool: attempts they report while draining out are dropped. */
+  private readonly removed = new Set<string>();
+  /** Label sets per server, so that a removed server's series can be deleted. */
+  private readonly seen = new Map<
+    string,
+    { methods: Set<string>; requests: Map<string, Labels>; transitions: Map<string, Labels> }
+  >();
+  private readonly observed = new WeakMap<ObservableClient, () => void>();
+  /** Observed caches and the figures they had at the last scrape. */
+  private readonly caches = new Map<ObservableCache, { hits: number; misses: number }>();
+  private client: { requests: Counter<string>; duration: Histogram<string> } | undefined;
+
+  private readonly requests: Counter<string>;
+  private readonly duration: Histogram<string>;
+  private readonly retries: Counter<string>;
+  private readonly fallbacks: Counter<string>;
+  private readonly transitions: Counter<string>;
+  private readonly panics: Counter<string>;
+  private readonly cacheHits: Counter<string>;
+  private readonly cacheMisses: Counter<string>;
+
+  constructor(options: PrometheusExporterOptions) {
+    this.options = resolveExporterOptions(options);
+    this.registry = options.registry ?? new Registry();
+    this.base = { ...this.options.defaultLabels };
+    this.labelBase = Object.keys(this.base);
+    this.handler = metricsHandler(this.registry);
+
+    this.requests = this.counter(
+      METRIC_NAMES.requests,
+      'Attempts on MCP servers, by server, method and outcome (success, rejected, server-error, timeout, aborted).',
+      ['server', 'method', 'outcome'],
+    );
+    this.duration = this.histogram(
+      METRIC_NAMES.requestDuration,
+      'Duration of attempts on MCP servers in seconds, every outcome included.',
+      ['server', 'method'],
+    );
+    this.retries = this.counter(
+      METRIC_NAMES.retries,
+      'Requests retried on another server, by method.',
+      ['method'],
+    );
+    this.fallbacks = this.counter(
+      METRIC_NAMES.fallbacks,
+      'Requests sent to a fallback server, by method.',
+      ['method'],
+    );
+    this.transitions = this.counter(
+      METRIC_NAMES.serverTransitions,
+      'Servers entering (to="healthy") or leaving (to="unhealthy") selection, by who caused it.',
+      ['server', 'to', 'source'],
+    );
+    this.panics = this.counter(
+      METRIC_NAMES.poolPanics,
+      'Requests for which no server was healthy, so every usable server was tried, by method.',
+      ['method'],
+    );
+    this.cacheHits = this.counter(
+      METRIC_NAMES.cacheHits,
+      'Calls answered from the cache.',
+      [],
+      () => this.collectCaches(),
+    );
+    this.cacheMisses = this.counter(
+      METRIC_NAMES.cacheMisses,
+      'Calls the cache could not answer.',
+      [],
+      () => this.collectCaches(),
+    );
+    this.gauge(
+      METRIC_NAMES.serverHealthy,
+      'Whether a server is in selection (1) or not (0).',
+      true,
+      (m) => m.serverMetrics.map((s) => [s.serverId, s.healthy ? 1 : 0]),
+    );
+    this.gauge(
+      METRIC_NAMES.serverUp,
+      'Whether a server has a live connection (1) or not (0), excluded or not.',
+      true,
+      (m) => m.serverMetrics.map((s) => [s.serverId, s.connected ? 1 : 0]),
+    );
+    this.gauge(METRIC_NAMES.serverInflight, 'Requests in flight on a server.', true, (m) =>
+      m.serverMetrics.map((s) => [s.serverId, s.inFlight]),
+    );
+    this.gauge(METRIC_NAMES.serversTotal, 'Servers in the pool.', false, (m) => [
+      [undefined, m.totalServers],
+    ]);
+    this.gauge(METRIC_NAMES.serversHealthy, 'Servers in selection.', false, (m) => [
+      [undefined, m.healthyServers],
+    ]);
+    this.gauge(
+      METRIC_NAMES.circuitBreakerState,
+      'Circuit breaker state of a server: 0 closed, 1 open, 2 half-open.',
+      true,
+      (m) =>
+        m.serverMetrics.map((s) => [
+          s.serverId,
+          BREAKER_STATE_VALUE[this.breakerState(s.serverId, s.exclusions)],
+        ]),
+    );
+    const made = this.pending ?? [];
+    this.pending = undefined;
+    this.commit(made);
+  }
+
+  get pool(): ServerPool | undefined {
+    return this.attached;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
+    return startMetricsServer({ ...options, handler: this.handler });
+  }
+
+  attach(pool: ServerPool): Detach {
+    if (this.attached) {
+      throw new InvalidConfigError('prometheus exporter', [
+        {
+          path: 'pool',
+          message:
+            this.attached === pool
+              ? 'this exporter is already attached to this pool'
+              : 'this exporter already exports another pool; create one exporter per pool (with a different prefix or defaultLabels when they share a registry)',
+        },
+      ]);
+    }
+    this.attached = pool;
+    const offs: (() => void)[] = [];
+    const on = <K extends keyof PoolEvents>(
+      event: K,
+      listener: (...args: PoolEvents[K]) => void,
+    ): void => {
+      pool.on(event, listener);
+      offs.push(() => pool.off(event, listener));
+    };
+    on('attempt', (report) => this.onAttempt(report));
+    on('request:retry', (e) => this.retries.inc(this.labels({ method: e.method })));
+    on('request:fallback', (e) => this.fallbacks.inc(this.labels({ method: e.method })));
+    on('pool:panic', (e) => this.panics.inc(this.labels({ method: e.method })));
+    on('server:healthy', (e) => this.onTransition(e.serverId, 'healthy', e.source));
+    on('server:unhealthy', (e) => this.onTransition(e.serverId, 'unhealthy', e.source));
+    on('server:added', (e) => {
+      this.removed.delete(e.server.id);
+    });
+    on('server:removed', (e) => this.forget(e.serverId));
+    return () => {
+      for (const off of offs.splice(0)) off();
+      if (this.attached === pool) this.attached = undefined;
+    };
+  }
+
+  observeClient(client: ObservableClient): () => void {
+    const existing = this.observed.get(client);
+    if (existing) return existing;
+    this.client ??= {
+      requests: this.counter(
+        METRIC_NAMES.clientRequests,
+        'Whole client calls (retries and fallbacks included), by outcome.',
+        ['outcome'],
+      ),
+      duration: this.histogram(
+        METRIC_NAMES.clientRequestDuration,
+        'Duration of whole client calls in seconds, retries and fallbacks included.',
+        [],
+      ),
+    };
+    const { requests, duration } = this.client;
+    const base = this.base;
+    const middleware: CallMiddleware = async (context, next) => {
+      const started = performance.now();
+      let outcome: AttemptOutcome = 'success';
+      try {
+        return await next(context);
+      } catch (error) {
+        outcome = classifyError(error, context.signal?.aborted === true);
+        throw error;
+      } finally {
+        requests.inc({ outcome, ...base });
+        duration.observe(base, (performance.now() - started) / 1000);
+      }
+    };
+    const remove = client.use(middleware);
+    const stop = () => {
+      this.observed.delete(client);
+      remove();
+    };
+    this.observed.set(client, stop);
+    return stop;
+  }
+
+  recordCache(kind: 'hit' | 'miss', n = 1): void {
+    if (!Number.isFinite(n) || n < 0) {
+      throw new InvalidConfigError('recordCache', [
+        { path: 'n', message: 'must be a finite number, 0 or more' },
+      ]);
+    }
+    if (kind === 'hit') this.cacheHits.inc(this.base, n);
+    else if (kind === 'miss') this.cacheMisses.inc(this.base, n);
+    else {
+      throw new InvalidConfigError('recordCache', [
+        { path: 'kind', message: 'must be "hit" or "miss"' },
+      ]);
+    }
+  }
+
+  observeCache(cache: ObservableCache): () => void {
+    if (!this.caches.has(cache)) {
+      const { hits, misses } = cache.metrics();
+      this.caches.set(cache, { hits, misses });
+    }
+    return () => {
+      this.caches.delete(cache);
+    };
+  }
+
+  /** Adds what each observed cache counted since the last scrape (both cache counters call it). */
+  private collectCaches(): void {
+    for (const [cache, last] of this.caches) {
+      let now: { hits: number; misses: number };
+      try {
+        now = cache.metrics();
+      } catch (error) {
+        this.attached?.emit('pool:error', { source: 'prometheus observeCache', error });
+        continue;
+      }
+      // A figure that went down means the cache was reset: all it has now is new.
+      const hits = now.hits >= last.hits ? now.hits - last.hits : now.hits;
+      const misses = now.misses >= last.misses ? now.misses - last.misses : now.misses;
+      if (hits > 0) this.cacheHits.inc(this.base, hits);
+      if (misses > 0) this.cacheMisses.inc(this.base, misses);
+      last.hits = now.hits;
+      last.misses = now.misses;
+    }
+  }
+
+  private onAttempt(report: AttemptReport): void {
+    const server = report.server.id;
+    if (this.removed.has(server)) return;
+    const labels = this.labels({ server, method: report.method, outcome: report.outcome });
+    this.requests.inc(labels);
+    this.duration.observe(this.labels({ server, method: report.method }), report.latencyMs / 1000);
+    const seen = this.seenOf(server);
+    seen.methods.add(report.method);
+    const key = `${report.method}\u0000${report.outcome}`;
+    if (!seen.requests.has(key)) seen.requests.set(key, labels);
+  }
+
+  private onTransition(server: string, to: 'healthy' | 'unhealthy', source: string): void {
+    if (this.removed.has(server)) return;
+    const labels = this.labels({ server, to, source });
+    this.transitions.inc(labels);
+    const seen = this.seenOf(server);
+    const key = `${to}\u0000${source}`;
+    if (!seen.transitions.has(key)) seen.transitions.set(key, labels);
+  }
+
+  /** Deletes a removed server's series: Prometheus sees them end rather than freeze. */
+  private forget(server: string): void {
+    this.removed.add(server);
+    const seen = this.seen.get(server);
+    if (!seen) return;
+    this.seen.delete(server);
+    for (const labels of seen.requests.values()) this.requests.remove(labels);
+    for (const method of seen.methods) this.duration.remove(this.labels({ server, method }));
+    for (const labels of seen.transitions.values()) this.transitions.remove(labels);
+  }
+
+  private seenOf(server: string) {
+    let seen = this.seen.get(server);
+    if (!seen) {
+      seen = { methods: new Set(), requests: new Map(), transitions: new Map() };
+      this.seen.set(server, seen);
+    }
+    return seen;
+  }
+
+  private breakerState(serverId: string, exclusions: Record<string, string>): BreakerState {
+    const exact = this.options.breakerState;
+    if (exact) {
+      try {
+        const state = exact(serverId);
+        if (state !== undefined && state in BREAKER_STATE_VALUE) return state;
+      } catch (error) {
+        this.attached?.emit('pool:error', {
+          source: 'prometheus breakerState',
+          serverId,
+          error,
+        });
+      }
+    }
+    return breakerStateFromExclusions(exclusions);
+  }
+
+  /** One `getMetrics()` per scrape: every gauge's collect runs in the same tick. */
+  private poolMetrics(): PoolMetrics | undefined {
+    if (!this.attached) return undefined;
+    if (!this.scrape) {
+      this.scrape = this.attached.getMetrics();
+      queueMicrotask(() => {
+        this.scrape = undefined;
+      });
+    }
+    return this.scrape;
+  }
+
+  private labels(own: Labels): Labels {
+    return this.labelBase.length === 0 ? own : { ...own, ...this.base };
+  }
+
+  private metricName(name: string): string {
+    return `${this.options.prefix}${name}`;
+  }
+
+  /** Metrics made by the constructor, registered together once none of their names is taken. */
+  private pending: AnyMetric[] | undefined = [];
+
+  private register<M extends AnyMetric>(metric: M): M {
+    if (this.pending) this.pending.push(metric);
+    else this.commit([metric]);
+    return metric;
+  }
+
+  private commit(metrics: readonly AnyMetric[]): void {
+    const taken = metrics
+      .map((m) => nameOf(m))
+      .filter((name) => this.registry.getSingleMetric(name) !== undefined);
+    if (taken.length > 0) {
+      throw new InvalidConfigError('prometheus exporter', [
+        {
+          path: 'registry',
+          message: `the registry already has ${taken.join(', ')}; give this exporter a different prefix (or registry)`,
+        },
+      ]);
+    }
+    for (const metric of metrics) this.registry.registerMetric(metric);
+  }
+
+  private counter(
+    name: string,
+    help: string,
+    labelNames: string[],
+    collect?: () => void,
+  ): Counter<string> {
+    const counter = this.register(
+      new Counter({
+        name: this.metricName(name),
+        help,
+        labelNames: [...labelNames, ...this.labelBase],
+        registers: [],
+        ...(collect ? { collect } : {}),
+      }),
+    );
+    // Without own labels the series exists from the start, at 0, as an unlabelled one would.
+    if (labelNames.length === 0 && this.labelBase.length > 0) counter.inc(this.base, 0);
+    return counter;
+  }
+
+  private histogram(name: string, help: string, labelNames: string[]): Histogram<string> {
+    const histogram = this.register(
+      new Histogram({
+        name: this.metricName(name),
+        help,
+        labelNames: [...labelNames, ...this.labelBase],
+        buckets: this.options.buckets,
+        registers: [],
+      }),
+    );
+    if (labelNames.length === 0 && this.labelBase.length > 0) histogram.zero(this.base);
+    return histogram;
+  }
+
+  /** A gauge filled from the pool's figures at scrape time; a removed server simply is not there. */
+  private gauge(
+    name: string,
+    help: string,
+    perServer: boolean,
+    values: (metrics: PoolMetrics) => [server: string | undefined, value: number][],
+  ): void {
+    const gauge: Gauge<string> = this.register(
+      new Gauge({
+        name: this.metricName(name),
+        help,
+        labelNames: perServer ? ['server', ...this.labelBase] : [...this.labelBase],
+        registers: [],
+        collect: () => {
+          gauge.reset();
+          const metrics = this.poolMetrics();
+          if (!metrics) return;
+          for (const [server, value] of values(metrics)) {
+            gauge.set(server === undefined ? this.base : this.labels({ server }), value);
+          }
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,36 @@
+export {
+  type AlertResult,
+  type AlertRule,
+  type MaxErrorRateOptions,
+  type MetricsSnapshot,
+  maxErrorRate,
+  minHealthyServers,
+} from './alert-rules.js';
+export {
+  type AlertEvent,
+  type AlertEvents,
+  AlertMonitor,
+  type AlertSource,
+  type AlertsOptions,
+  alerts,
+} from './alerts.js';
+export type { AttemptCounts } from './attempt-window.js';
+export {
+  BREAKER_STATE_VALUE,
+  type BreakerState,
+  breakerStateFromExclusions,
+} from './breaker-state.js';
+export {
+  type ObservableCache,
+  type ObservableClient,
+  type PrometheusExporter,
+  prometheusExporter,
+} from './exporter.js';
+export { DEFAULT_DURATION_BUCKETS, METRIC_NAMES } from './metric-names.js';
+export { type MetricsHandler, metricsHandler } from './metrics-handler.js';
+export {
+  type MetricsServer,
+  type MetricsServerOptions,
+  startMetricsServer,
+} from './metrics-server.js';
+export type { PrometheusExporterOptions } from './options.js';
