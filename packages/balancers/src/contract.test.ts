@@ -80,6 +80,8 @@ describe.each(Object.entries(factories))('%s', (_, create) => {
               balancer.onResult?.({
                 server: picked,
                 method: 'tools/call',
+                request: request(undefined),
+                background: false,
                 outcome: k % 5 === 0 ? 'server-error' : 'success',
                 latencyMs: k,
               });

@@ -17,7 +17,14 @@ function setup(seed = 1) {
       time += ms;
     },
     report(target: FakeServer, latencyMs: number, outcome: AttemptOutcome = 'success') {
-      balancer.onResult!({ server: target, method: 'tools/call', outcome, latencyMs });
+      balancer.onResult!({
+        server: target,
+        method: 'tools/call',
+        request: { method: 'tools/call', params: undefined, safe: true },
+        background: false,
+        outcome,
+        latencyMs,
+      });
     },
   };
 }
@@ -132,7 +139,14 @@ describe('p2cEwma', () => {
     const ok = server('ok');
     const failing = server('failing');
     const report = (s: FakeServer, latencyMs: number, outcome: AttemptOutcome = 'success') =>
-      balancer.onResult!({ server: s, method: 'm', outcome, latencyMs });
+      balancer.onResult!({
+        server: s,
+        method: 'm',
+        request: plain,
+        background: false,
+        outcome,
+        latencyMs,
+      });
     report(ok, 20);
     report(failing, 1, 'timeout');
     // Penalised to 15 only, still cheaper than 20.

@@ -88,6 +88,11 @@ export interface ExecuteOptions {
   onprogress?: ((progress: Progress) => void) | undefined;
   /** Told of the attempt's start and result, besides the pool's balancer. */
   balancer?: Balancer | undefined;
+  /**
+   * A background attempt (a health check), not traffic: it is not counted in
+   * request figures, last use or balancer feedback. Its `attempt` report says so.
+   */
+  background?: boolean | undefined;
 }
 
 /** Servers that may take a request. */
@@ -459,14 +464,18 @@ export class ServerPool extends SafeEmitter {
       );
     }
     const signal = controller.signal;
-    const balancers =
-      options.balancer && options.balancer !== this.balancer
+    const background = options.background === true;
+    const balancers = background
+      ? []
+      : options.balancer && options.balancer !== this.balancer
         ? [this.balancer, options.balancer]
         : [this.balancer];
     server.inFlight++;
-    server.requestCount++;
-    server.lastUsed = Date.now();
-    this.totalRequests++;
+    if (!background) {
+      server.requestCount++;
+      server.lastUsed = Date.now();
+      this.totalRequests++;
+    }
     for (const b of balancers) b.onStart?.(server);
     const started = performance.now();
     let delivered = false;
@@ -505,9 +514,13 @@ export class ServerPool extends SafeEmitter {
         error = reason;
       }
       failure = error;
-      outcome = classifyError(error, caller?.aborted === true);
+      // The caller's deadline cutting a hanging attempt short is a timeout, not a change of mind.
+      const callerGaveUp =
+        caller?.aborted === true &&
+        !(McpoolError.isInstance(caller.reason) && caller.reason.code === 'TIMEOUT');
+      outcome = classifyError(error, callerGaveUp);
       if (!delivered) markNotDelivered(error);
-      if (outcome === 'server-error' || outcome === 'timeout') {
+      if (!background && (outcome === 'server-error' || outcome === 'timeout')) {
         server.errorCount++;
         this.failedRequests++;
       }
@@ -517,8 +530,18 @@ export class ServerPool extends SafeEmitter {
       caller?.removeEventListener('abort', onAbort);
       server.inFlight--;
       const latencyMs = performance.now() - started;
-      if (outcome === 'success' || outcome === 'rejected') server.latency.record(latencyMs);
-      const report = { server, method: request.method, outcome, latencyMs, error: failure };
+      if (!background && (outcome === 'success' || outcome === 'rejected')) {
+        server.latency.record(latencyMs);
+      }
+      const report = {
+        server,
+        method: request.method,
+        request,
+        background,
+        outcome,
+        latencyMs,
+        error: failure,
+      };
       for (const b of balancers) {
         try {
           b.onResult?.(report);

@@ -89,6 +89,9 @@ export type AttemptOutcome =
 export interface AttemptReport {
   readonly server: ServerView;
   readonly method: string;
+  readonly request: RequestInfo;
+  /** A background attempt (a health check), not traffic: not counted in request figures or balancer feedback. */
+  readonly background: boolean;
   readonly outcome: AttemptOutcome;
   readonly latencyMs: number;
   readonly error?: unknown;

@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, type RequestInfo } from '@mcpool/core';
+
+/**
+ * The cache key of a request: method, params in canonical JSON (so argument
+ * order does not matter), the name as the caller spelled it (`s1__add` and
+ * `s2__add` both send `add` upstream but are different tools) and the pinned
+ * server, hashed so keys stay short in any store.
+ */
+export function cacheKey(request: RequestInfo, scope: string | null): string {
+  const material = canonicalJson({
+    m: request.method,
+    p: request.params ?? null,
+    t: request.target ?? null,
+    s: scope,
+  });
+  const digest = createHash('sha256').update(material).digest('base64url');
+  return `v1:${request.method}:${digest}`;
+}

@@ -1,0 +1,225 @@
+import { EventEmitter } from 'node:events';
+import CircuitBreaker from 'opossum';
+import { CircuitOpenError, type CircuitState } from './errors.js';
+import type { CircuitSettings } from './options.js';
+import type { Verdict } from './verdict.js';
+
+/** Counts of a circuit's rolling window. */
+export interface CircuitStats {
+  /** Calls in the window, fast-failed ones included. */
+  readonly fires: number;
+  readonly successes: number;
+  readonly failures: number;
+  /** Calls failed fast while open or half-open. */
+  readonly rejects: number;
+  /** `failures / fires` in percent: what `errorThresholdPercentage` is compared with. */
+  readonly errorPercentage: number;
+}
+
+/** A circuit's state and figures. */
+export interface CircuitSnapshot {
+  readonly state: CircuitState;
+  /** Why it opened; set while open or half-open. */
+  readonly reason: string | undefined;
+  /** ms since epoch of the last opening. */
+  readonly openedAt: number | undefined;
+  /** Time until it half-opens, ms; set while open. */
+  readonly retryAfterMs: number | undefined;
+  /** Times it opened so far. */
+  readonly opens: number;
+  readonly stats: CircuitStats;
+}
+
+/** What a circuit tells its owner. Hooks must not throw; `Circuit` guards them anyway. */
+export interface CircuitHooks {
+  open(reason: string, retryAfterMs: number): void;
+  halfOpen(): void;
+  /** A half-open circuit let its one probe through. */
+  probe(): void;
+  close(reason: string): void;
+  /** A hook threw. */
+  error(error: unknown): void;
+}
+
+type Action = (
+  run: () => Promise<unknown>,
+  verdict: (error: unknown) => Verdict,
+) => Promise<unknown>;
+
+/**
+ * One opossum breaker, set up around opossum 9's pitfalls: no opossum timeout
+ * (core times attempts, and opossum's timeout neither cancels the work nor
+ * keeps its slot), no capacity (hitting it counts as a failure), no shared
+ * AbortController (each call brings its own signal), no timers of its own for
+ * the rolling window (its owner rotates the buckets), and a fresh window when
+ * a probe closes the circuit, so old failures cannot re-open it at once.
+ */
+export class Circuit {
+  readonly breaker: CircuitBreaker<Parameters<Action>, unknown>;
+  private readonly rotation = new EventEmitter();
+  private readonly verdicts = new WeakMap<object, Verdict>();
+  private lastFault: string | undefined;
+  private fromHalfOpen = false;
+  private openedAt: number | undefined;
+  private reason: string | undefined;
+  private opens = 0;
+
+  constructor(
+    /** The server the circuit guards; undefined for a client-wide circuit. */
+    readonly serverId: string | undefined,
+    private readonly settings: CircuitSettings,
+    private readonly hooks: CircuitHooks,
+    private readonly now: () => number = Date.now,
+  ) {
+    const action: Action = async (run, verdict) => {
+      try {
+        return await run();
+      } catch (error) {
+        if (typeof error === 'object' && error !== null) this.verdicts.set(error, verdict(error));
+        throw error;
+      }
+    };
+    this.breaker = new CircuitBreaker(action, {
+      name: serverId === undefined ? 'mcpool client' : `mcpool server ${serverId}`,
+      timeout: false,
+      resetTimeout: settings.resetTimeout,
+      errorThresholdPercentage: settings.errorThresholdPercentage,
+      rollingCountTimeout: settings.rollingCountTimeout,
+      rollingCountBuckets: settings.rollingCountBuckets,
+      volumeThreshold: settings.volumeThreshold,
+      // opossum sorts every latency of the window each time it reads its stats, and it reads
+      // them on every failure; the pool measures latency already.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      rotateBucketController: this.rotation,
+      // True means "not a failure", and opossum then counts it as a success.
+      errorFilter: (error: unknown) => {
+        const verdict =
+          typeof error === 'object' && error !== null ? this.verdicts.get(error) : undefined;
+        if (verdict === 'answer') return true;
+        if (verdict === 'inconclusive') return !this.breaker.halfOpen;
+        return false;
+      },
+    });
+    this.breaker.on('failure', (error: unknown) => {
+      this.lastFault = error instanceof Error ? error.message : String(error);
+    });
+    this.breaker.on('open', () => {
+      this.opens++;
+      this.openedAt = this.now();
+      const stats = this.breaker.stats;
+      this.reason = this.fromHalfOpen
+        ? `the half-open probe failed: ${this.lastFault ?? 'unknown error'}`
+        : `${stats.failures} of ${stats.fires} calls failed in the last ${
+            this.settings.rollingCountTimeout / 1000
+          } s (last: ${this.lastFault ?? 'unknown error'})`;
+      this.fromHalfOpen = false;
+      this.guard(() => this.hooks.open(this.reason ?? '', this.settings.resetTimeout));
+    });
+    this.breaker.on('halfOpen', () => {
+      this.fromHalfOpen = true;
+      this.guard(() => this.hooks.halfOpen());
+    });
+    this.breaker.on('close', () => {
+      this.fromHalfOpen = false;
+      this.reason = undefined;
+      this.resetWindow();
+      this.guard(() => this.hooks.close('the half-open probe succeeded'));
+    });
+  }
+
+  /**
+   * Runs `run` through the breaker. Fails fast with `CircuitOpenError` while
+   * open (and while half-open with the probe in flight); `verdict` says how a
+   * failure of `run` counts.
+   */
+  async fire<T>(run: () => Promise<T>, verdict: (error: unknown) => Verdict): Promise<T> {
+    const b = this.breaker;
+    if (b.isShutdown) return run();
+    const probing = b.halfOpen && b.pendingClose;
+    const pending = b.fire(run, verdict) as Promise<T>;
+    // opossum admits the one half-open probe synchronously, inside fire().
+    if (probing && b.halfOpen && !b.pendingClose) this.guard(() => this.hooks.probe());
+    try {
+      return await pending;
+    } catch (error) {
+      if (isOpenRejection(error)) throw this.openError();
+      throw error;
+    }
+  }
+
+  /** Moves the rolling window on by one bucket. */
+  rotate(): void {
+    this.rotation.emit('rotate');
+  }
+
+  get state(): CircuitState {
+    if (this.breaker.opened) return 'open';
+    if (this.breaker.halfOpen) return 'half-open';
+    return 'closed';
+  }
+
+  snapshot(): CircuitSnapshot {
+    const s = this.breaker.stats;
+    const state = this.state;
+    return {
+      state,
+      reason: state === 'closed' ? undefined : this.reason,
+      openedAt: this.openedAt,
+      retryAfterMs: state === 'open' ? this.retryAfter() : undefined,
+      opens: this.opens,
+      stats: {
+        fires: s.fires,
+        successes: s.successes,
+        failures: s.failures,
+        rejects: s.rejects,
+        errorPercentage: s.fires === 0 ? 0 : (s.failures / s.fires) * 100,
+      },
+    };
+  }
+
+  /** Stops the breaker's reset timer and listeners; later calls run unguarded. */
+  shutdown(): void {
+    if (!this.breaker.isShutdown) this.breaker.shutdown();
+    this.rotation.removeAllListeners();
+  }
+
+  private openError(): CircuitOpenError {
+    const halfOpen = this.breaker.halfOpen;
+    return new CircuitOpenError({
+      serverId: this.serverId,
+      state: halfOpen ? 'half-open' : 'open',
+      retryAfterMs: halfOpen ? undefined : this.retryAfter(),
+      reason: this.reason,
+    });
+  }
+
+  private retryAfter(): number {
+    return Math.max(0, (this.openedAt ?? this.now()) + this.settings.resetTimeout - this.now());
+  }
+
+  private resetWindow(): void {
+    for (let i = 0; i < this.settings.rollingCountBuckets; i++) this.rotation.emit('rotate');
+  }
+
+  private guard(hook: () => void): void {
+    try {
+      hook();
+    } catch (error) {
+      try {
+        this.hooks.error(error);
+      } catch {
+        // Reporting failed too; an exception here would leave opossum's promise unsettled.
+      }
+    }
+  }
+}
+
+function isOpenRejection(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    CircuitBreaker.isOurError(error as Error) &&
+    (error as { code?: unknown }).code === 'EOPENBREAKER'
+  );
+}
