@@ -656,7 +656,10 @@ export class MultiServerClient {
         out.push(server);
       }
     }
-    return out;
+    // Servers out of selection are tried only when none in the order is in:
+    // a dead server must not keep receiving fallback traffic.
+    const healthy = out.filter((s) => s.healthy);
+    return healthy.length > 0 ? healthy : out;
   }
 
   private finish(ok: boolean, started: number, strategy: string, fellBack = false): void {

@@ -23,7 +23,7 @@ export {
 } from './config.js';
 export * from './errors.js';
 export { type PoolEvents, SafeEmitter } from './events.js';
-export { classifyError, wasNotDelivered } from './failure.js';
+export { classifyError, provesNotDelivered, wasNotDelivered } from './failure.js';
 export { firstSuccessful } from './first.js';
 export type { ServerRequestContext, ServerRequestHandlers } from './handlers.js';
 export { type LatencyPercentiles, LatencyRecorder } from './latency.js';
@@ -39,3 +39,18 @@ export type { ServerMetrics } from './pooled-server.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 export { defaultRoundRobin } from './round-robin.js';
 export type * from './types.js';
+/** The SDK types that go in and out of the client, re-exported for convenience. */
+export type {
+  CallToolRequest,
+  CallToolResult,
+  CompleteRequest,
+  CompleteResult,
+  GetPromptRequest,
+  GetPromptResult,
+  Prompt,
+  ReadResourceRequest,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';

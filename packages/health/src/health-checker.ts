@@ -386,6 +386,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     r.probes.push(request.method);
     try {
       return await pool.execute(server, request, {
+        background: true,
         signal,
         timeout: Math.max(1, deadline - this.settings.clock.now()),
       });
@@ -418,6 +419,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
   }
 
   private onAttempt(report: AttemptReport): void {
+    if (report.background) return;
     const r = this.records.get(report.server.id);
     if (!r) return;
     const own = r.probes.indexOf(report.method);
