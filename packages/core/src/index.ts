@@ -1,3 +1,18 @@
+/** The SDK types that go in and out of the client, re-exported for convenience. */
+export type {
+  CallToolRequest,
+  CallToolResult,
+  CompleteRequest,
+  CompleteResult,
+  GetPromptRequest,
+  GetPromptResult,
+  Prompt,
+  ReadResourceRequest,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 export { abortReason, type BackoffOptions, fullJitter, sleep } from './backoff.js';
 export { canonicalJson } from './canonical-json.js';
 export {
@@ -39,18 +54,3 @@ export type { ServerMetrics } from './pooled-server.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 export { defaultRoundRobin } from './round-robin.js';
 export type * from './types.js';
-/** The SDK types that go in and out of the client, re-exported for convenience. */
-export type {
-  CallToolRequest,
-  CallToolResult,
-  CompleteRequest,
-  CompleteResult,
-  GetPromptRequest,
-  GetPromptResult,
-  Prompt,
-  ReadResourceRequest,
-  ReadResourceResult,
-  Resource,
-  ResourceTemplate,
-  Tool,
-} from '@modelcontextprotocol/sdk/types.js';
