@@ -170,9 +170,12 @@ const failover: Step = {
     const onAttempt = (r: AttemptReport) => {
       // Health checks keep probing it on purpose; traffic must not reach it.
       if (r.background) return;
-      if (r.server.id === victim.id && downAt > 0 && performance.now() - downAt > 50) {
+      // Count attempts that started after the pool took the server out; those
+      // already in flight when it died end with errors or timeouts, as they must.
+      const startedAt = performance.now() - r.latencyMs;
+      if (r.server.id === victim.id && downAt > 0 && startedAt > downAt) {
         afterDown++;
-        late.push(`${r.method} ${r.outcome} +${(performance.now() - downAt).toFixed(0)}ms`);
+        late.push(`${r.method} ${r.outcome} started +${(startedAt - downAt).toFixed(0)}ms`);
       }
     };
     ctx.pool.on('server:unhealthy', onDown);
