@@ -1,0 +1,283 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHttpServer, stdioServerConfig, waitFor } from '@mcpool/testkit';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, connectOver, text } from './test-helpers.js';
+
+const cli = cliPath();
+let dir: string;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mcpool-cli-'));
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function configFile(name: string, content: unknown): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, JSON.stringify(content, null, 2));
+  return file;
+}
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Runs the built CLI to its end. */
+async function run(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const code = await exited(child);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+describe('mcpool --help', () => {
+  it('prints the usage of every command', async () => {
+    const main = await run(['--help']);
+    expect(main.code).toBe(0);
+    expect(main.stdout).toContain('mcpool serve');
+    expect(main.stdout).toContain('mcpool check');
+    const serve = await run(['serve', '--help']);
+    expect(serve.code).toBe(0);
+    expect(serve.stdout).toContain('--http [HOST:]PORT');
+    expect(serve.stdout).toContain('--metrics');
+    const check = await run(['check', '-h']);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('--timeout');
+    const config = await run(['help', 'config']);
+    expect(config.code).toBe(0);
+    expect(config.stdout).toContain('"mcpServers"');
+    const wrong = await run(['frobnicate']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('unknown command "frobnicate"');
+    const badFlag = await run(['serve', '--nope']);
+    expect(badFlag.code).toBe(2);
+  });
+});
+
+describe('mcpool check', () => {
+  it('names every problem of an invalid configuration with its path and exits 2', async () => {
+    const file = await configFile('bad.json', {
+      mcpServers: {
+        empty: {},
+        both: { command: 'x', url: 'http://127.0.0.1:1/mcp' },
+        ftp: { url: 'ftp://example.com' },
+        ok: { command: 'node', weight: -1 },
+      },
+      strategy: 'fastest',
+      timeouts: { request: 0 },
+      retires: { max: 2 },
+      fallback: { order: ['ok', 'ghost'] },
+    });
+    const ran = await run(['check', '--config', file]);
+    expect(ran.code).toBe(2);
+    for (const path of [
+      'mcpServers.empty:',
+      'mcpServers.both:',
+      'mcpServers.ftp.url:',
+      'mcpServers.ok.weight:',
+      'strategy: unknown strategy "fastest"',
+      'timeouts.request:',
+      'retires: unknown option',
+      'fallback.order[1]: no server named "ghost"',
+    ]) {
+      expect(ran.stderr).toContain(path);
+    }
+    const missing = await run(['check', '--config', join(dir, 'none.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('does not exist');
+  });
+
+  it('prints a table of servers, health, latency and tools, and no secret', async () => {
+    const up = await startHttpServer({ id: 'up', toolNames: ['add', 'echo'] });
+    cleanups.push(up.close);
+    const stdio = stdioServerConfig({ id: 'kid', toolNames: ['whoami'] });
+    const file = await configFile('check.json', {
+      mcpServers: {
+        remote: { url: up.url, headers: { authorization: 'Bearer s3cret-header-value' } },
+        kid: { command: stdio.command, args: stdio.args, env: stdio.env },
+        dead: {
+          url: 'http://127.0.0.1:9/mcp?api_key=s3cret-query-value',
+          headers: { 'x-api-key': 's3cret-other-value' },
+        },
+        missing: { command: join(dir, 'no-such-binary'), env: { TOKEN: 's3cret-env-value' } },
+      },
+    });
+    const ran = await run(['check', '--config', file, '--timeout', '5000']);
+    expect(ran.code).toBe(1);
+    const lines = ran.stdout.split('\n');
+    expect(lines[0]).toMatch(/^SERVER\s+TRANSPORT\s+HEALTH\s+LATENCY\s+TOOLS$/);
+    expect(lines.find((l) => l.startsWith('remote'))).toMatch(
+      /^remote\s+http\s+ok\s+\d+\.\d ms\s+2\s+add, echo$/,
+    );
+    expect(lines.find((l) => l.startsWith('kid'))).toMatch(
+      /^kid\s+stdio\s+ok\s+[\d.]+ ms\s+1\s+whoami$/,
+    );
+    expect(lines.find((l) => l.startsWith('dead '))).toMatch(/^dead\s+http\s+down\s+-\s+-$/);
+    expect(lines.find((l) => l.startsWith('missing '))).toMatch(/^missing\s+stdio\s+down/);
+    expect(ran.stdout).toContain('2 of 4 servers ok');
+    expect(`${ran.stdout}${ran.stderr}`).not.toMatch(/s3cret|127\.0\.0\.1:9|no-such-binary\b.*env/);
+    expect(`${ran.stdout}${ran.stderr}`).not.toContain(up.url);
+
+    const json = await run(['check', '--config', file, '--json']);
+    const rows = JSON.parse(json.stdout) as { server: string; status: string; tools: string[] }[];
+    expect(rows.map((r) => [r.server, r.status])).toEqual([
+      ['remote', 'ok'],
+      ['kid', 'ok'],
+      ['dead', 'down'],
+      ['missing', 'down'],
+    ]);
+  });
+});
+
+describe('mcpool serve', () => {
+  it('serves a desktop host over stdio', async () => {
+    const stdio = stdioServerConfig({ id: 'kid' });
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const file = await configFile('stdio.json', {
+      mcpServers: {
+        kid: { command: stdio.command, args: stdio.args, env: stdio.env },
+        up: { url: up.url },
+      },
+      strategy: 'round_robin',
+    });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [cli, 'serve', '--config', file],
+      stderr: 'pipe',
+    });
+    const host = await connectOver(transport, 'desktop');
+    cleanups.push(() => host.close());
+    const tools = (await host.client.listTools()).tools.map((t) => t.name);
+    expect(tools).toContain('whoami');
+    expect(tools.filter((t) => t === 'whoami')).toHaveLength(1);
+    const who = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      who.add(text(await host.client.callTool({ name: 'whoami', arguments: {} })));
+    }
+    expect(who).toEqual(new Set(['kid', 'up']));
+    const sampled = await host.client.callTool(
+      { name: 'sample', arguments: { prompt: 'p' } },
+      undefined,
+      {},
+    );
+    expect(text(sampled)).toBe('desktop sampled: p');
+    const pid = transport.pid;
+    expect(pid).toBeTypeOf('number');
+    await host.close();
+    // The gateway exits when its host closes stdin, and its upstream session ends with it.
+    await waitFor(() => up.sessionCount() === 0, { message: 'upstream session ended' });
+    await waitFor(() => !isAlive(pid as number), { message: 'mcpool exited' });
+  });
+
+  it('serves Streamable HTTP with a token, metrics and a log file', async () => {
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const log = join(dir, 'logs', 'mcpool.log');
+    const file = await configFile('http.json', {
+      mcpServers: { up: { url: up.url, headers: { authorization: 'Bearer upstream-s3cret' } } },
+    });
+    const token = 'gateway-token-0123456789';
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        'serve',
+        '--config',
+        file,
+        '--http',
+        '127.0.0.1:0',
+        '--metrics',
+        '127.0.0.1:0',
+        '--log',
+        log,
+        '--log-level',
+        'debug',
+      ],
+      { env: { ...process.env, MCPOOL_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanups.push(async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await exited(child);
+      }
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    const url = await waitFor(() => /serving 1 servers at (\S+)/.exec(stderr)?.[1], {
+      message: 'the serving line',
+      timeoutMs: 10_000,
+    });
+    const metricsUrl = /metrics at (\S+)/.exec(stderr)?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+
+    const refused = await fetch(url, { method: 'POST', body: '{}' });
+    expect(refused.status).toBe(401);
+
+    const transport = new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    });
+    const host = await connectOver(transport, 'web');
+    expect(text(await host.client.callTool({ name: 'add', arguments: { a: 1, b: 1 } }))).toBe('2');
+    expect(up.sessionCount()).toBe(1);
+
+    const metrics = await (await fetch(metricsUrl as string)).text();
+    expect(metrics).toMatch(
+      /mcp_requests_total\{server="up",method="tools\/call",outcome="success"\} 1/,
+    );
+    expect(metrics).toMatch(/mcp_client_requests_total\{outcome="success"\} \d+/);
+
+    await host.close();
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    await waitFor(() => up.sessionCount() === 0, { message: 'upstream session ended' });
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    const entries = lines.map((l) => JSON.parse(l) as { msg: string });
+    expect(entries.map((e) => e.msg)).toEqual(
+      expect.arrayContaining(['serving over HTTP', 'session open', 'server connected', 'attempt']),
+    );
+    const all = `${lines.join('\n')}${stderr}`;
+    expect(all).not.toContain('upstream-s3cret');
+    expect(all).not.toContain(token);
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,435 @@
+import { readFile } from 'node:fs/promises';
+import { aggregationFromName } from '@mcpool/aggregators';
+import { fromName } from '@mcpool/balancers';
+import {
+  type ConfigIssue,
+  InvalidConfigError,
+  McpoolError,
+  type ServerConfig,
+  serversFromMcpConfig,
+} from '@mcpool/core';
+import { z } from 'zod';
+
+/** A server of the gateway: a pool server plus whether its sessions may be shared. */
+export interface GatewayServer extends ServerConfig {
+  /**
+   * The server keeps no per-client state, so one pool's connections may serve
+   * every downstream session. @default false (each downstream session gets its own)
+   */
+  stateless?: boolean | undefined;
+}
+
+/** HTTP listener settings (`mcpool serve --http`). */
+export interface HttpSettings {
+  /** @default '127.0.0.1' */
+  host?: string | undefined;
+  /** @default 3333 */
+  port?: number | undefined;
+  /** @default '/mcp' */
+  path?: string | undefined;
+  /** Bearer token every request must carry. */
+  token?: string | undefined;
+  /** Host names accepted in the `Host` header besides localhost, 127.0.0.1 and [::1]. */
+  allowedHosts?: string[] | undefined;
+  /** Origins accepted besides loopback ones (`https://app.example.com`). */
+  allowedOrigins?: string[] | undefined;
+  /** @default 4 MiB */
+  maxBodyBytes?: number | undefined;
+  /** A downstream session unused this long is closed, ms. @default 1_800_000 */
+  sessionIdleTimeout?: number | undefined;
+  /** Downstream sessions open at once; beyond it a new client gets 503. @default 100 */
+  maxSessions?: number | undefined;
+}
+
+/** The configuration file, validated and resolved. */
+export interface GatewayConfig {
+  servers: GatewayServer[];
+  /** Balancer name for `fromName`. @default 'round_robin' */
+  strategy: string;
+  /** Aggregation name for `aggregationFromName`. @default 'first' */
+  aggregation: string;
+  namespacing?: { policy?: 'prefix-on-conflict' | 'always' | 'reject'; separator?: string };
+  maxConnectionsPerServer?: number;
+  timeouts: { connect?: number; request?: number; attempt?: number; idle?: number; drain?: number };
+  reconnect?: { baseMs?: number; maxMs?: number };
+  retries: {
+    max?: number;
+    safeTools?: string[];
+    unsafeTools?: string[];
+    budget?: false | { ratio?: number; minPerSecond?: number; windowMs?: number };
+    backoff?: { baseMs?: number; maxMs?: number };
+  };
+  /** Server ids (already mapped from names). */
+  fallback?: { enabled?: boolean; order?: string[] };
+  /** Options for `@mcpool/health`'s `HealthChecker` (`{}` for its defaults). */
+  health?: Record<string, unknown>;
+  /** Options for `@mcpool/circuit-breaker`'s `CircuitBreakers`. */
+  breaker?: Record<string, unknown>;
+  /** Options for `@mcpool/cache`'s `withCache`. */
+  cache?: Record<string, unknown>;
+  http: HttpSettings;
+}
+
+const ms = z.number().int().positive();
+const stringMap = z.record(z.string(), z.string());
+const featureOptions = z
+  .union([z.literal(true), z.record(z.string(), z.unknown())])
+  .transform((v) => (v === true ? {} : v));
+
+// Entries stay lax (hosts put their own keys in them); everything else is strict so typos show.
+const serverEntry = z
+  .object({
+    command: z.string().min(1, 'give the command that starts the server').optional(),
+    args: z.array(z.string()).optional(),
+    env: stringMap.optional(),
+    cwd: z.string().optional(),
+    url: z.url({ protocol: /^https?$/, error: 'give an http:// or https:// URL' }).optional(),
+    type: z.enum(['stdio', 'http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
+    headers: stringMap.optional(),
+    stateless: z.boolean().optional(),
+    disabled: z.boolean().optional(),
+    weight: z
+      .number()
+      .finite()
+      .min(0, 'weight cannot be negative (0 drains the server)')
+      .optional(),
+    priority: z.number().finite().optional(),
+    tags: z.array(z.string()).optional(),
+    maxConnections: z.number().int().min(1).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (entry.command === undefined && entry.url === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give either "command" (stdio) or "url" (HTTP)' });
+    } else if (entry.command !== undefined && entry.url !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give "command" or "url", not both' });
+    } else if (entry.command !== undefined && entry.type !== undefined && entry.type !== 'stdio') {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: 'a "command" server is stdio' });
+    } else if (entry.url !== undefined && entry.type === 'stdio') {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: 'a "url" server is http or sse' });
+    }
+  });
+
+const fileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  mcpServers: z.record(z.string(), serverEntry),
+  strategy: z.string().optional(),
+  aggregation: z.string().optional(),
+  namespacing: z
+    .strictObject({
+      policy: z.enum(['prefix-on-conflict', 'always', 'reject']).optional(),
+      separator: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'use 1-4 of A-Z a-z 0-9 _ . -')
+        .optional(),
+    })
+    .optional(),
+  maxConnectionsPerServer: z.number().int().min(1).max(1000).optional(),
+  timeouts: z
+    .strictObject({
+      connect: ms.optional(),
+      request: ms.optional(),
+      attempt: ms.optional(),
+      idle: ms.optional(),
+      drain: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  reconnect: z.strictObject({ baseMs: ms.optional(), maxMs: ms.optional() }).optional(),
+  retries: z
+    .strictObject({
+      max: z.number().int().min(0).max(100).optional(),
+      safeTools: z.array(z.string()).optional(),
+      unsafeTools: z.array(z.string()).optional(),
+      budget: z
+        .union([
+          z.literal(false),
+          z.strictObject({
+            ratio: z.number().min(0).max(10).optional(),
+            minPerSecond: z.number().min(0).optional(),
+            windowMs: ms.optional(),
+          }),
+        ])
+        .optional(),
+      backoff: z
+        .strictObject({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
+        .optional(),
+    })
+    .optional(),
+  fallback: z
+    .strictObject({ enabled: z.boolean().optional(), order: z.array(z.string()).optional() })
+    .optional(),
+  health: featureOptions.optional(),
+  breaker: featureOptions.optional(),
+  cache: featureOptions.optional(),
+  http: z
+    .strictObject({
+      host: z.string().min(1).optional(),
+      port: z.number().int().min(0).max(65_535).optional(),
+      path: z.string().startsWith('/', 'must start with "/"').optional(),
+      token: z.string().min(16, 'use a token of at least 16 characters').optional(),
+      allowedHosts: z.array(z.string().min(1)).optional(),
+      allowedOrigins: z
+        .array(z.url({ error: 'give an origin such as https://app.example.com' }))
+        .optional(),
+      maxBodyBytes: z.number().int().min(1024).optional(),
+      sessionIdleTimeout: ms.optional(),
+      maxSessions: z.number().int().min(1).optional(),
+    })
+    .optional(),
+});
+
+const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Replaces `${env:NAME}` in every string of the document with the variable's
+ * value, so that secrets can stay out of the file. A missing variable is a problem
+ * with its path.
+ */
+function expandEnv(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  path: string,
+  issues: ConfigIssue[],
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (whole, name: string) => {
+      const found = env[name];
+      if (found === undefined) {
+        issues.push({ path, message: `the environment variable ${name} is not set` });
+        return whole;
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, `${path}[${i}]`, issues));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        expandEnv(v, env, path ? `${path}.${k}` : k, issues),
+      ]),
+    );
+  }
+  return value;
+}
+
+function zodIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: [...path, key].join('.'),
+        message: 'unknown option (check its spelling and place)',
+      }));
+    }
+    return [{ path: path.join('.'), message: issue.message }];
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validates a gateway configuration document (the `mcpServers` format plus
+ * mcpool's options) and resolves it. Throws `InvalidConfigError` listing every
+ * problem with its path; messages never repeat configured values.
+ */
+export function parseGatewayConfig(
+  input: unknown,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): GatewayConfig {
+  const issues: ConfigIssue[] = [];
+  const expanded = expandEnv(input, env, '', issues);
+  const parsed = fileSchema.safeParse(expanded);
+  if (!parsed.success) {
+    issues.push(...zodIssues(parsed.error));
+    // Go on with what can be checked, so that one run names every problem.
+    if (isRecord(expanded)) {
+      const names = isRecord(expanded.mcpServers) ? Object.keys(expanded.mcpServers) : [];
+      checkNames(expanded.strategy, expanded.aggregation, issues);
+      const order = isRecord(expanded.fallback) ? expanded.fallback.order : undefined;
+      if (Array.isArray(order)) {
+        order.forEach((name, i) => {
+          if (typeof name === 'string' && !names.includes(name)) {
+            issues.push({
+              path: `fallback.order[${i}]`,
+              message: `no server named "${name}" in mcpServers`,
+            });
+          }
+        });
+      }
+    }
+    throw new InvalidConfigError('mcpool configuration', dedupe(issues));
+  }
+  if (issues.length > 0) throw new InvalidConfigError('mcpool configuration', dedupe(issues));
+  const file = parsed.data;
+
+  const enabled = Object.entries(file.mcpServers).filter(([, e]) => e.disabled !== true);
+  if (enabled.length === 0) {
+    issues.push({ path: 'mcpServers', message: 'configure at least one (enabled) server' });
+  }
+  // Let core turn each entry into a transport: one format, one reader.
+  const plain: Record<string, unknown> = {};
+  for (const [name, e] of enabled) {
+    plain[name] =
+      e.command !== undefined
+        ? { command: e.command, args: e.args, env: e.env, cwd: e.cwd }
+        : { url: e.url, type: e.type === 'stdio' ? undefined : e.type, headers: e.headers };
+  }
+  let servers: ServerConfig[] = [];
+  try {
+    servers = serversFromMcpConfig({ mcpServers: plain });
+  } catch (error) {
+    if (error instanceof InvalidConfigError) issues.push(...error.issues);
+    else throw error;
+  }
+  const separator = file.namespacing?.separator ?? '__';
+  const idOf = new Map<string, string>();
+  const nameOfId = new Map<string, string>();
+  const gatewayServers: GatewayServer[] = [];
+  for (const server of servers) {
+    const name = server.name ?? server.id;
+    const entry = file.mcpServers[name];
+    if (!entry) continue;
+    const clash = nameOfId.get(server.id);
+    if (clash !== undefined) {
+      issues.push({
+        path: `mcpServers.${name}`,
+        message: `its id "${server.id}" is the same as that of mcpServers.${clash}; rename one`,
+      });
+      continue;
+    }
+    if (server.id.includes(separator)) {
+      issues.push({
+        path: `mcpServers.${name}`,
+        message: `the name contains the namespacing separator "${separator}"; rename the server or set namespacing.separator`,
+      });
+    }
+    nameOfId.set(server.id, name);
+    idOf.set(name, server.id);
+    gatewayServers.push({
+      ...server,
+      ...(entry.weight !== undefined ? { weight: entry.weight } : {}),
+      ...(entry.priority !== undefined ? { priority: entry.priority } : {}),
+      ...(entry.tags !== undefined ? { tags: entry.tags } : {}),
+      ...(entry.maxConnections !== undefined ? { maxConnections: entry.maxConnections } : {}),
+      stateless: entry.stateless === true,
+    });
+  }
+
+  const strategy = file.strategy ?? 'round_robin';
+  const aggregation = file.aggregation ?? 'first';
+  checkNames(strategy, aggregation, issues);
+
+  let fallback: GatewayConfig['fallback'];
+  if (file.fallback) {
+    const order = file.fallback.order?.map((name, i) => {
+      const id = idOf.get(name);
+      if (id === undefined) {
+        issues.push({
+          path: `fallback.order[${i}]`,
+          message: `no server named "${name}" in mcpServers`,
+        });
+      }
+      return id ?? name;
+    });
+    fallback = {
+      ...(file.fallback.enabled !== undefined ? { enabled: file.fallback.enabled } : {}),
+      ...(order ? { order } : {}),
+    };
+  }
+  if (issues.length > 0) throw new InvalidConfigError('mcpool configuration', dedupe(issues));
+
+  return {
+    servers: gatewayServers,
+    strategy,
+    aggregation,
+    ...(file.namespacing ? { namespacing: file.namespacing } : {}),
+    ...(file.maxConnectionsPerServer !== undefined
+      ? { maxConnectionsPerServer: file.maxConnectionsPerServer }
+      : {}),
+    timeouts: file.timeouts ?? {},
+    ...(file.reconnect ? { reconnect: file.reconnect } : {}),
+    retries: file.retries ?? {},
+    ...(fallback ? { fallback } : {}),
+    ...(file.health ? { health: file.health } : {}),
+    ...(file.breaker ? { breaker: file.breaker } : {}),
+    ...(file.cache ? { cache: file.cache } : {}),
+    http: file.http ?? {},
+  };
+}
+
+/** Checks the balancer and aggregation names (when they are strings) with their packages. */
+function checkNames(strategy: unknown, aggregation: unknown, issues: ConfigIssue[]): void {
+  if (typeof strategy === 'string') {
+    try {
+      fromName(strategy);
+    } catch (error) {
+      issues.push(...issuesOf(error, 'strategy'));
+    }
+  }
+  if (typeof aggregation === 'string') {
+    try {
+      aggregationFromName(aggregation);
+    } catch (error) {
+      issues.push(...issuesOf(error, 'aggregation'));
+    }
+  }
+}
+
+/** Reads and validates a configuration file; a missing file or bad JSON is an `InvalidConfigError` too. */
+export async function loadGatewayConfig(
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InvalidConfigError('mcpool configuration', [
+      {
+        path: '(file)',
+        message:
+          code === 'ENOENT'
+            ? `${file} does not exist`
+            : `cannot read ${file} (${code ?? 'unknown error'})`,
+      },
+    ]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidConfigError('mcpool configuration', [
+      { path: '(file)', message: `${file} is not valid JSON: ${(error as Error).message}` },
+    ]);
+  }
+  return parseGatewayConfig(json, env);
+}
+
+/** Re-roots the issues of an `InvalidConfigError` under `path`. */
+export function issuesOf(error: unknown, path: string): ConfigIssue[] {
+  if (error instanceof InvalidConfigError || (McpoolError.isInstance(error) && 'issues' in error)) {
+    return (error as InvalidConfigError).issues.map((issue) => ({
+      path:
+        issue.path === '' || issue.path === path
+          ? path
+          : issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)
+            ? issue.path
+            : `${path}.${issue.path}`,
+      message: issue.message,
+    }));
+  }
+  throw error;
+}
+
+function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

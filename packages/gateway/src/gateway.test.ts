@@ -1,0 +1,405 @@
+import { roundRobin } from '@mcpool/balancers';
+import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
+import {
+  CallToolResultSchema,
+  ErrorCode,
+  McpError,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Gateway, type GatewayOptions } from './gateway.js';
+import { connectInMemory, startOddServer, startSubscribableServer, text } from './test-helpers.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function gatewayOf(options: GatewayOptions): Gateway {
+  const gateway = new Gateway(options);
+  cleanups.push(() => gateway.close());
+  return gateway;
+}
+
+async function call(
+  host: { client: import('@modelcontextprotocol/sdk/client/index.js').Client },
+  name: string,
+  args: Record<string, unknown> = {},
+) {
+  return text(await host.client.callTool({ name, arguments: args }));
+}
+
+describe('gateway catalog and routing', () => {
+  it('serves the merged, namespaced catalog of every server', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    const b = startInProcessServer({ id: 'b', extraTools: ['only-b'] });
+    const odd = startOddServer();
+    cleanups.push(a.close, b.close, odd.close);
+    const gateway = gatewayOf({
+      servers: [
+        { id: 'a', transport: a.transport },
+        { id: 'b', transport: b.transport },
+        { id: 'odd', transport: odd.transport },
+      ],
+    });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+
+    const names = (await host.client.listTools()).tools.map((t) => t.name);
+    // Identical on a and b: one name. Defined differently by odd: namespaced, never a silent pick.
+    expect(names.filter((n) => n === 'add')).toHaveLength(1);
+    expect(names).toContain('only-b');
+    expect(names).toContain('a__echo');
+    expect(names).toContain('b__echo');
+    expect(names).toContain('odd__echo');
+    expect(names).not.toContain('echo');
+
+    expect(await call(host, 'odd__echo', { value: 7 })).toBe('odd 7');
+    expect(await call(host, 'only-b')).toBe('only-b');
+    const ambiguous = await host.client
+      .callTool({ name: 'echo', arguments: { message: 'x' } })
+      .catch((e: unknown) => e);
+    expect(ambiguous).toBeInstanceOf(McpError);
+    expect((ambiguous as McpError).code).toBe(ErrorCode.InvalidParams);
+    expect((ambiguous as McpError).message).toContain('"odd__echo"');
+    expect((ambiguous as McpError).data).toEqual({ mcpool: 'AMBIGUOUS_NAME' });
+    expect(a.state.calls.echo).toBeUndefined();
+
+    const prompts = (await host.client.listPrompts()).prompts.map((p) => p.name);
+    // greet is the same prompt on a and b: one name, and the prefixed name reaches one server.
+    expect(prompts).toEqual(['greet']);
+    const greeting = await host.client.getPrompt({ name: 'b__greet', arguments: { name: 'Ann' } });
+    expect(JSON.stringify(greeting.messages)).toContain('Hello, Ann from b');
+    const resources = (await host.client.listResources()).resources.map((r) => r.uri);
+    expect(resources).toEqual(['mcpool-test://a/info', 'mcpool-test://b/info']);
+    const read = await host.client.readResource({ uri: 'mcpool-test://b/items/42' });
+    expect(read.contents[0]).toMatchObject({ text: JSON.stringify({ id: 'b', item: '42' }) });
+  });
+
+  it('balances calls over two replicas', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    const b = startInProcessServer({ id: 'b' });
+    cleanups.push(a.close, b.close);
+    const gateway = gatewayOf({
+      servers: [
+        { id: 'a', transport: a.transport },
+        { id: 'b', transport: b.transport },
+      ],
+      balancer: () => roundRobin(),
+    });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await call(host, 'whoami'));
+    expect(answers.filter((x) => x === 'a')).toHaveLength(3);
+    expect(answers.filter((x) => x === 'b')).toHaveLength(3);
+    expect(a.state.calls.whoami).toBe(3);
+    expect(b.state.calls.whoami).toBe(3);
+  });
+
+  it('routes around a dead upstream while the client keeps calling', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    const b = await startHttpServer({ id: 'b' });
+    cleanups.push(a.close, b.close);
+    const gateway = gatewayOf({
+      servers: [
+        { id: 'a', transport: a.transport },
+        { id: 'b', transport: b.transport },
+      ],
+      pool: { reconnect: { baseMs: 60_000, maxMs: 60_000 } },
+      balancer: () => roundRobin(),
+    });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    expect(new Set([await call(host, 'whoami'), await call(host, 'whoami')])).toEqual(
+      new Set(['a', 'b']),
+    );
+    await b.kill();
+    // add is read-only, so a failed attempt on b is retried on a; then b is out of selection.
+    for (let i = 0; i < 6; i++) expect(await call(host, 'add', { a: i, b: 1 })).toBe(String(i + 1));
+    expect(a.state.calls.add).toBe(6);
+    const tools = (await host.client.listTools()).tools.map((t) => t.name);
+    expect(tools).toContain('add');
+  });
+
+  it('answers an unknown tool with InvalidParams naming what is offered', async () => {
+    const a = startInProcessServer({ id: 'a', toolNames: ['add'] });
+    cleanups.push(a.close);
+    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    const error = await host.client
+      .callTool({ name: 'nope', arguments: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(McpError);
+    expect((error as McpError).code).toBe(ErrorCode.InvalidParams);
+    expect((error as McpError).message).toBe(
+      'MCP error -32602: No healthy server offers the tool "nope". Offered: add.',
+    );
+    expect((error as McpError).data).toEqual({ mcpool: 'UNKNOWN_CAPABILITY' });
+  });
+
+  it('answers a call that failed on every server with a tool error the model can read', async () => {
+    const a = startInProcessServer({ id: 'a', toolNames: ['counter', 'whoami'], mode: 'error' });
+    cleanups.push(a.close);
+    const gateway = gatewayOf({
+      servers: [{ id: 'a', transport: a.transport }],
+      client: { retryBudget: false },
+    });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    // counter is not safe to repeat: the error says it may have run and was not retried.
+    const result = await host.client.callTool({ name: 'counter', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain('may have run');
+    expect(result._meta).toEqual({ 'mcpool/error': 'REQUEST_MAY_HAVE_RUN' });
+    expect(a.state.calls.counter).toBe(1);
+  });
+});
+
+describe('notifications and server-to-client traffic', () => {
+  it('turns an upstream tools/list_changed into one downstream', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(a.close);
+    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    expect((await host.client.listTools()).tools.map((t) => t.name)).not.toContain('fresh');
+    a.state.addTool('fresh');
+    await waitFor(() => host.toolListChanges > 0, { message: 'downstream tools/list_changed' });
+    expect((await host.client.listTools()).tools.map((t) => t.name)).toContain('fresh');
+    expect(await call(host, 'fresh')).toBe('fresh');
+  });
+
+  it('tells the client when a server leaving selection changes the catalog', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    const b = startInProcessServer({ id: 'b', extraTools: ['only-b'] });
+    cleanups.push(a.close, b.close);
+    const gateway = gatewayOf({
+      servers: [
+        { id: 'a', transport: a.transport },
+        { id: 'b', transport: b.transport },
+      ],
+    });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    expect((await host.client.listTools()).tools.map((t) => t.name)).toContain('only-b');
+    const pool = [...gateway.sessions][0]?.pool;
+    pool?.exclude('b', 'operator', 'maintenance');
+    await waitFor(() => host.toolListChanges > 0, { message: 'downstream tools/list_changed' });
+    expect((await host.client.listTools()).tools.map((t) => t.name)).not.toContain('only-b');
+  });
+
+  it('brings upstream progress to the downstream client', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(a.close);
+    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    const seen: Progress[] = [];
+    const result = await host.client.callTool(
+      { name: 'progress', arguments: { steps: 3 } },
+      CallToolResultSchema,
+      { onprogress: (p) => seen.push(p) },
+    );
+    expect(text(result)).toBe('done');
+    expect(seen.map((p) => [p.progress, p.total, p.message])).toEqual([
+      [1, 3, 'step 1'],
+      [2, 3, 'step 2'],
+      [3, 3, 'step 3'],
+    ]);
+  });
+
+  it('carries a downstream cancellation to the upstream request', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(a.close);
+    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    const controller = new AbortController();
+    const pending = host.client
+      .callTool({ name: 'sleep', arguments: { ms: 10_000 } }, CallToolResultSchema, {
+        signal: controller.signal,
+      })
+      .catch((e: unknown) => e);
+    await waitFor(() => a.state.calls.sleep === 1);
+    controller.abort('user stopped');
+    expect(await pending).toBeDefined();
+    await waitFor(() => a.state.cancelled === 1, { message: 'upstream saw the cancellation' });
+    // The gateway is still fine for the next call.
+    expect(await call(host, 'whoami')).toBe('a');
+  });
+
+  it('lets the downstream client answer sampling, elicitation and roots for the server that asked', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    const b = await startHttpServer({ id: 'b' });
+    cleanups.push(a.close, b.close);
+    const gateway = gatewayOf({
+      servers: [
+        { id: 'a', transport: a.transport },
+        { id: 'b', transport: b.transport },
+      ],
+    });
+    const host = await connectInMemory(gateway, 'desk');
+    cleanups.push(host.close);
+    const sampled = await host.client.callTool({
+      name: 'sample',
+      arguments: { prompt: 'hi' },
+    });
+    expect(text(sampled)).toBe('desk sampled: hi');
+    expect(host.sampled).toEqual(['hi']);
+    expect(await call(host, 'elicit')).toBe(
+      JSON.stringify({ action: 'accept', content: { answer: 'desk' } }),
+    );
+    expect(JSON.parse(await call(host, 'roots'))).toEqual({
+      roots: [{ uri: 'file:///roots/desk', name: 'desk' }],
+    });
+  });
+
+  it('offers upstream servers only the capabilities the downstream client has', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(a.close);
+    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const host = await connectInMemory(gateway, 'plain', {});
+    cleanups.push(host.close);
+    const result = await host.client.callTool({ name: 'sample', arguments: { prompt: 'hi' } });
+    // Upstream was not offered sampling, so its request is refused there and then.
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/Method not found/);
+    expect(a.state.calls.sample).toBe(1);
+  });
+
+  it('passes logging messages on, tagged with their server', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(a.close);
+    const gateway = gatewayOf({ servers: [{ id: 'alpha', transport: a.transport }] });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    expect(await call(host, 'log', { message: 'hello' })).toBe('logged');
+    await waitFor(() => host.logs.length > 0, { message: 'a logging message downstream' });
+    expect(host.logs).toEqual([{ level: 'info', logger: 'alpha', data: 'hello' }]);
+    // The client's level applies: below it, nothing passes.
+    await host.client.setLoggingLevel('error');
+    await call(host, 'log', { message: 'quiet' });
+    await call(host, 'whoami');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(host.logs).toHaveLength(1);
+  });
+});
+
+describe('sessions', () => {
+  it('gives each downstream session its own upstream sessions and closes them with it', async () => {
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const gateway = gatewayOf({ servers: [{ id: 'up', transport: up.transport }] });
+    const one = await connectInMemory(gateway, 'one');
+    const two = await connectInMemory(gateway, 'two');
+    cleanups.push(one.close, two.close);
+    expect(await call(one, 'whoami')).toBe('up');
+    expect(await call(two, 'whoami')).toBe('up');
+    expect(up.sessionCount()).toBe(2);
+    const [first, second] = [...gateway.sessions];
+    expect(first?.pool?.sessionIds('up')).toHaveLength(1);
+    expect(first?.pool?.sessionIds('up')).not.toEqual(second?.pool?.sessionIds('up'));
+    // Sampling goes back to the session that caused it, not to the other one.
+    expect(text(await two.client.callTool({ name: 'sample', arguments: { prompt: 'x' } }))).toBe(
+      'two sampled: x',
+    );
+    expect(one.sampled).toEqual([]);
+    await one.close();
+    await waitFor(() => up.sessionCount() === 1, { message: 'upstream session closed' });
+    expect(gateway.sessions.size).toBe(1);
+  });
+
+  it('shares one pool of stateless servers among sessions', async () => {
+    const shared = await startHttpServer({ id: 'shared', toolNames: ['add', 'sample'] });
+    const own = await startHttpServer({ id: 'own', toolNames: ['whoami', 'counter'] });
+    cleanups.push(shared.close, own.close);
+    const gateway = gatewayOf({
+      servers: [
+        { id: 'shared', transport: shared.transport, stateless: true },
+        { id: 'own', transport: own.transport },
+      ],
+    });
+    const one = await connectInMemory(gateway, 'one');
+    const two = await connectInMemory(gateway, 'two');
+    cleanups.push(one.close, two.close);
+    for (const host of [one, two]) {
+      expect(await call(host, 'add', { a: 1, b: 2 })).toBe('3');
+      expect(await call(host, 'whoami')).toBe('own');
+      const names = (await host.client.listTools()).tools.map((t) => t.name).sort();
+      expect(names).toEqual(['add', 'counter', 'sample', 'whoami']);
+    }
+    expect(shared.sessionCount()).toBe(1);
+    expect(own.sessionCount()).toBe(2);
+    // The one session with a call in flight on the shared server answers its sampling.
+    expect(text(await one.client.callTool({ name: 'sample', arguments: { prompt: 's' } }))).toBe(
+      'one sampled: s',
+    );
+    await one.close();
+    await waitFor(() => own.sessionCount() === 1);
+    expect(shared.sessionCount()).toBe(1);
+    expect(await call(two, 'add', { a: 2, b: 2 })).toBe('4');
+  });
+
+  it('closes every upstream session when the gateway closes', async () => {
+    const up = await startHttpServer({ id: 'up' });
+    const st = await startHttpServer({ id: 'st' });
+    cleanups.push(up.close, st.close);
+    const gateway = new Gateway({
+      servers: [
+        { id: 'up', transport: up.transport },
+        { id: 'st', transport: st.transport, stateless: true },
+      ],
+    });
+    const host = await connectInMemory(gateway);
+    await call(host, 'whoami').catch(() => {});
+    await host.client.listTools();
+    expect(up.sessionCount()).toBe(1);
+    expect(st.sessionCount()).toBe(1);
+    await gateway.close();
+    await waitFor(() => up.sessionCount() === 0 && st.sessionCount() === 0);
+    expect(gateway.sessions.size).toBe(0);
+    await host.close();
+  });
+
+  it('holds one upstream subscription for the sessions of a shared server and routes its updates', async () => {
+    const subs = startSubscribableServer();
+    cleanups.push(subs.close);
+    const gateway = gatewayOf({
+      servers: [{ id: 'subs', transport: subs.transport, stateless: true }],
+    });
+    const one = await connectInMemory(gateway, 'one');
+    const two = await connectInMemory(gateway, 'two');
+    cleanups.push(one.close, two.close);
+    await one.client.subscribeResource({ uri: 'subs://doc' });
+    await two.client.subscribeResource({ uri: 'subs://doc' });
+    expect(subs.subscribes).toBe(1);
+    await call(one, 'touch', { uri: 'subs://doc' });
+    await waitFor(() => one.updated.length === 1 && two.updated.length === 1);
+    await one.client.unsubscribeResource({ uri: 'subs://doc' });
+    expect(subs.unsubscribes).toBe(0);
+    await call(two, 'touch', { uri: 'subs://doc' });
+    await waitFor(() => two.updated.length === 2);
+    expect(one.updated).toEqual(['subs://doc']);
+    // The last holder leaving ends the upstream subscription.
+    await two.close();
+    await waitFor(() => subs.unsubscribes === 1, { message: 'upstream unsubscribe' });
+  });
+
+  it('subscribes a session to a resource of its own upstream session', async () => {
+    const subs = startSubscribableServer();
+    cleanups.push(subs.close);
+    const gateway = gatewayOf({ servers: [{ id: 'subs', transport: subs.transport }] });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    await host.client.subscribeResource({ uri: 'subs://doc' });
+    await call(host, 'touch', { uri: 'subs://doc' });
+    await waitFor(() => host.updated.length === 1);
+    await host.client.unsubscribeResource({ uri: 'subs://doc' });
+    expect(subs.unsubscribes).toBe(1);
+    await call(host, 'touch', { uri: 'subs://doc' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(host.updated).toEqual(['subs://doc']);
+  });
+});

@@ -1,0 +1,257 @@
+import { request as httpRequest } from 'node:http';
+import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CallToolResultSchema,
+  LATEST_PROTOCOL_VERSION,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Gateway } from './gateway.js';
+import { type HttpGateway, startHttpGateway } from './http.js';
+import { connectOver, type Downstream, text } from './test-helpers.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: LATEST_PROTOCOL_VERSION,
+    capabilities: {},
+    clientInfo: { name: 'raw', version: '0' },
+  },
+});
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A plain HTTP request, so that Host and every other header are exactly as given. */
+function raw(
+  url: string,
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    chunked?: boolean;
+  } = {},
+): Promise<RawAnswer> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: options.method ?? 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...options.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (options.body !== undefined) {
+      if (options.chunked) {
+        // No content-length: the limit must hold while the body streams in.
+        const body = Buffer.from(options.body);
+        const step = 256 * 1024;
+        for (let at = 0; at < body.length; at += step) req.write(body.subarray(at, at + step));
+        req.end();
+      } else {
+        req.end(options.body);
+      }
+    } else {
+      req.end();
+    }
+  });
+}
+
+async function serve(token?: string): Promise<{ http: HttpGateway; gateway: Gateway }> {
+  const a = startInProcessServer({ id: 'a' });
+  cleanups.push(a.close);
+  const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
+  cleanups.push(() => gateway.close());
+  const http = await startHttpGateway(gateway, { port: 0, ...(token ? { token } : {}) });
+  cleanups.push(() => http.close());
+  return { http, gateway };
+}
+
+async function connectHttp(url: string, name: string, token?: string): Promise<Downstream> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: token ? { authorization: `Bearer ${token}` } : {} },
+  });
+  const host = await connectOver(transport, name);
+  cleanups.push(() => host.close());
+  return host;
+}
+
+describe('gateway over Streamable HTTP', () => {
+  it('serves an SDK client: catalog, calls, progress and sampling on the call’s stream', async () => {
+    const { http } = await serve(TOKEN);
+    expect(http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const host = await connectHttp(http.url, 'web', TOKEN);
+    const tools = (await host.client.listTools()).tools.map((t) => t.name);
+    expect(tools).toContain('add');
+    expect(text(await host.client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toBe('5');
+    const seen: Progress[] = [];
+    await host.client.callTool(
+      { name: 'progress', arguments: { steps: 2 } },
+      CallToolResultSchema,
+      { onprogress: (p) => seen.push(p) },
+    );
+    expect(seen.map((p) => p.progress)).toEqual([1, 2]);
+    const sampled = await host.client.callTool({ name: 'sample', arguments: { prompt: 'yo' } });
+    expect(text(sampled)).toBe('web sampled: yo');
+    expect(http.sessionCount()).toBe(1);
+  });
+
+  it('gives two HTTP clients separate upstream sessions and ends them on DELETE', async () => {
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const gateway = new Gateway({ servers: [{ id: 'up', transport: up.transport }] });
+    cleanups.push(() => gateway.close());
+    const http = await startHttpGateway(gateway, { port: 0 });
+    cleanups.push(() => http.close());
+    const one = await connectHttp(http.url, 'one');
+    const two = await connectHttp(http.url, 'two');
+    expect(text(await one.client.callTool({ name: 'whoami', arguments: {} }))).toBe('up');
+    expect(text(await two.client.callTool({ name: 'whoami', arguments: {} }))).toBe('up');
+    expect(http.sessionCount()).toBe(2);
+    expect(up.sessionCount()).toBe(2);
+    await (one.client.transport as StreamableHTTPClientTransport).terminateSession();
+    await waitFor(() => http.sessionCount() === 1 && up.sessionCount() === 1, {
+      message: 'the DELETEd session and its upstream session closed',
+    });
+    expect(text(await two.client.callTool({ name: 'whoami', arguments: {} }))).toBe('up');
+  });
+
+  it('requires the bearer token when one is set (401)', async () => {
+    const { http } = await serve(TOKEN);
+    const none = await raw(http.url, { body: INITIALIZE });
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    const wrong = await raw(http.url, {
+      body: INITIALIZE,
+      headers: { authorization: 'Bearer not-the-token-at-all' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).not.toContain(TOKEN);
+    const right = await raw(http.url, {
+      body: INITIALIZE,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(right.status).toBe(200);
+    expect(right.headers['mcp-session-id']).toBeTruthy();
+  });
+
+  it('rejects a foreign Host or Origin against DNS rebinding (403)', async () => {
+    const { http } = await serve();
+    const port = new URL(http.url).port;
+    const badHost = await raw(http.url, {
+      body: INITIALIZE,
+      headers: { host: `evil.example:${port}` },
+    });
+    expect(badHost.status).toBe(403);
+    const badOrigin = await raw(http.url, {
+      body: INITIALIZE,
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(badOrigin.status).toBe(403);
+    const nullOrigin = await raw(http.url, { body: INITIALIZE, headers: { origin: 'null' } });
+    expect(nullOrigin.status).toBe(403);
+    const localPage = await raw(http.url, {
+      body: INITIALIZE,
+      headers: { origin: `http://localhost:${port}`, host: `localhost:${port}` },
+    });
+    expect(localPage.status).toBe(200);
+  });
+
+  it('accepts configured hosts and origins', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(a.close);
+    const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
+    cleanups.push(() => gateway.close());
+    const http = await startHttpGateway(gateway, {
+      port: 0,
+      allowedHosts: ['mcp.internal'],
+      allowedOrigins: ['https://app.example'],
+    });
+    cleanups.push(() => http.close());
+    const ok = await raw(http.url, {
+      body: INITIALIZE,
+      headers: { host: 'mcp.internal:443', origin: 'https://app.example' },
+    });
+    expect(ok.status).toBe(200);
+    const otherOrigin = await raw(http.url, {
+      body: INITIALIZE,
+      headers: { host: 'mcp.internal', origin: 'https://other.example' },
+    });
+    expect(otherOrigin.status).toBe(403);
+  });
+
+  it('refuses bodies over the limit (413), declared or streamed', async () => {
+    const { http } = await serve();
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { padding: 'x'.repeat(4 * 1024 * 1024) },
+    });
+    const declared = await raw(http.url, { body: big });
+    expect(declared.status).toBe(413);
+    const streamed = await raw(http.url, { body: big, chunked: true });
+    expect(streamed.status).toBe(413);
+    expect(http.sessionCount()).toBe(0);
+    // The server is still fine.
+    expect((await raw(http.url, { body: INITIALIZE })).status).toBe(200);
+  });
+
+  it('refuses new sessions beyond the limit (503)', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(a.close);
+    const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
+    cleanups.push(() => gateway.close());
+    const http = await startHttpGateway(gateway, { port: 0, maxSessions: 1 });
+    cleanups.push(() => http.close());
+    expect((await raw(http.url, { body: INITIALIZE })).status).toBe(200);
+    const second = await raw(http.url, { body: INITIALIZE });
+    expect(second.status).toBe(503);
+    expect(second.headers['retry-after']).toBe('5');
+  });
+
+  it('answers an unknown session with 404 and a request without one with 400', async () => {
+    const { http } = await serve();
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    const unknown = await raw(http.url, {
+      body: list,
+      headers: { 'mcp-session-id': 'no-such-session' },
+    });
+    expect(unknown.status).toBe(404);
+    const missing = await raw(http.url, { body: list });
+    expect(missing.status).toBe(400);
+    const elsewhere = await raw(http.url.replace('/mcp', '/other'), { body: INITIALIZE });
+    expect(elsewhere.status).toBe(404);
+  });
+});

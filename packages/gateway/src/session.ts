@@ -1,0 +1,429 @@
+import { randomUUID } from 'node:crypto';
+import { type CallOptions, canonicalJson, type ServerPool } from '@mcpool/core';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type {
+  RequestHandlerExtra,
+  RequestOptions,
+} from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CallToolRequestSchema,
+  CompleteRequestSchema,
+  type CreateMessageRequest,
+  type CreateMessageResult,
+  type ElicitRequest,
+  type ElicitResult,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  type ListRootsResult,
+  ListToolsRequestSchema,
+  LoggingLevelSchema,
+  McpError,
+  type Notification,
+  ReadResourceRequestSchema,
+  type RequestId,
+  type ServerNotification,
+  type ServerRequest,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { isToolFailure, toDownstreamError, toToolError } from './errors.js';
+import type { GatewayLogger } from './logger.js';
+import type { Redact } from './redact.js';
+import {
+  type DownstreamRequest,
+  downstreamRequest,
+  type InflightRequests,
+} from './request-context.js';
+import { UpstreamRouter } from './router.js';
+import type { ResourceSubscriptions } from './subscriptions.js';
+import type { OpenUpstream, Upstream } from './upstream.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** What a session needs from its gateway. */
+export interface SessionHost {
+  readonly redact: Redact;
+  readonly logger: GatewayLogger;
+  readonly namespacing: { policy?: 'prefix-on-conflict' | 'always' | 'reject'; separator?: string };
+  /** The shared pool of stateless servers, if any. */
+  readonly shared: Upstream | undefined;
+  readonly subscriptions: ResourceSubscriptions;
+  /** Opens this session's own pool of stateful servers (undefined when there are none). */
+  openSessionUpstream(session: GatewaySession): Promise<OpenUpstream | undefined>;
+  sessionClosed(session: GatewaySession): void;
+}
+
+/** Which downstream server-to-client request an upstream server made. */
+type AskKind = 'sampling' | 'elicitation' | 'roots';
+
+const LIST_DEBOUNCE_MS = 20;
+
+/**
+ * One downstream client: its SDK `Server`, its own upstream pool of stateful
+ * servers (opened once the client has initialized, so that upstream servers
+ * are offered exactly the capabilities the downstream client has) and its view
+ * of the shared pool. Closing it closes its upstream sessions.
+ */
+export class GatewaySession {
+  /** A gateway-side id (the HTTP session id when there is one). */
+  readonly id: string;
+  private upstream: OpenUpstream | undefined;
+  private router: UpstreamRouter | undefined;
+  private opening: Promise<UpstreamRouter> | undefined;
+  private readonly offs: (() => void)[] = [];
+  private fingerprints = { tools: '', prompts: '', resources: '' };
+  private listTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private resolveClosed!: () => void;
+  /** Resolves once the session and its upstream sessions are closed. */
+  readonly closed = new Promise<void>((resolve) => {
+    this.resolveClosed = resolve;
+  });
+  /** Called once the session has closed, whoever closed it. */
+  onclose: (() => void) | undefined;
+
+  constructor(
+    readonly server: Server,
+    readonly transport: Transport,
+    private readonly host: SessionHost,
+    private readonly inflight: InflightRequests<GatewaySession>,
+  ) {
+    this.id = randomUUID();
+    this.install();
+    server.oninitialized = () => {
+      this.ready().catch(() => {
+        // Reported by ready(); the next request reports it again.
+      });
+    };
+    server.onclose = () => {
+      void this.close();
+    };
+  }
+
+  /** The session's own upstream pool (stateful servers); undefined before initialize or when every server is stateless. */
+  get pool(): ServerPool | undefined {
+    return this.upstream?.pool;
+  }
+
+  get isClosed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Opens the upstream side once; every request waits for it. */
+  ready(): Promise<UpstreamRouter> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  private async open(): Promise<UpstreamRouter> {
+    let own: OpenUpstream | undefined;
+    try {
+      own = await this.host.openSessionUpstream(this);
+    } catch (error) {
+      this.host.logger.error(
+        { session: this.id, err: this.host.redact(String(error)) },
+        'could not open the upstream pool',
+      );
+      throw error;
+    }
+    if (this.closing) {
+      await own?.close();
+      throw new McpError(ErrorCode.ConnectionClosed, 'The session is closed.');
+    }
+    this.upstream = own;
+    const upstreams = [own, this.host.shared].filter((u): u is Upstream => u !== undefined);
+    const router = new UpstreamRouter(upstreams, this.host.namespacing);
+    this.router = router;
+    for (const { pool } of upstreams) this.follow(pool);
+    this.fingerprints = await this.currentFingerprints(router);
+    return router;
+  }
+
+  private follow(pool: ServerPool): void {
+    const changed = () => this.scheduleListCheck();
+    const log = (event: {
+      serverId: string;
+      level: string;
+      logger?: string | undefined;
+      data: unknown;
+    }) => {
+      const level = LoggingLevelSchema.safeParse(event.level);
+      if (!level.success) return;
+      this.server
+        .sendLoggingMessage(
+          { level: level.data, logger: event.serverId, data: event.data },
+          this.transport.sessionId,
+        )
+        .catch(() => {
+          // The downstream client went away; its session closes on its own.
+        });
+    };
+    const notified = ({
+      serverId,
+      notification,
+    }: {
+      serverId: string;
+      notification: Notification;
+    }) => {
+      if (notification.method !== 'notifications/resources/updated') return;
+      const uri = (notification.params as { uri?: unknown } | undefined)?.uri;
+      if (typeof uri !== 'string' || !this.host.subscriptions.holds(pool, serverId, uri, this.id)) {
+        return;
+      }
+      this.server.sendResourceUpdated({ uri }).catch(() => {});
+    };
+    pool.on('server:notification', notified);
+    this.offs.push(() => pool.off('server:notification', notified));
+    const events = [
+      'catalog:changed',
+      'server:healthy',
+      'server:unhealthy',
+      'server:removed',
+    ] as const;
+    for (const event of events) pool.on(event, changed);
+    pool.on('server:log', log);
+    this.offs.push(() => {
+      for (const event of events) pool.off(event, changed);
+      pool.off('server:log', log);
+    });
+  }
+
+  private scheduleListCheck(): void {
+    if (this.listTimer || this.closing) return;
+    this.listTimer = setTimeout(() => {
+      this.listTimer = undefined;
+      this.checkLists().catch((error: unknown) => {
+        this.host.logger.warn(
+          { session: this.id, err: this.host.redact(String(error)) },
+          'could not compare catalogs',
+        );
+      });
+    }, LIST_DEBOUNCE_MS);
+    this.listTimer.unref();
+  }
+
+  /** Sends `list_changed` for each list whose merged view changed since the client last heard. */
+  private async checkLists(): Promise<void> {
+    const router = this.router;
+    if (!router || this.closing) return;
+    const now = await this.currentFingerprints(router);
+    const before = this.fingerprints;
+    this.fingerprints = now;
+    if (this.closing) return;
+    const sends: Promise<void>[] = [];
+    if (now.tools !== before.tools) sends.push(this.server.sendToolListChanged());
+    if (now.prompts !== before.prompts) sends.push(this.server.sendPromptListChanged());
+    if (now.resources !== before.resources) sends.push(this.server.sendResourceListChanged());
+    await Promise.allSettled(sends);
+  }
+
+  private async currentFingerprints(router: UpstreamRouter) {
+    const options: CallOptions = { key: this.id };
+    const [tools, prompts, resources, templates] = await Promise.all([
+      router.listTools(options).catch(() => []),
+      router.listPrompts(options).catch(() => []),
+      router.listResources(options).catch(() => []),
+      router.listResourceTemplates(options).catch(() => []),
+    ]);
+    return {
+      tools: canonicalJson(tools),
+      prompts: canonicalJson(prompts),
+      resources: canonicalJson([resources, templates]),
+    };
+  }
+
+  /** Runs a forwarded request on behalf of a downstream request, with its signal and errors mapped. */
+  private async forward<T>(
+    extra: Extra,
+    run: (router: UpstreamRouter, options: CallOptions) => Promise<T>,
+    more: Partial<CallOptions> = {},
+    toolErrors = false,
+  ): Promise<T> {
+    try {
+      const router = await this.ready();
+      const options: CallOptions = { signal: extra.signal, key: this.id, ...more };
+      const request: DownstreamRequest<GatewaySession> = {
+        session: this,
+        requestId: extra.requestId,
+      };
+      return await downstreamRequest.run(request, () => run(router, options));
+    } catch (error) {
+      if (toolErrors && isToolFailure(error)) {
+        return toToolError(error, this.host.redact) as T;
+      }
+      throw toDownstreamError(error, this.host.redact);
+    }
+  }
+
+  private install(): void {
+    const s = this.server;
+    const noCursor = (cursor: string | undefined) => {
+      // Every list is answered whole, so no cursor was ever handed out.
+      if (cursor !== undefined) {
+        throw new McpError(ErrorCode.InvalidParams, 'Unknown cursor: lists are not paginated.');
+      }
+    };
+    s.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
+      noCursor(request.params?.cursor);
+      return { tools: await this.forward(extra, (r, o) => r.listTools(o)) };
+    });
+    s.setRequestHandler(ListPromptsRequestSchema, async (request, extra) => {
+      noCursor(request.params?.cursor);
+      return { prompts: await this.forward(extra, (r, o) => r.listPrompts(o)) };
+    });
+    s.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+      noCursor(request.params?.cursor);
+      return { resources: await this.forward(extra, (r, o) => r.listResources(o)) };
+    });
+    s.setRequestHandler(ListResourceTemplatesRequestSchema, async (request, extra) => {
+      noCursor(request.params?.cursor);
+      return {
+        resourceTemplates: await this.forward(extra, (r, o) => r.listResourceTemplates(o)),
+      };
+    });
+    s.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+      const { _meta, ...params } = request.params;
+      const progressToken = _meta?.progressToken;
+      const { progressToken: _ours, ...otherMeta } = _meta ?? {};
+      // The downstream token means nothing upstream: the SDK client sets its own and we map back.
+      const upstreamParams =
+        Object.keys(otherMeta).length > 0 ? { ...params, _meta: otherMeta } : params;
+      const more: Partial<CallOptions> =
+        progressToken === undefined
+          ? {}
+          : {
+              onprogress: (progress) => {
+                extra
+                  .sendNotification({
+                    method: 'notifications/progress',
+                    params: { ...progress, progressToken },
+                  })
+                  .catch(() => {});
+              },
+            };
+      return this.forward(extra, (r, o) => r.callTool(upstreamParams, o), more, true);
+    });
+    s.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
+      this.forward(extra, (r, o) => r.getPrompt(request.params, o)),
+    );
+    s.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
+      this.forward(extra, (r, o) => r.readResource(request.params, o)),
+    );
+    s.setRequestHandler(CompleteRequestSchema, (request, extra) =>
+      this.forward(extra, (r, o) => r.complete(request.params, o)),
+    );
+    s.setRequestHandler(SubscribeRequestSchema, (request, extra) =>
+      this.forward(extra, async (r, o) => {
+        const uri = request.params.uri;
+        const places = await r.resourceServers(uri);
+        if (places.length === 0) {
+          throw new McpError(ErrorCode.InvalidParams, `No server offers the resource "${uri}".`);
+        }
+        const results = await Promise.allSettled(
+          places.map(({ upstream, servers }) =>
+            this.host.subscriptions.subscribe(upstream.pool, servers, uri, this.id, o.signal),
+          ),
+        );
+        const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+        if (failed && results.every((x) => x.status === 'rejected')) throw failed.reason;
+        return {};
+      }),
+    );
+    s.setRequestHandler(UnsubscribeRequestSchema, (request, extra) =>
+      this.forward(extra, async (_r, o) => {
+        await Promise.all(
+          this.upstreams().map((u) =>
+            this.host.subscriptions.unsubscribe(u.pool, request.params.uri, this.id, o.signal),
+          ),
+        );
+        return {};
+      }),
+    );
+  }
+
+  private upstreams(): Upstream[] {
+    return [this.upstream, this.host.shared].filter((u): u is Upstream => u !== undefined);
+  }
+
+  /** Answers a sampling request from an upstream server through this session's client. */
+  createMessage(
+    params: CreateMessageRequest['params'],
+    signal: AbortSignal,
+    related: RequestId | undefined,
+  ): Promise<CreateMessageResult> {
+    this.assertClientCan('sampling');
+    return this.server.createMessage(params, this.askOptions(signal, related));
+  }
+
+  /** Answers an elicitation request from an upstream server through this session's client. */
+  elicitInput(
+    params: ElicitRequest['params'],
+    signal: AbortSignal,
+    related: RequestId | undefined,
+  ): Promise<ElicitResult> {
+    this.assertClientCan('elicitation');
+    return this.server.elicitInput(params, this.askOptions(signal, related));
+  }
+
+  /** Answers a roots request from an upstream server through this session's client. */
+  listRoots(signal: AbortSignal, related: RequestId | undefined): Promise<ListRootsResult> {
+    this.assertClientCan('roots');
+    return this.server.listRoots(undefined, this.askOptions(signal, related));
+  }
+
+  /** The latest downstream request of this session with an attempt in flight on `serverId`. */
+  relatedRequest(serverId: string): RequestId | undefined {
+    return this.inflight
+      .on(serverId)
+      .filter((r) => r.session === this)
+      .at(-1)?.requestId;
+  }
+
+  private askOptions(signal: AbortSignal, related: RequestId | undefined): RequestOptions {
+    // Related to the downstream call so that over Streamable HTTP it travels on that call's stream.
+    return related === undefined ? { signal } : { signal, relatedRequestId: related };
+  }
+
+  private assertClientCan(kind: AskKind): void {
+    const caps = this.server.getClientCapabilities();
+    const can =
+      kind === 'sampling'
+        ? caps?.sampling
+        : kind === 'elicitation'
+          ? caps?.elicitation
+          : caps?.roots;
+    if (!can) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `The client behind the gateway does not support ${kind}.`,
+      );
+    }
+  }
+
+  /** Closes the downstream session and its upstream sessions. Never throws. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    await this.opening?.catch(() => {});
+    clearTimeout(this.listTimer);
+    this.listTimer = undefined;
+    for (const off of this.offs.splice(0)) off();
+    this.router?.dispose();
+    // The session's own pool closes anyway; the shared one keeps others' subscriptions.
+    if (this.host.shared) {
+      await this.host.subscriptions.unsubscribe(this.host.shared.pool, undefined, this.id);
+    }
+    await this.upstream?.close().catch(() => {});
+    await this.server.close().catch(() => {});
+    this.host.sessionClosed(this);
+    this.resolveClosed();
+    this.onclose?.();
+  }
+}

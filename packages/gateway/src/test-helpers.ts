@@ -1,0 +1,206 @@
+// Test-only helpers (tsconfig.build.json excludes src/test-*.ts).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  type ClientCapabilities,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  type LoggingMessageNotification,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  SubscribeRequestSchema,
+  ToolListChangedNotificationSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Gateway } from './gateway.js';
+
+/** A downstream SDK client and what it observed. */
+export interface Downstream {
+  client: Client;
+  toolListChanges: number;
+  updated: string[];
+  logs: LoggingMessageNotification['params'][];
+  sampled: string[];
+  close(): Promise<void>;
+}
+
+const ALL: ClientCapabilities = {
+  sampling: {},
+  elicitation: { form: {} },
+  roots: { listChanged: true },
+};
+
+/** Makes an SDK client that answers sampling, elicitation and roots like a host would. */
+export function downstreamClient(
+  name: string,
+  capabilities: ClientCapabilities = ALL,
+): Omit<Downstream, 'close'> {
+  const client = new Client({ name, version: '0.0.0' }, { capabilities });
+  const observed: Omit<Downstream, 'close'> = {
+    client,
+    toolListChanges: 0,
+    updated: [],
+    logs: [],
+    sampled: [],
+  };
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    observed.toolListChanges++;
+  });
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+    observed.updated.push(n.params.uri);
+  });
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    observed.logs.push(n.params);
+  });
+  if (capabilities.sampling) {
+    client.setRequestHandler(CreateMessageRequestSchema, (request) => {
+      const first = request.params.messages[0]?.content;
+      const prompt = first && !Array.isArray(first) && first.type === 'text' ? first.text : '?';
+      observed.sampled.push(prompt);
+      return {
+        role: 'assistant',
+        model: 'fake-model',
+        content: { type: 'text', text: `${name} sampled: ${prompt}` },
+      };
+    });
+  }
+  if (capabilities.elicitation) {
+    client.setRequestHandler(ElicitRequestSchema, () => ({
+      action: 'accept',
+      content: { answer: name },
+    }));
+  }
+  if (capabilities.roots) {
+    client.setRequestHandler(ListRootsRequestSchema, () => ({
+      roots: [{ uri: `file:///roots/${name}`, name }],
+    }));
+  }
+  return observed;
+}
+
+/** Connects a downstream SDK client to the gateway over an in-memory transport pair. */
+export async function connectInMemory(
+  gateway: Gateway,
+  name = 'host',
+  capabilities: ClientCapabilities = ALL,
+): Promise<Downstream> {
+  const observed = downstreamClient(name, capabilities);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await gateway.connect(serverSide);
+  await observed.client.connect(clientSide);
+  return Object.assign(observed, { close: () => observed.client.close() });
+}
+
+/** Connects a downstream SDK client over any client transport. */
+export async function connectOver(
+  transport: Transport,
+  name = 'host',
+  capabilities: ClientCapabilities = ALL,
+): Promise<Downstream> {
+  const observed = downstreamClient(name, capabilities);
+  await observed.client.connect(transport);
+  return Object.assign(observed, { close: () => observed.client.close() });
+}
+
+/** The text of a tools/call result's content. */
+export function text(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content.map((c) => c.text ?? '').join('');
+}
+
+/**
+ * An in-process server whose `echo` takes a number, not a string: it defines
+ * `echo` differently from the testkit servers, so the names conflict.
+ */
+export function startOddServer(): {
+  transport: { type: 'custom'; create: () => Promise<Transport> };
+  close(): Promise<void>;
+} {
+  const live = new Set<McpServer>();
+  return {
+    transport: {
+      type: 'custom',
+      create: async () => {
+        const server = new McpServer({ name: 'odd', version: '0.0.0' });
+        server.registerTool(
+          'echo',
+          { description: 'Echoes a number.', inputSchema: { value: z.number() } },
+          ({ value }) => ({ content: [{ type: 'text', text: `odd ${value}` }] }),
+        );
+        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+        await server.connect(serverSide);
+        live.add(server);
+        return clientSide;
+      },
+    },
+    close: async () => {
+      await Promise.all([...live].map((s) => s.close()));
+    },
+  };
+}
+
+/** The built CLI; the CLI tests spawn it as a host would. */
+export function cliPath(): string {
+  const path = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  if (!existsSync(path)) {
+    throw new Error(`${path} does not exist; run \`pnpm --filter @mcpool/gateway build\` first`);
+  }
+  return path;
+}
+
+/** A server that supports resource subscriptions; `touch` notifies every session subscribed to a URI. */
+export function startSubscribableServer(): {
+  transport: { type: 'custom'; create: () => Promise<Transport> };
+  subscribes: number;
+  unsubscribes: number;
+  close(): Promise<void>;
+} {
+  const live = new Set<McpServer>();
+  const subscribed = new Map<McpServer, Set<string>>();
+  const state = {
+    subscribes: 0,
+    unsubscribes: 0,
+    transport: {
+      type: 'custom' as const,
+      create: async () => {
+        const server = new McpServer({ name: 'subs', version: '0.0.0' });
+        server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
+        const mine = new Set<string>();
+        subscribed.set(server, mine);
+        server.registerResource('doc', 'subs://doc', { mimeType: 'text/plain' }, (uri) => ({
+          contents: [{ uri: uri.href, text: 'doc' }],
+        }));
+        server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+          state.subscribes++;
+          mine.add(request.params.uri);
+          return {};
+        });
+        server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+          state.unsubscribes++;
+          mine.delete(request.params.uri);
+          return {};
+        });
+        server.registerTool('touch', { inputSchema: { uri: z.string() } }, async ({ uri }) => {
+          for (const [peer, uris] of subscribed) {
+            if (uris.has(uri)) await peer.server.sendResourceUpdated({ uri });
+          }
+          return { content: [{ type: 'text', text: 'touched' }] };
+        });
+        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+        await server.connect(serverSide);
+        live.add(server);
+        return clientSide;
+      },
+    },
+    close: async () => {
+      await Promise.all([...live].map((s) => s.close()));
+    },
+  };
+  return state;
+}
