@@ -40,6 +40,8 @@ export interface ConnectionListener {
   onClose(connection: McpConnection): void;
   /** Any server notification (list_changed, logging, resource updates, ...). */
   onNotification(connection: McpConnection, notification: Notification): void;
+  /** The server forgot the session (HTTP 404) and a new one was initialized in its place. */
+  onSessionRenewed?(connection: McpConnection): void;
 }
 
 /** Everything needed to open a connection. */
@@ -228,10 +230,16 @@ export class McpConnection {
       this.transport = next.transport;
       this.watch();
       await old.close().catch(() => {});
+      this.options.listener.onSessionRenewed?.(this);
     })().finally(() => {
       this.reinit = undefined;
     });
     return this.reinit;
+  }
+
+  /** Tells the server the client's roots changed. */
+  notifyRootsListChanged(): Promise<void> {
+    return this.client.sendRootsListChanged();
   }
 
   /** Closes the session; for HTTP it also tells the server to end it. Never throws. */

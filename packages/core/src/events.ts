@@ -9,6 +9,8 @@ export interface PoolEvents {
   'server:removed': [{ serverId: string }];
   'server:connected': [{ serverId: string; sessionId?: string | undefined }];
   'server:disconnected': [{ serverId: string; reason: string }];
+  /** The server forgot a session (HTTP 404) and mcpool initialized a new one; per-session state (subscriptions) is gone. */
+  'server:session-renewed': [{ serverId: string; sessionId?: string | undefined }];
   /** The server is back in selection. */
   'server:healthy': [{ serverId: string; source: string; reason: string }];
   /** The server left selection; `source` says who took it out (connection, health, breaker, ...). */

@@ -104,3 +104,34 @@ describe('server-to-client traffic', () => {
     expect(a.connections()).toBe(1);
   });
 });
+
+describe('roots changes', () => {
+  it('tells every connected server that the roots changed', async () => {
+    const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+    const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
+    const { RootsListChangedNotificationSchema } = await import(
+      '@modelcontextprotocol/sdk/types.js'
+    );
+    const heard: string[] = [];
+    const serverFor = (id: string) => ({
+      type: 'custom' as const,
+      create: async () => {
+        const server = new McpServer({ name: id, version: '1.0.0' });
+        server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+          heard.push(id);
+        });
+        const [client, side] = InMemoryTransport.createLinkedPair();
+        await server.connect(side);
+        return client;
+      },
+    });
+    const pool = new ServerPool({ handlers: { roots: () => ({ roots: [] }) } });
+    cleanups.push(() => pool.close());
+    pool.addServer({ id: 'x', transport: serverFor('x') });
+    pool.addServer({ id: 'y', transport: serverFor('y') });
+    await pool.start({ strict: true });
+    await pool.notifyRootsListChanged();
+    await waitFor(() => heard.length === 2, { timeoutMs: 2_000 });
+    expect(heard.sort()).toEqual(['x', 'y']);
+  });
+});

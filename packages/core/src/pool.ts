@@ -333,6 +333,11 @@ export class ServerPool extends SafeEmitter {
     return Object.fromEntries(this.require(serverId).exclusions);
   }
 
+  /** Tells every connected server that the client's roots changed (`notifications/roots/list_changed`). */
+  async notifyRootsListChanged(): Promise<void> {
+    await Promise.all([...this.serversById.values()].map((s) => s.notifyRootsListChanged()));
+  }
+
   /** Reconnects a down server now instead of after its backoff. */
   reconnect(serverId: string): void {
     this.require(serverId).reconnectNow();
@@ -424,7 +429,8 @@ export class ServerPool extends SafeEmitter {
     );
   }
 
-  private async catalogSettled(): Promise<void> {
+  /** Resolves when no server has a catalog refresh pending (after `list_changed`, say). */
+  async catalogSettled(): Promise<void> {
     await Promise.all([...this.serversById.values()].map((s) => s.catalogSettled()));
   }
 

@@ -186,6 +186,11 @@ export class PooledServer implements ServerView {
         listener: {
           onClose: (c) => this.lost(c),
           onNotification: (c, n) => this.notified(c, n),
+          onSessionRenewed: (c) =>
+            this.context.events.emit('server:session-renewed', {
+              serverId: this.id,
+              sessionId: c.sessionId,
+            }),
         },
       });
     } catch (error) {
@@ -266,6 +271,15 @@ export class PooledServer implements ServerView {
 
   /** Reconnects now instead of waiting for the backoff (used when a server is known to be back). */
   reconnectNow(): void {
+    this.reconnectSoon();
+  }
+
+  /** Sends `notifications/roots/list_changed` on every open session. */
+  async notifyRootsListChanged(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.notifyRootsListChanged().catch(() => {})));
+  }
+
+  private reconnectSoon(): void {
     if (this.state !== 'down') return;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;

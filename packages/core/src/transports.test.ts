@@ -57,12 +57,15 @@ describe('Streamable HTTP servers', () => {
     const client = new MultiServerClient(pool, { maxRetries: 0 });
     const before = pool.sessionIds('a');
     expect(before).toHaveLength(1);
+    const renewed: string[] = [];
+    pool.on('server:session-renewed', (e) => renewed.push(e.serverId));
     await a.dropSessions();
     const r = await client.callTool({ name: 'counter', arguments: {} });
     expect(text(r)).toBe('1');
     const after = pool.sessionIds('a');
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before[0]);
+    expect(renewed).toEqual(['a']);
     expect(pool.getMetrics().failedRequests).toBe(0);
   });
 
