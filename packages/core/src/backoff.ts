@@ -1,5 +1,8 @@
 import { AbortedError, McpoolError } from './errors.js';
 
+/** Largest delay Node's timers honour; longer ones fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** Exponential backoff bounds, ms. */
 export interface BackoffOptions {
   /** @default 25 */

@@ -263,6 +263,16 @@ export class CatalogIndex {
       conflicts: new Map(),
       conflictServers: new Map(),
     };
+    // Names this policy prefixes: conflicted ones, or all of them under `always`.
+    const prefixedNames = new Set<string>();
+    const generated = new Set<string>();
+    for (const [name, variants] of byName) {
+      if (variants.size > 1 || this.policy === 'always') {
+        prefixedNames.add(name);
+        for (const v of variants.values())
+          for (const id of v.servers) generated.add(this.prefixed(id, name));
+      }
+    }
     for (const [name, variants] of byName) {
       const conflicted = variants.size > 1;
       if (conflicted) {
@@ -271,15 +281,14 @@ export class CatalogIndex {
           [...variants.values()].flatMap((v) => v.servers),
         );
       }
-      if (!conflicted && this.policy !== 'always') {
+      // A tool really named like a generated one (`s1__add` on server x) gets
+      // prefixed too, so `s1__add` keeps meaning s1's `add`.
+      const shadowed = !prefixedNames.has(name) && generated.has(name);
+      if (!conflicted && !shadowed && this.policy !== 'always') {
         const only = [...variants.values()][0];
         if (!only) continue;
         merged.list.push(only.item);
         merged.routes.set(name, { servers: only.servers, upstreamName: name });
-        continue;
-      }
-      if (conflicted && this.policy === 'reject') {
-        merged.conflicts.set(name, []);
         continue;
       }
       const exposed: string[] = [];
@@ -287,11 +296,14 @@ export class CatalogIndex {
         for (const serverId of variant.servers) {
           const prefixed = this.prefixed(serverId, name);
           exposed.push(prefixed);
+          if (conflicted && this.policy === 'reject') continue;
+          if (merged.routes.has(prefixed)) continue;
           merged.list.push({ ...variant.item, name: prefixed });
           merged.routes.set(prefixed, { servers: [serverId], upstreamName: name });
         }
       }
-      if (conflicted) merged.conflicts.set(name, exposed);
+      // Under `reject` the prefixed names are not listed but still reach their server.
+      if (conflicted || shadowed) merged.conflicts.set(name, exposed);
     }
     return merged;
   }

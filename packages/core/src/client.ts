@@ -14,7 +14,7 @@ import type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { abortReason, type BackoffOptions, fullJitter, sleep } from './backoff.js';
+import { abortReason, type BackoffOptions, fullJitter, MAX_TIMER_MS, sleep } from './backoff.js';
 import { CatalogIndex, type ServerCatalog } from './catalog.js';
 import { toIssues } from './config.js';
 import {
@@ -116,8 +116,8 @@ const clientOptionsSchema = z.object({
   fallback: z
     .object({ enabled: z.boolean().optional(), order: z.array(z.string()).optional() })
     .optional(),
-  requestTimeout: z.number().int().positive().optional(),
-  attemptTimeout: z.number().int().positive().optional(),
+  requestTimeout: z.number().int().positive().max(MAX_TIMER_MS).optional(),
+  attemptTimeout: z.number().int().positive().max(MAX_TIMER_MS).optional(),
   maxRetries: z.number().int().min(0).max(100).optional(),
   safeTools: z.array(z.string()).optional(),
   unsafeTools: z.array(z.string()).optional(),
@@ -148,7 +148,7 @@ export class MultiServerClient {
   private readonly fallbackEnabled: boolean;
   private readonly fallbackOrder: readonly string[] | undefined;
   private readonly requestTimeout: number;
-  private readonly attemptTimeout: number;
+  private readonly attemptTimeout: number | undefined;
   private readonly maxRetries: number;
   private readonly safeTools: ReadonlySet<string>;
   private readonly unsafeTools: ReadonlySet<string>;
@@ -176,7 +176,7 @@ export class MultiServerClient {
     this.fallbackEnabled = options.fallback?.enabled ?? options.fallback?.order !== undefined;
     this.fallbackOrder = options.fallback?.order;
     this.requestTimeout = options.requestTimeout ?? 30_000;
-    this.attemptTimeout = options.attemptTimeout ?? this.requestTimeout;
+    this.attemptTimeout = options.attemptTimeout;
     this.maxRetries = options.maxRetries ?? 3;
     this.safeTools = new Set(options.safeTools ?? []);
     this.unsafeTools = new Set(options.unsafeTools ?? []);
@@ -245,7 +245,9 @@ export class MultiServerClient {
     options: CallOptions = {},
   ): Promise<CallToolResult> {
     this.assertOpen();
-    const { offering, upstream } = this.routeNamed('tool', params.name, options.server);
+    const { offering, upstream } = this.counted(() =>
+      this.routeNamed('tool', params.name, options.server),
+    );
     const request: RequestInfo = {
       method: 'tools/call',
       params: { ...params, name: upstream },
@@ -266,7 +268,9 @@ export class MultiServerClient {
     options: CallOptions = {},
   ): Promise<GetPromptResult> {
     this.assertOpen();
-    const { offering, upstream } = this.routeNamed('prompt', params.name, options.server);
+    const { offering, upstream } = this.counted(() =>
+      this.routeNamed('prompt', params.name, options.server),
+    );
     const request: RequestInfo = {
       method: 'prompts/get',
       params: { ...params, name: upstream },
@@ -348,11 +352,36 @@ export class MultiServerClient {
    * `idempotentHint` annotation.
    */
   isSafeTool(name: string): boolean {
-    const tool = this.pool.catalog.findTool(name);
     const upstream = this.upstreamName(name);
     if (this.unsafeTools.has(name) || this.unsafeTools.has(upstream)) return false;
     if (this.safeTools.has(name) || this.safeTools.has(upstream)) return true;
-    return tool?.annotations?.readOnlyHint === true || tool?.annotations?.idempotentHint === true;
+    let route: { servers: readonly string[]; upstreamName: string };
+    try {
+      route = this.pool.catalog.routeTool(name, (id) => this.pool.server(id) !== undefined);
+    } catch {
+      return false;
+    }
+    // Replicas may annotate one tool differently: it is safe only if every
+    // server that may run it says so, since a retry can land on any of them.
+    return (
+      route.servers.length > 0 &&
+      route.servers.every((id) => {
+        const tool = this.pool.catalog.get(id)?.tools.find((t) => t.name === route.upstreamName);
+        return (
+          tool?.annotations?.readOnlyHint === true || tool?.annotations?.idempotentHint === true
+        );
+      })
+    );
+  }
+
+  /** Runs a routing step; a failure there is a failed call in the figures too. */
+  private counted<T>(route: () => T): T {
+    try {
+      return route();
+    } catch (error) {
+      this.finish(false, performance.now(), this.aggregation.name);
+      throw error;
+    }
   }
 
   private upstreamName(name: string): string {
@@ -422,7 +451,12 @@ export class MultiServerClient {
       return this.withMiddleware(request, options, async () => {
         const started = performance.now();
         try {
-          const items = await fromPool();
+          const items = await withDeadline(
+            fromPool(),
+            options.timeout ?? this.requestTimeout,
+            options.signal,
+            method,
+          );
           this.finish(true, started, 'catalog');
           return items;
         } catch (error) {
@@ -514,13 +548,16 @@ export class MultiServerClient {
     this.assertOpen();
     const pinned = options.server !== undefined;
     const aggregation = pinned ? firstSuccessful() : (options.aggregation ?? this.aggregation);
-    if (aggregation.fanOut && !request.safe)
+    if (aggregation.fanOut && !request.safe) {
+      this.finish(false, performance.now(), aggregation.name);
       throw new UnsafeAggregationError(aggregation.name, description);
+    }
     const pinnedServer = pinned ? this.pool.server(options.server as string) : undefined;
     const candidates: readonly ServerView[] = pinnedServer
       ? [pinnedServer]
       : this.pool.candidates(request, offering).servers;
     if (candidates.length === 0) {
+      this.finish(false, performance.now(), aggregation.name);
       throw new NoServerAvailableError(
         `No server is available for ${description}: every server that offers it is down, ejected or draining.`,
       );
@@ -534,10 +571,13 @@ export class MultiServerClient {
     const onAbort = () => controller.abort(abortReason(caller as AbortSignal, description));
     if (caller?.aborted) onAbort();
     else caller?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () => controller.abort(new TimeoutError(description, timeoutMs)),
-      timeoutMs,
-    );
+    // Node fires timers of 2^31 ms or more at once; an infinite budget gets no timer at all.
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(
+          () => controller.abort(new TimeoutError(description, timeoutMs)),
+          Math.min(Math.max(1, timeoutMs), MAX_TIMER_MS),
+        )
+      : undefined;
     const signal = controller.signal;
     const deadline = performance.now() + timeoutMs;
     const started = performance.now();
@@ -548,22 +588,38 @@ export class MultiServerClient {
       if (signal.aborted) throw abortReason(signal, description);
       const link = linkSignals(signal, attemptOptions.signal);
       const remaining = Math.max(1, deadline - performance.now());
+      let sent = false;
       try {
         return await this.pool.execute(
           server,
           params === request.params ? request : { ...request, params },
           {
             signal: link.signal,
-            timeout: Math.min(remaining, attemptOptions.timeout ?? this.attemptTimeout),
+            timeout: Math.min(
+              remaining,
+              attemptOptions.timeout ?? this.attemptTimeout ?? Number.POSITIVE_INFINITY,
+            ),
             onprogress: options.onprogress,
             balancer: this.balancer,
           },
         );
       } catch (error) {
-        if (signal.aborted) throw abortReason(signal, description);
-        // The attempt used up the whole budget: that is the call's timeout, not one server's.
-        if (performance.now() >= deadline - 1)
-          throw new TimeoutError(description, timeoutMs, { cause: error });
+        sent = !wasNotDelivered(error);
+        // The call's own end (deadline, caller's abort, closed pool) wins over the attempt's error;
+        // an unsafe request that was sent may still have run, and the error says where.
+        const ended = signal.aborted
+          ? abortReason(signal, description)
+          : performance.now() >= deadline - 1
+            ? new TimeoutError(description, timeoutMs, { cause: error })
+            : this.pool.isClosed
+              ? new PoolClosedError()
+              : undefined;
+        if (ended) {
+          if (!request.safe && sent && McpoolError.isInstance(ended) && ended.code === 'TIMEOUT') {
+            throw new RequestMayHaveRunError(description, server.id, ended);
+          }
+          throw ended;
+        }
         const outcome = classifyError(error, false);
         if (
           !request.safe &&
@@ -597,7 +653,11 @@ export class MultiServerClient {
       canRetry: (error) => {
         if (signal.aborted || performance.now() >= deadline - 1) return false;
         if (McpoolError.isInstance(error)) {
-          return error.code !== 'REQUEST_MAY_HAVE_RUN' && error.code !== 'ABORTED';
+          return (
+            error.code !== 'REQUEST_MAY_HAVE_RUN' &&
+            error.code !== 'ABORTED' &&
+            error.code !== 'POOL_CLOSED'
+          );
         }
         const outcome = classifyError(error, false);
         return outcome === 'server-error' || outcome === 'timeout';
@@ -632,6 +692,8 @@ export class MultiServerClient {
       return result;
     } catch (error) {
       this.finish(false, started, aggregation.name, fellBack);
+      if (McpoolError.isInstance(error) && error.code === 'REQUEST_MAY_HAVE_RUN') throw error;
+      if (this.pool.isClosed) throw new PoolClosedError();
       if (signal.aborted) throw abortReason(signal, description);
       throw error;
     } finally {
@@ -701,6 +763,44 @@ export class MultiServerClient {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Waits for `promise` within `timeoutMs` and until `signal` aborts. */
+function withDeadline<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal as AbortSignal, what));
+    };
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(
+          () => {
+            signal?.removeEventListener('abort', onAbort);
+            reject(new TimeoutError(what, timeoutMs));
+          },
+          Math.min(Math.max(1, timeoutMs), MAX_TIMER_MS),
+        )
+      : undefined;
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function linkSignals(

@@ -46,7 +46,11 @@ export const serverConfigSchema = z.object({
   maxConnections: z.number().int().min(1).optional(),
 });
 
-const positiveMs = z.number().int().positive();
+const positiveMs = z
+  .number()
+  .int()
+  .positive()
+  .max(2_147_483_647, 'at most 2147483647 ms (about 24.8 days)');
 
 export const poolOptionsSchema = z.object({
   balancer: z

@@ -24,6 +24,7 @@ import {
   type Progress,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import { provesNotDelivered } from './failure.js';
 import type { ServerRequestHandlers } from './handlers.js';
 import type { TransportConfig } from './types.js';
 
@@ -77,6 +78,8 @@ export class McpConnection {
   lastUsed = Date.now();
   private client: Client;
   private transport: Transport;
+  /** Requests pending on each Client, so a replaced one is closed only when idle. */
+  private readonly clientLoad = new Map<Client, number>();
   private closing = false;
   private reinit: Promise<void> | undefined;
 
@@ -108,14 +111,31 @@ export class McpConnection {
     if (options.handlers.roots) capabilities.roots = { listChanged: true };
     const client = new Client(options.clientInfo, { capabilities });
     installHandlers(client, options, () => self);
+    // The SDK leaves its abort listener on the signal it is given; give it one
+    // that lives only as long as this connect, linked to the server's.
+    const connectAbort = new AbortController();
+    const parent = options.signal;
+    const onAbort = () => connectAbort.abort(parent?.reason);
+    if (parent?.aborted) onAbort();
+    else parent?.addEventListener('abort', onAbort, { once: true });
+    // The SDK closes a client whose initialize failed without waiting for it,
+    // so a second close() returns at once: wait for the transport itself.
+    let transportClosed: () => void = () => {};
+    const closedPromise = new Promise<void>((resolve) => {
+      transportClosed = resolve;
+    });
+    transport.onclose = () => transportClosed();
     try {
       await client.connect(transport, {
         timeout: options.connectTimeout,
-        signal: options.signal,
+        signal: connectAbort.signal,
       });
     } catch (error) {
       await client.close().catch(() => {});
+      await withTimeout(closedPromise, 5_000);
       throw error;
+    } finally {
+      parent?.removeEventListener('abort', onAbort);
     }
     return { client, transport };
   }
@@ -127,6 +147,17 @@ export class McpConnection {
       if (this.closing || client !== this.client) return;
       this.closing = true;
       this.options.listener.onClose(this);
+    };
+    client.onerror = (error) => {
+      if (this.closing || client !== this.client) return;
+      if (isSessionNotFound(error)) {
+        // The notification stream learned that the server forgot the session:
+        // start a new one now, or list_changed would go unheard until a call.
+        this.reinitialize().catch(() => {});
+      } else if (provesNotDelivered(error) || isStreamGivingUp(error)) {
+        // The server is gone (refused connections): this session is dead.
+        this.fail();
+      }
     };
     client.fallbackNotificationHandler = async (notification) => {
       this.options.listener.onNotification(this, notification);
@@ -153,6 +184,14 @@ export class McpConnection {
     return this.transport.sessionId;
   }
 
+  /** Closes this session because its transport failed, and tells the owner. */
+  fail(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.options.listener.onClose(this);
+    this.close().catch(() => {});
+  }
+
   /** Sends one request. A lost HTTP session is re-initialized and the request sent once more. */
   async request(
     method: string,
@@ -162,14 +201,18 @@ export class McpConnection {
     this.inFlight++;
     this.lastUsed = Date.now();
     try {
+      const used = this.client;
       try {
-        return await this.send(method, params, options);
+        return await this.send(used, method, params, options);
       } catch (error) {
         if (!isSessionNotFound(error) || this.closing) throw error;
         // The spec: on 404 the client MUST start a new session. The request
-        // never ran (the server did not know the session), so sending it again is safe.
-        await this.reinitialize();
-        return await this.send(method, params, options);
+        // never ran (the server did not know the session), so sending it
+        // again is safe. Another request may have renewed it already.
+        if (used === this.client) {
+          await untilAborted(this.reinitialize(), options.signal);
+        }
+        return await this.send(this.client, method, params, options);
       }
     } finally {
       this.inFlight--;
@@ -177,12 +220,33 @@ export class McpConnection {
     }
   }
 
-  private send(
+  private async send(
+    c: Client,
     method: string,
     params: unknown,
     options: ConnectionRequestOptions,
   ): Promise<unknown> {
-    const c = this.client;
+    if (options.signal?.aborted) throw options.signal.reason;
+    this.clientLoad.set(c, (this.clientLoad.get(c) ?? 0) + 1);
+    try {
+      return await this.dispatch(c, method, params, options);
+    } finally {
+      const left = (this.clientLoad.get(c) ?? 1) - 1;
+      if (left > 0) this.clientLoad.set(c, left);
+      else {
+        this.clientLoad.delete(c);
+        // A client replaced by a new session closes once nothing is pending on it.
+        if (c !== this.client) c.close().catch(() => {});
+      }
+    }
+  }
+
+  private dispatch(
+    c: Client,
+    method: string,
+    params: unknown,
+    options: ConnectionRequestOptions,
+  ): Promise<unknown> {
     const opts: RequestOptions = {};
     if (options.signal) opts.signal = options.signal;
     if (options.timeout !== undefined) opts.timeout = Math.max(1, options.timeout);
@@ -229,7 +293,9 @@ export class McpConnection {
       this.client = next.client;
       this.transport = next.transport;
       this.watch();
-      await old.close().catch(() => {});
+      // Requests still pending on the old session settle first (with their own
+      // 404s, which re-send them here); closing it now would fail them as if they had run.
+      if (!this.clientLoad.has(old)) await old.close().catch(() => {});
       this.options.listener.onSessionRenewed?.(this);
     })().finally(() => {
       this.reinit = undefined;
@@ -244,7 +310,6 @@ export class McpConnection {
 
   /** Closes the session; for HTTP it also tells the server to end it. Never throws. */
   async close(): Promise<void> {
-    if (this.closing && !this.client) return;
     this.closing = true;
     const transport = this.transport;
     if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
@@ -252,6 +317,31 @@ export class McpConnection {
     }
     await this.client.close().catch(() => {});
   }
+}
+
+/** The SDK's SSE reader gave up reconnecting: the server is not coming back on this session. */
+function isStreamGivingUp(error: unknown): boolean {
+  return error instanceof Error && /Maximum reconnection attempts/i.test(error.message);
+}
+
+/** Waits for `promise`, but rejects as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function isSessionNotFound(error: unknown): boolean {

@@ -154,11 +154,8 @@ export class UnknownServerError extends McpoolError {
 
 /** A server with this id is already in the pool. */
 export class DuplicateServerError extends McpoolError {
-  constructor(serverId: string) {
-    super(
-      'DUPLICATE_SERVER',
-      `A server with id "${serverId}" is already in the pool. Remove it first or use pool.sync().`,
-    );
+  constructor(serverId: string, detail = 'remove it first or use pool.sync()') {
+    super('DUPLICATE_SERVER', `A server with id "${serverId}" is already in the pool: ${detail}.`);
   }
 }
 

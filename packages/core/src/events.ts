@@ -36,17 +36,30 @@ export interface PoolEvents {
   'pool:error': [{ source: string; serverId?: string | undefined; error: unknown }];
 }
 
+interface Registration {
+  fn: (...args: unknown[]) => void;
+  context: unknown;
+  once: boolean;
+}
+
 /**
  * An EventEmitter whose listeners cannot break the emitter: a listener that
  * throws is reported as `pool:error` and the other listeners still run.
+ * `once` and listener contexts work as in eventemitter3.
  */
 export class SafeEmitter extends EventEmitter<PoolEvents> {
   override emit<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): boolean {
-    const listeners = this.listeners(event);
-    if (listeners.length === 0) return false;
-    for (const listener of listeners) {
+    // eventemitter3 keeps one registration or an array of them under the
+    // (optionally prefixed) event name; walk a copy so removals are safe.
+    const key = EventEmitter.prefixed ? `${EventEmitter.prefixed}${event}` : event;
+    const entry = (this as unknown as { _events: Record<string, Registration | Registration[]> })
+      ._events[key];
+    if (!entry) return false;
+    const registrations = Array.isArray(entry) ? [...entry] : [entry];
+    for (const r of registrations) {
+      if (r.once) this.removeListener(event, r.fn as never, undefined, true);
       try {
-        (listener as (...a: PoolEvents[K]) => void)(...args);
+        r.fn.apply(r.context, args);
       } catch (error) {
         if (event === 'pool:error') continue;
         this.emit('pool:error', { source: `listener of ${String(event)}`, error });

@@ -5,11 +5,13 @@ import type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { abortReason } from './backoff.js';
+import { abortReason, MAX_TIMER_MS } from './backoff.js';
 import { canonicalJson } from './canonical-json.js';
 import { CatalogIndex, type NamespacingOptions } from './catalog.js';
 import { checkSeparator, poolOptionsSchema, toIssues, validateServerConfig } from './config.js';
+import type { McpConnection } from './connection.js';
 import {
+  type ConfigIssue,
   ConnectionError,
   DuplicateServerError,
   InvalidConfigError,
@@ -20,7 +22,7 @@ import {
   UnknownServerError,
 } from './errors.js';
 import { SafeEmitter } from './events.js';
-import { classifyError, markNotDelivered } from './failure.js';
+import { classifyError, markNotDelivered, provesNotDelivered } from './failure.js';
 import type { ServerRequestHandlers } from './handlers.js';
 import { PooledServer, type ServerMetrics } from './pooled-server.js';
 import { defaultRoundRobin } from './round-robin.js';
@@ -124,14 +126,41 @@ export class ServerPool extends SafeEmitter {
   };
   private started = false;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  /** Servers being drained by removeServer(), which close() must close too. */
+  private readonly removing = new Set<PooledServer>();
+  /** Controllers of the attempts in flight, aborted when the pool closes. */
+  private readonly attempts = new Set<AbortController>();
   private sweeper: NodeJS.Timeout | undefined;
   private totalRequests = 0;
   private failedRequests = 0;
 
   constructor(options: ServerPoolOptions = {}) {
     super();
+    // Every problem at once: the options and each server given here.
+    const issues: ConfigIssue[] = [];
     const parsed = poolOptionsSchema.safeParse(options);
-    if (!parsed.success) throw new InvalidConfigError('pool options', toIssues(parsed.error));
+    if (!parsed.success) issues.push(...toIssues(parsed.error));
+    const separator = options.namespacing?.separator ?? '__';
+    const seen = new Set<string>();
+    options.servers?.forEach((server, i) => {
+      const path = `servers[${i}]`;
+      for (const check of [
+        () => validateServerConfig(server, path),
+        () => checkSeparator(server.id, separator, path),
+      ]) {
+        try {
+          check();
+        } catch (error) {
+          if (error instanceof InvalidConfigError) issues.push(...error.issues);
+          else throw error;
+        }
+      }
+      if (seen.has(server.id))
+        issues.push({ path: `${path}.id`, message: `"${server.id}" appears twice` });
+      seen.add(server.id);
+    });
+    if (issues.length > 0) throw new InvalidConfigError('pool options', issues);
     this.balancer = options.balancer ?? defaultRoundRobin();
     this.catalog = new CatalogIndex(options.namespacing);
     this.options = {
@@ -150,6 +179,7 @@ export class ServerPool extends SafeEmitter {
     options.servers?.forEach((s, i) => {
       this.addServerAt(s, `servers[${i}]`);
     });
+    this.startSweeper();
   }
 
   /** Adds a server. After `start()` it connects at once, in the background. */
@@ -182,8 +212,15 @@ export class ServerPool extends SafeEmitter {
     const server = this.serversById.get(serverId);
     if (!server) throw new UnknownServerError(serverId, [...this.serversById.keys()]);
     this.serversById.delete(serverId);
-    await server.drain(this.options.drainTimeout);
-    await server.close();
+    this.removing.add(server);
+    try {
+      await server.drain(this.options.drainTimeout);
+      await server.close();
+    } finally {
+      this.removing.delete(server);
+    }
+    // The id may have been added again while this one drained: leave the new one be.
+    if (this.serversById.has(serverId)) return;
     this.catalog.delete(serverId);
     this.balancer.onRemove?.(serverId);
     this.emit('server:removed', { serverId });
@@ -456,6 +493,7 @@ export class ServerPool extends SafeEmitter {
     if (!server)
       throw markedNotDelivered(new UnknownServerError(view.id, [...this.serversById.keys()]));
     const controller = new AbortController();
+    this.attempts.add(controller);
     const caller = options.signal;
     const onAbort = () => controller.abort(caller?.reason);
     if (caller?.aborted) onAbort();
@@ -466,7 +504,7 @@ export class ServerPool extends SafeEmitter {
       timer = setTimeout(
         () =>
           controller.abort(new TimeoutError(`${request.method} on server "${server.id}"`, timeout)),
-        Math.max(1, timeout),
+        Math.min(Math.max(1, timeout), MAX_TIMER_MS),
       );
     }
     const signal = controller.signal;
@@ -485,6 +523,7 @@ export class ServerPool extends SafeEmitter {
     for (const b of balancers) b.onStart?.(server);
     const started = performance.now();
     let delivered = false;
+    let used: McpConnection | undefined;
     let outcome: AttemptOutcome = 'success';
     let failure: unknown;
     try {
@@ -496,10 +535,15 @@ export class ServerPool extends SafeEmitter {
             ? await untilAborted(pending, signal, request.method)
             : pending;
         if (signal.aborted) throw abortReason(signal, request.method);
+        used = connection;
         delivered = true;
         return connection.request(request.method, request.params, {
           signal,
-          timeout: timeout === undefined ? undefined : timeout + 50,
+          // The SDK would apply its own 60 s default: give it ours (or the longest timer).
+          timeout:
+            timeout !== undefined && Number.isFinite(timeout)
+              ? Math.min(timeout + 50, MAX_TIMER_MS)
+              : MAX_TIMER_MS,
           onprogress: options.onprogress,
         });
       };
@@ -524,8 +568,11 @@ export class ServerPool extends SafeEmitter {
       const callerGaveUp =
         caller?.aborted === true &&
         !(McpoolError.isInstance(caller.reason) && caller.reason.code === 'TIMEOUT');
-      outcome = classifyError(error, callerGaveUp);
+      outcome = this.closed ? 'aborted' : classifyError(error, callerGaveUp);
       if (!delivered) markNotDelivered(error);
+      // A refused connection means the server is gone: drop the session so the
+      // server goes down and reconnects with backoff, instead of staying "connected".
+      if (used && provesNotDelivered(error)) used.fail();
       if (!background && (outcome === 'server-error' || outcome === 'timeout')) {
         server.errorCount++;
         this.failedRequests++;
@@ -533,6 +580,7 @@ export class ServerPool extends SafeEmitter {
       throw error;
     } finally {
       clearTimeout(timer);
+      this.attempts.delete(controller);
       caller?.removeEventListener('abort', onAbort);
       server.inFlight--;
       const latencyMs = performance.now() - started;
@@ -581,15 +629,19 @@ export class ServerPool extends SafeEmitter {
   }
 
   /** Closes every connection and child process, detaches plugins and stops every timer. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
-    const plugins = this.plugins.splice(0);
-    this.middleware = [];
-    await Promise.all(plugins.map((p) => p.detach?.()));
-    await Promise.all([...this.serversById.values()].map((s) => s.close()));
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      // Calls in flight end as "pool closed", which says nothing about the servers.
+      for (const controller of this.attempts) controller.abort(new PoolClosedError());
+      const plugins = this.plugins.splice(0);
+      this.middleware = [];
+      await Promise.all(plugins.map((p) => p.detach?.()));
+      await Promise.all([...this.serversById.values(), ...this.removing].map((s) => s.close()));
+    })();
+    return this.closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -173,7 +173,20 @@ export class PooledServer implements ServerView {
     return this.opening;
   }
 
-  private async open(): Promise<McpConnection> {
+  /** Every open() in progress, so close() can wait for them and close what they bring. */
+  private readonly pendingOpens = new Set<Promise<McpConnection>>();
+
+  private open(): Promise<McpConnection> {
+    const opening = this.openOne();
+    this.pendingOpens.add(opening);
+    const forget = () => {
+      this.pendingOpens.delete(opening);
+    };
+    opening.then(forget, forget);
+    return opening;
+  }
+
+  private async openOne(): Promise<McpConnection> {
     let connection: McpConnection;
     try {
       connection = await McpConnection.open({
@@ -186,11 +199,14 @@ export class PooledServer implements ServerView {
         listener: {
           onClose: (c) => this.lost(c),
           onNotification: (c, n) => this.notified(c, n),
-          onSessionRenewed: (c) =>
+          onSessionRenewed: (c) => {
             this.context.events.emit('server:session-renewed', {
               serverId: this.id,
               sessionId: c.sessionId,
-            }),
+            });
+            // A new session may offer a different catalog, and no list_changed says so.
+            this.refreshCatalog().catch(() => {});
+          },
         },
       });
     } catch (error) {
@@ -435,12 +451,10 @@ export class PooledServer implements ServerView {
     clearTimeout(this.refreshTimer);
     this.reconnectTimer = undefined;
     this.refreshTimer = undefined;
-    const pending = this.opening;
+    const pending = [...this.pendingOpens];
     const connections = this.connections.splice(0);
     await Promise.all(connections.map((c) => c.close()));
-    if (pending) {
-      await pending.then((c) => c.close()).catch(() => {});
-    }
+    await Promise.all(pending.map((p) => p.then((c) => c.close()).catch(() => {})));
     await this.refreshing?.catch(() => {});
   }
 
