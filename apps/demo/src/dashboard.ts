@@ -84,7 +84,15 @@ export class Dashboard {
     const port = this.options.port ?? 8080;
     const host = this.options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
+      this.http.once('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(
+                `port ${port} on ${host} is in use; pass --port with another port (0 picks a free one) or stop what uses it`,
+              )
+            : error,
+        );
+      });
       this.http.listen(port, host, () => resolve());
     });
     const address = this.http.address();

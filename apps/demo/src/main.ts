@@ -11,7 +11,14 @@
 import { parseArgs } from 'node:util';
 import { balancerFromEnv } from '@mcpool/balancers';
 import { CircuitBreakers } from '@mcpool/circuit-breaker';
-import { MultiServerClient, type ServerConfig, ServerPool, serversFromEnv } from '@mcpool/core';
+import {
+  InvalidConfigError,
+  McpoolError,
+  MultiServerClient,
+  type ServerConfig,
+  ServerPool,
+  serversFromEnv,
+} from '@mcpool/core';
 import { HealthChecker } from '@mcpool/health';
 import { prometheusExporter } from '@mcpool/prometheus';
 import { Dashboard } from './dashboard.js';
@@ -49,7 +56,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const env = options.env ?? process.env;
   const terminal = new Terminal(process.stdout, options.quiet ?? false);
   const log = createLogger(options.logFile ?? 'app.log');
+  // Configuration first, so a mistake is reported before anything starts.
   const external = serversFromEnv(env);
+  const balancer = balancerFromEnv(env);
+  const port = options.port ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidConfigError('demo options', [
+      {
+        path: 'port',
+        message: `"${options.port}" is not a port number; give 0-65535 (0 picks a free port)`,
+      },
+    ]);
+  }
   const processes: DemoServerProcess[] = [];
   const configs: ServerConfig[] = [];
   if (external.length > 0) {
@@ -74,7 +92,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   }
 
   const pool = new ServerPool({
-    balancer: balancerFromEnv(env),
+    balancer,
     connectionTimeout: 5_000,
     reconnect: { baseMs: 200, maxMs: 2_000 },
   });
@@ -108,7 +126,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const dashboard = new Dashboard({
     pool,
     client,
-    port: options.port ?? 8080,
+    port,
     metrics: exporter.handler,
   });
   const report: DemoReport = { ok: true, url: '', steps: [] };
@@ -192,7 +210,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   return report;
 }
 
-/** Keeps a gentle load on the pool for the page, for at most ten minutes. */
+/**
+ * Keeps a gentle load on the pool for the page (for at most ten minutes, so
+ * the loop ends by itself), then keeps serving the page until Ctrl-C.
+ */
 async function idle(
   pool: ServerPool,
   client: MultiServerClient,
@@ -201,6 +222,7 @@ async function idle(
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   signal?.addEventListener('abort', onSignal, { once: true });
   const until = Date.now() + 10 * 60_000;
   try {
@@ -208,9 +230,19 @@ async function idle(
       await client.callTool({ name: 'server_info', arguments: {} }).catch(() => {});
       await new Promise((r) => setTimeout(r, 100));
     }
+    if (!stop.signal.aborted) {
+      await new Promise<void>((resolve) =>
+        stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+    }
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
+}
+
+function isPortInUse(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('is in use');
 }
 
 const invoked = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
@@ -231,12 +263,24 @@ if (invoked) {
         '             LOAD_BALANCING_STRATEGY (round_robin, weighted, least_connections, priority, random, p2c, p2c_ewma, consistent_hash)\n',
     );
   } else {
-    const report = await runDemo({
-      once: values.once,
-      port: Number(values.port),
-      servers: Number(values.servers),
-      logFile: values.log,
-    });
-    process.exitCode = report.ok ? 0 : 1;
+    try {
+      const report = await runDemo({
+        once: values.once,
+        port: Number(values.port),
+        servers: Number(values.servers),
+        logFile: values.log,
+      });
+      process.exitCode = report.ok ? 0 : 1;
+    } catch (error) {
+      // Configuration and environment problems: say what to fix, without a stack trace.
+      const known = McpoolError.isInstance(error) || isPortInUse(error);
+      const message = known
+        ? (error as Error).message
+        : error instanceof Error
+          ? error.stack
+          : String(error);
+      process.stderr.write(`mcpool-demo: ${message}\n`);
+      process.exitCode = 2;
+    }
   }
 }
