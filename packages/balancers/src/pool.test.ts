@@ -83,7 +83,7 @@ describe('balancers driving a real pool', () => {
     const { client, servers } = await setup(p2cEwma(), [
       { id: 'fast1' },
       { id: 'fast2' },
-      { id: 'slow', latencyMs: 40 },
+      { id: 'slow', latencyMs: 100 },
     ]);
     for (let round = 0; round < 20; round++) {
       await Promise.all(
