@@ -26,6 +26,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { provesNotDelivered } from './failure.js';
 import type { ServerRequestHandlers } from './handlers.js';
+import { untilAborted } from './signals.js';
 import type { TransportConfig } from './types.js';
 
 /** Options of one request over a connection. */
@@ -322,26 +323,6 @@ export class McpConnection {
 /** The SDK's SSE reader gave up reconnecting: the server is not coming back on this session. */
 function isStreamGivingUp(error: unknown): boolean {
   return error instanceof Error && /Maximum reconnection attempts/i.test(error.message);
-}
-
-/** Waits for `promise`, but rejects as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function isSessionNotFound(error: unknown): boolean {

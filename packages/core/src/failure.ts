@@ -34,23 +34,32 @@ export function classifyError(error: unknown, callerAborted: boolean): AttemptOu
   return 'server-error';
 }
 
-const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const NOT_DELIVERED_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * True when the error proves the request never reached the server (the
- * connection was refused before anything was sent), so even an unsafe request
- * may go to another server.
+ * connection was refused, no route, unknown host), anywhere in its cause
+ * chain or among an AggregateError's errors (fetch tries every address), so
+ * even an unsafe request may go to another server.
  */
 export function provesNotDelivered(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (typeof current === 'object' && current !== null) {
-      const code = (current as { code?: unknown }).code;
-      if (typeof code === 'string' && NOT_DELIVERED_CODES.has(code)) return true;
-      current = (current as { cause?: unknown }).cause;
-    } else {
-      return false;
-    }
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && seen.size < 10) {
+    const current = queue.shift();
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_DELIVERED_CODES.has(code)) return true;
+    queue.push((current as { cause?: unknown }).cause);
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) queue.push(...errors);
   }
   return false;
 }

@@ -53,4 +53,5 @@ export {
 export type { ServerMetrics } from './pooled-server.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 export { defaultRoundRobin } from './round-robin.js';
+export { untilAborted } from './signals.js';
 export type * from './types.js';

@@ -26,6 +26,7 @@ import { classifyError, markNotDelivered, provesNotDelivered } from './failure.j
 import type { ServerRequestHandlers } from './handlers.js';
 import { PooledServer, type ServerMetrics } from './pooled-server.js';
 import { defaultRoundRobin } from './round-robin.js';
+import { untilAborted } from './signals.js';
 import type {
   AttemptContext,
   AttemptMiddleware,
@@ -532,7 +533,7 @@ export class ServerPool extends SafeEmitter {
         const pending = server.connection();
         const connection =
           pending instanceof Promise
-            ? await untilAborted(pending, signal, request.method)
+            ? await untilAborted(pending, signal, (sig) => abortReason(sig, request.method))
             : pending;
         if (signal.aborted) throw abortReason(signal, request.method);
         used = connection;
@@ -647,25 +648,6 @@ export class ServerPool extends SafeEmitter {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/** Waits for `promise`, but rejects as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal, what));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal, what));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function markedNotDelivered<E>(error: E): E {

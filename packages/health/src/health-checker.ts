@@ -11,6 +11,7 @@ import {
   type ServerView,
   TimeoutError,
   UnknownServerError,
+  untilAborted,
 } from '@mcpool/core';
 import { maxEjected } from './ejection.js';
 import { HealthEmitter } from './events.js';
@@ -338,7 +339,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
           : check === 'listTools'
             ? probe(LIST_TOOLS)
             : check(server, controller.signal, probe);
-      await raceAbort(work, controller.signal);
+      await untilAborted(work, controller.signal);
       ok = true;
     } catch (error) {
       if (stop.signal.aborted || !this.pool) return;
@@ -509,26 +510,4 @@ function observe(report: AttemptReport): Observation | undefined {
   if (outcome === 'aborted' || saysNothingAboutServer(error)) return undefined;
   const detail = `${outcome}: ${messageOf(error)}`;
   return isUnreachable(error) ? { kind: 'refused', detail } : { kind: 'fault', detail };
-}
-
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
