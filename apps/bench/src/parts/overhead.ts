@@ -1,0 +1,233 @@
+/**
+ * Part 1 — what the pool costs per call: `MultiServerClient` over one server
+ * against a bare SDK `Client` on the same server, at concurrency 1 and 32,
+ * over InMemoryTransport and over Streamable HTTP on 127.0.0.1; and the same
+ * pool with every available plugin switched on.
+ */
+import type { ServerConfig } from '@mcpool/core';
+import { startInProcessServer } from '@mcpool/testkit';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ADD, closeSdkClient, connectSdkClient, httpTransport, startPool } from '../clients.js';
+import type { Context, Goal, Part } from '../report.js';
+import { startHttpFleet } from '../servers/fleet.js';
+import { installStack, stackStatus } from '../stack.js';
+import { fmtDuration, fmtPct, table } from '../util/format.js';
+import { rotate, runLoad } from '../util/load.js';
+import { type Summary, summarize } from '../util/stats.js';
+
+type Variant = 'sdk' | 'pool' | 'stack';
+const VARIANTS: readonly Variant[] = ['sdk', 'pool', 'stack'];
+
+interface Target {
+  call(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+interface Cell {
+  transport: 'memory' | 'http';
+  concurrency: number;
+  callsPerRound: number;
+  rounds: number;
+  /** Wall time per call, µs, over rounds. */
+  wallUs: Record<Variant, Summary>;
+  /** Client-process CPU per call, µs, over rounds. */
+  cpuUs: Record<Variant, Summary>;
+  /** Per-round ratio to the bare SDK client (wall time per call), over rounds. */
+  ratio: Record<Exclude<Variant, 'sdk'>, Summary>;
+  cpuRatio: Record<Exclude<Variant, 'sdk'>, Summary>;
+}
+
+const GOAL = 1.05;
+
+async function sdkTarget(client: Client): Promise<Target> {
+  return {
+    call: () => client.callTool(ADD),
+    close: () => closeSdkClient(client),
+  };
+}
+
+async function poolTarget(server: ServerConfig, withStack: boolean): Promise<Target> {
+  const handle = await startPool(
+    [server],
+    {},
+    // One server: nowhere to retry; the defaults otherwise.
+    {},
+  );
+  if (withStack) await installStack(handle.pool);
+  return { call: () => handle.client.callTool(ADD), close: () => handle.close() };
+}
+
+async function checkAnswer(target: Target, label: string): Promise<void> {
+  const result = (await target.call()) as { content?: { text?: string }[] };
+  if (result.content?.[0]?.text !== '5') {
+    throw new Error(`${label}: add(2, 3) answered ${JSON.stringify(result)}`);
+  }
+}
+
+async function measureCell(
+  context: Context,
+  transport: Cell['transport'],
+  concurrency: number,
+  targets: Record<Variant, Target>,
+  callsPerRound: number,
+  rounds: number,
+): Promise<Cell> {
+  const wall: Record<Variant, number[]> = { sdk: [], pool: [], stack: [] };
+  const cpu: Record<Variant, number[]> = { sdk: [], pool: [], stack: [] };
+  // Warm-up: JIT, connection pools, lazily built schemas.
+  for (const v of VARIANTS) {
+    await runLoad(() => targets[v].call(), {
+      total: Math.ceil(callsPerRound / 2),
+      concurrency,
+    });
+  }
+  for (let r = 0; r < rounds; r++) {
+    // Each round starts with a different variant, so drift in the machine's load is shared.
+    for (const v of rotate(VARIANTS, r)) {
+      const result = await runLoad(() => targets[v].call(), { total: callsPerRound, concurrency });
+      if (result.failures > 0) {
+        throw new Error(
+          `${transport} c=${concurrency} ${v}: ${result.failures} calls failed (${result.errors[0]})`,
+        );
+      }
+      wall[v].push((result.elapsedMs * 1000) / result.calls);
+      cpu[v].push((result.cpuMs * 1000) / result.calls);
+    }
+  }
+  const ratios = (v: Variant, of: Record<Variant, number[]>) =>
+    summarize(of[v].map((x, i) => x / (of.sdk[i] as number)));
+  context.log(
+    `overhead ${transport} c=${concurrency}: sdk ${fmtDuration(summarize(wall.sdk).median / 1000)}, pool ${fmtPct(ratios('pool', wall).median)}, stack ${fmtPct(ratios('stack', wall).median)}`,
+  );
+  return {
+    transport,
+    concurrency,
+    callsPerRound,
+    rounds,
+    wallUs: { sdk: summarize(wall.sdk), pool: summarize(wall.pool), stack: summarize(wall.stack) },
+    cpuUs: { sdk: summarize(cpu.sdk), pool: summarize(cpu.pool), stack: summarize(cpu.stack) },
+    ratio: { pool: ratios('pool', wall), stack: ratios('stack', wall) },
+    cpuRatio: { pool: ratios('pool', cpu), stack: ratios('stack', cpu) },
+  };
+}
+
+export const overhead: Part = {
+  id: 'overhead',
+  title: '1. Overhead of the pool per call',
+  async run(context) {
+    const { quick } = context;
+    const plugins = await stackStatus();
+    const on = plugins.filter((p) => p.on).map((p) => p.name);
+    const stackLabel = on.length > 0 ? `pool + ${on.join(' + ')}` : 'pool + (no plugin built)';
+    // Many short rounds rather than a few long ones: on a noisy machine, finer
+    // interleaving lets the three setups share the same disturbances.
+    const plan = {
+      memory: { 1: quick ? 150 : 2000, 32: quick ? 300 : 4000, rounds: quick ? 3 : 25 },
+      http: { 1: quick ? 24 : 300, 32: quick ? 64 : 1000, rounds: quick ? 3 : 15 },
+    } as const;
+    const cells: Cell[] = [];
+
+    // InMemoryTransport: server and client share this process.
+    {
+      const server = startInProcessServer({ id: 'mem' });
+      const config: ServerConfig = { id: 'mem', transport: server.transport };
+      const targets: Record<Variant, Target> = {
+        sdk: await sdkTarget(await connectSdkClient(await server.transport.create())),
+        pool: await poolTarget(config, false),
+        stack: await poolTarget(config, true),
+      };
+      try {
+        for (const v of VARIANTS) await checkAnswer(targets[v], `memory ${v}`);
+        for (const c of [1, 32] as const) {
+          cells.push(
+            await measureCell(context, 'memory', c, targets, plan.memory[c], plan.memory.rounds),
+          );
+        }
+      } finally {
+        for (const v of VARIANTS) await targets[v].close();
+        await server.close();
+      }
+    }
+
+    // Streamable HTTP: the server runs in a child process, on 127.0.0.1.
+    {
+      const fleet = await startHttpFleet([{ id: 'http' }]);
+      const url = fleet.url('http');
+      const config: ServerConfig = { id: 'http', transport: { type: 'streamable-http', url } };
+      const targets: Partial<Record<Variant, Target>> = {};
+      try {
+        targets.sdk = await sdkTarget(await connectSdkClient(httpTransport(url)));
+        targets.pool = await poolTarget(config, false);
+        targets.stack = await poolTarget(config, true);
+        const all = targets as Record<Variant, Target>;
+        for (const v of VARIANTS) await checkAnswer(all[v], `http ${v}`);
+        for (const c of [1, 32] as const) {
+          cells.push(await measureCell(context, 'http', c, all, plan.http[c], plan.http.rounds));
+        }
+      } finally {
+        for (const v of VARIANTS) await targets[v]?.close();
+        await fleet.close();
+      }
+    }
+
+    const rows = cells.flatMap((cell) => {
+      const label = `${cell.transport === 'memory' ? 'in-memory' : 'HTTP'}, c=${cell.concurrency}`;
+      const row = (name: string, v: Variant) => [
+        `${label}: ${name}`,
+        fmtDuration(cell.wallUs[v].median / 1000),
+        v === 'sdk' ? 'baseline' : fmtPct(cell.ratio[v].median),
+        v === 'sdk' ? '' : `${fmtPct(cell.ratio[v].p25)} … ${fmtPct(cell.ratio[v].p75)}`,
+        fmtDuration(cell.cpuUs[v].median / 1000),
+        v === 'sdk' ? 'baseline' : fmtPct(cell.cpuRatio[v].median),
+      ];
+      return [
+        row('bare SDK Client', 'sdk'),
+        row('MultiServerClient', 'pool'),
+        row(stackLabel, 'stack'),
+      ];
+    });
+    const text = table(
+      ['setup', 'wall/call', 'vs SDK', 'IQR of ratio', 'client CPU/call', 'CPU vs SDK'],
+      rows,
+    );
+
+    const stackCells = cells.map((c) => ({ c, r: c.ratio.stack.median }));
+    const poolCells = cells.map((c) => ({ c, r: c.ratio.pool.median }));
+    const describe = (list: typeof stackCells) =>
+      list.map(({ c, r }) => `${c.transport} c=${c.concurrency} ${fmtPct(r)}`).join(', ');
+    const fullStack = plugins.every((p) => p.on);
+    const goals: Goal[] = [
+      {
+        text: `full stack adds under 5% per call over a bare SDK client (wall time, median of per-round ratios, every transport and concurrency)`,
+        met: quick ? null : stackCells.every(({ r }) => r < GOAL),
+        detail: `${stackLabel}: ${describe(stackCells)}.${
+          fullStack
+            ? ''
+            : ` Not every plugin was available (${plugins
+                .filter((p) => !p.on)
+                .map((p) => `${p.name}: ${p.detail}`)
+                .join('; ')}), so this is not yet the whole stack.`
+        }${quick ? ' Quick mode: counts too small to judge.' : ''}`,
+      },
+      {
+        text: 'the core pool alone adds under 5% per call',
+        met: quick ? null : poolCells.every(({ r }) => r < GOAL),
+        detail: `MultiServerClient: ${describe(poolCells)}.`,
+      },
+    ];
+    const notes = [
+      'Each round runs the same number of calls through each setup, one after another, the order rotating; ratios are taken per round and their median is reported, so slow drift in a noisy machine cancels out.',
+      'The bare SDK client lists tools once after connecting, as the pool does, so both validate structuredContent against the tool output schema.',
+      'Client CPU is process.cpuUsage() over the timed window. Over HTTP the server runs in a child process, so it is the client alone; in memory it includes the in-process server.',
+      `Plugins: ${plugins.map((p) => `${p.name} ${p.on ? `on (${p.detail})` : `off — ${p.detail}`}`).join('; ')}.`,
+    ];
+    return {
+      about:
+        'Per-call cost of MultiServerClient over one server vs a bare SDK Client on the same server (tools/call "add"), closed loop at concurrency 1 and 32.',
+      text,
+      goals,
+      notes,
+      data: { plugins, stackLabel, cells },
+    };
+  },
+};
