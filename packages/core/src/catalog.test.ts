@@ -45,6 +45,22 @@ describe('CatalogIndex', () => {
     expect(index.set('b', catalog([tool('x', { q: {} }), tool('y')]))).toHaveLength(0);
   });
 
+  it('reports a conflict again after it went away and came back, and forgets removed servers', () => {
+    const index = new CatalogIndex();
+    index.set('a', catalog([tool('x', { p: {} })]));
+    expect(index.set('b', catalog([tool('x', { q: {} })]))).toHaveLength(1);
+    expect(index.set('b', catalog([tool('x', { p: {} })]))).toHaveLength(0);
+    expect(index.listConflicts()).toEqual([]);
+    expect(index.set('b', catalog([tool('x', { q: {} })]))).toEqual([
+      { kind: 'tool', name: 'x', servers: ['a', 'b'] },
+    ]);
+    index.delete('b');
+    expect(index.listConflicts()).toEqual([]);
+    expect(index.set('c', catalog([tool('x', { r: {} })]))).toEqual([
+      { kind: 'tool', name: 'x', servers: ['a', 'c'] },
+    ]);
+  });
+
   it('always prefixes under the `always` policy, with a custom separator', () => {
     const index = new CatalogIndex({ policy: 'always', separator: '.' });
     index.set('a', catalog([tool('add')]));

@@ -81,25 +81,47 @@ export class CatalogIndex {
     return this.catalogs.get(serverId);
   }
 
-  /** Replaces a server's catalog and returns conflicts that did not exist before. */
+  /**
+   * Replaces a server's catalog and returns conflicts that did not exist
+   * before. Only the names this server offers (or offered) are re-checked, so
+   * loading n servers costs O(n), not O(n²).
+   */
   set(serverId: string, catalog: ServerCatalog): NameConflict[] {
-    const before = this.conflictKeys();
+    const previous = this.catalogs.get(serverId);
     this.catalogs.set(serverId, catalog);
     this.invalidate();
-    return this.listConflicts().filter((c) => !before.has(`${c.kind}:${c.name}`));
+    return [
+      ...this.signatures.tool.update(
+        serverId,
+        previous?.tools,
+        catalog.tools,
+        toolSignature,
+        'tool',
+      ),
+      ...this.signatures.prompt.update(
+        serverId,
+        previous?.prompts,
+        catalog.prompts,
+        promptSignature,
+        'prompt',
+      ),
+    ];
   }
 
   delete(serverId: string): void {
-    if (this.catalogs.delete(serverId)) this.invalidate();
+    const previous = this.catalogs.get(serverId);
+    if (!previous) return;
+    this.catalogs.delete(serverId);
+    this.signatures.tool.update(serverId, previous.tools, [], toolSignature, 'tool');
+    this.signatures.prompt.update(serverId, previous.prompts, [], promptSignature, 'prompt');
+    this.invalidate();
   }
+
+  private readonly signatures = { tool: new SignatureIndex(), prompt: new SignatureIndex() };
 
   private invalidate(): void {
     this.tools = undefined;
     this.prompts = undefined;
-  }
-
-  private conflictKeys(): Set<string> {
-    return new Set(this.listConflicts().map((c) => `${c.kind}:${c.name}`));
   }
 
   /** Every name offered differently by several servers. */
@@ -157,6 +179,20 @@ export class CatalogIndex {
   routePrompt(name: string, known: (serverId: string) => boolean): Route {
     return this.route('prompt', this.mergedPrompts(), name, known);
   }
+
+  /** The tool a server offers under its own (upstream) name. */
+  serverTool(serverId: string, name: string): Tool | undefined {
+    const catalog = this.catalogs.get(serverId);
+    if (!catalog) return undefined;
+    let byName = this.toolMaps.get(catalog);
+    if (!byName) {
+      byName = new Map(catalog.tools.map((t) => [t.name, t]));
+      this.toolMaps.set(catalog, byName);
+    }
+    return byName.get(name);
+  }
+
+  private readonly toolMaps = new WeakMap<ServerCatalog, Map<string, Tool>>();
 
   /** The definition of a tool as the caller names it, for its annotations. */
   findTool(name: string): Tool | undefined {
@@ -231,10 +267,7 @@ export class CatalogIndex {
   }
 
   private mergedPrompts(): MergedKind<Prompt> {
-    this.prompts ??= this.merge(
-      (c) => c.prompts,
-      (p) => canonicalJson(p.arguments ?? []),
-    );
+    this.prompts ??= this.merge((c) => c.prompts, promptSignature);
     return this.prompts;
   }
 
@@ -324,8 +357,84 @@ function filterByServers<T extends Named>(
   return merged.list.filter((item) => merged.routes.get(item.name)?.servers.some(include));
 }
 
+/** Signatures by definition object: a catalog's items are compared many times, serialized once. */
+const signatureCache = new WeakMap<object, string>();
+
 function toolSignature(tool: Tool): string {
-  return canonicalJson({ input: tool.inputSchema, output: tool.outputSchema ?? null });
+  let sig = signatureCache.get(tool);
+  if (sig === undefined) {
+    sig = canonicalJson({ input: tool.inputSchema, output: tool.outputSchema ?? null });
+    signatureCache.set(tool, sig);
+  }
+  return sig;
+}
+
+function promptSignature(prompt: Prompt): string {
+  let sig = signatureCache.get(prompt);
+  if (sig === undefined) {
+    sig = canonicalJson(prompt.arguments ?? []);
+    signatureCache.set(prompt, sig);
+  }
+  return sig;
+}
+
+/** For each name, the signature each server offers under it: conflicts found incrementally. */
+class SignatureIndex {
+  private readonly byName = new Map<
+    string,
+    { servers: Map<string, string>; counts: Map<string, number> }
+  >();
+
+  /** Replaces one server's items and returns the names that just became conflicts. */
+  update<T extends Named>(
+    serverId: string,
+    before: readonly T[] | undefined,
+    after: readonly T[],
+    signature: (item: T) => string,
+    kind: 'tool' | 'prompt',
+  ): NameConflict[] {
+    const touched = new Set<string>();
+    for (const item of before ?? []) touched.add(item.name);
+    for (const item of after) touched.add(item.name);
+    const wasConflict = new Set<string>();
+    for (const name of touched) if (this.conflicted(name)) wasConflict.add(name);
+    for (const item of before ?? []) this.remove(item.name, serverId);
+    for (const item of after) this.add(item.name, serverId, signature(item));
+    const fresh: NameConflict[] = [];
+    for (const name of touched) {
+      if (!wasConflict.has(name) && this.conflicted(name)) {
+        fresh.push({ kind, name, servers: [...(this.byName.get(name)?.servers.keys() ?? [])] });
+      }
+    }
+    return fresh;
+  }
+
+  private add(name: string, serverId: string, sig: string): void {
+    let entry = this.byName.get(name);
+    if (!entry) {
+      entry = { servers: new Map(), counts: new Map() };
+      this.byName.set(name, entry);
+    }
+    this.remove(name, serverId);
+    entry.servers.set(serverId, sig);
+    entry.counts.set(sig, (entry.counts.get(sig) ?? 0) + 1);
+  }
+
+  private remove(name: string, serverId: string): void {
+    const entry = this.byName.get(name);
+    const sig = entry?.servers.get(serverId);
+    if (!entry || sig === undefined) return;
+    entry.servers.delete(serverId);
+    const left = (entry.counts.get(sig) ?? 1) - 1;
+    if (left > 0) entry.counts.set(sig, left);
+    else entry.counts.delete(sig);
+    if (entry.servers.size === 0) this.byName.delete(name);
+  }
+
+  /** Offered under more than one definition: O(1). */
+  private conflicted(name: string): boolean {
+    return (this.byName.get(name)?.counts.size ?? 0) > 1;
+  }
 }
 
 function fnv1a(text: string): number {

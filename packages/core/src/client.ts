@@ -366,7 +366,7 @@ export class MultiServerClient {
     return (
       route.servers.length > 0 &&
       route.servers.every((id) => {
-        const tool = this.pool.catalog.get(id)?.tools.find((t) => t.name === route.upstreamName);
+        const tool = this.pool.catalog.serverTool(id, route.upstreamName);
         return (
           tool?.annotations?.readOnlyHint === true || tool?.annotations?.idempotentHint === true
         );
