@@ -595,10 +595,9 @@ export class MultiServerClient {
           params === request.params ? request : { ...request, params },
           {
             signal: link.signal,
-            timeout: Math.min(
-              remaining,
-              attemptOptions.timeout ?? this.attemptTimeout ?? Number.POSITIVE_INFINITY,
-            ),
+            // Only a budget shorter than the call's needs a timer of its own:
+            // the call's deadline already aborts `signal`.
+            timeout: attemptBudget(attemptOptions.timeout ?? this.attemptTimeout, remaining),
             onprogress: options.onprogress,
             balancer: this.balancer,
           },
@@ -766,6 +765,11 @@ export class MultiServerClient {
 }
 
 /** Waits for `promise` within `timeoutMs` and until `signal` aborts. */
+/** The attempt's own time budget, or undefined when the call's deadline is what limits it. */
+function attemptBudget(budget: number | undefined, remaining: number): number | undefined {
+  return budget !== undefined && budget < remaining ? budget : undefined;
+}
+
 function withDeadline<T>(
   promise: Promise<T>,
   timeoutMs: number,

@@ -493,22 +493,32 @@ export class ServerPool extends SafeEmitter {
     const server = this.serversById.get(view.id);
     if (!server)
       throw markedNotDelivered(new UnknownServerError(view.id, [...this.serversById.keys()]));
-    const controller = new AbortController();
-    this.attempts.add(controller);
     const caller = options.signal;
-    const onAbort = () => controller.abort(caller?.reason);
-    if (caller?.aborted) onAbort();
-    else caller?.addEventListener('abort', onAbort, { once: true });
     const timeout = options.timeout;
+    const timed = timeout !== undefined && Number.isFinite(timeout);
+    // An attempt with its own time budget (or without a caller's signal) gets
+    // its own controller; otherwise the caller's signal serves as is, which
+    // saves a controller, a listener and a timer on every call.
+    let controller: AbortController | undefined;
     let timer: NodeJS.Timeout | undefined;
-    if (timeout !== undefined && Number.isFinite(timeout)) {
-      timer = setTimeout(
-        () =>
-          controller.abort(new TimeoutError(`${request.method} on server "${server.id}"`, timeout)),
-        Math.min(Math.max(1, timeout), MAX_TIMER_MS),
-      );
+    const onAbort = () => controller?.abort(caller?.reason);
+    if (timed || !caller) {
+      controller = new AbortController();
+      this.attempts.add(controller);
+      if (caller?.aborted) onAbort();
+      else caller?.addEventListener('abort', onAbort, { once: true });
+      if (timed) {
+        const budget = timeout as number;
+        timer = setTimeout(
+          () =>
+            controller?.abort(
+              new TimeoutError(`${request.method} on server "${server.id}"`, budget),
+            ),
+          Math.min(Math.max(1, budget), MAX_TIMER_MS),
+        );
+      }
     }
-    const signal = controller.signal;
+    const signal = controller ? controller.signal : (caller as AbortSignal);
     const background = options.background === true;
     const balancers = background
       ? []
@@ -581,8 +591,10 @@ export class ServerPool extends SafeEmitter {
       throw error;
     } finally {
       clearTimeout(timer);
-      this.attempts.delete(controller);
-      caller?.removeEventListener('abort', onAbort);
+      if (controller) {
+        this.attempts.delete(controller);
+        caller?.removeEventListener('abort', onAbort);
+      }
       server.inFlight--;
       const latencyMs = performance.now() - started;
       if (!background && (outcome === 'success' || outcome === 'rejected')) {

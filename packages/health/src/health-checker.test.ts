@@ -395,7 +395,9 @@ describe('active checks', () => {
     expect(text(await client.callTool({ name: 'whoami', arguments: {} }, { server: 'a' }))).toBe(
       'a',
     );
-    expect(status(checker, 'a').checks).toBeGreaterThanOrEqual(4);
+    // It was checked before and after; while the pool itself holds a dead
+    // server down (refused connections), the checker leaves it to reconnect.
+    expect(status(checker, 'a').checks).toBeGreaterThanOrEqual(2);
   });
 
   it('checks idle servers at idleInterval and busy ones at interval (manual clock)', async () => {
