@@ -15,7 +15,7 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { abortReason, type BackoffOptions, fullJitter, MAX_TIMER_MS, sleep } from './backoff.js';
-import { CatalogIndex, type ServerCatalog } from './catalog.js';
+import { CatalogIndex, type Route, type ServerCatalog } from './catalog.js';
 import { toIssues } from './config.js';
 import {
   InvalidConfigError,
@@ -251,7 +251,7 @@ export class MultiServerClient {
     const request: RequestInfo = {
       method: 'tools/call',
       params: { ...params, name: upstream },
-      safe: this.isSafeTool(params.name),
+      safe: this.safeOn(params.name, { servers: offering, upstreamName: upstream }),
       target: params.name,
       key: options.key,
     };
@@ -352,18 +352,24 @@ export class MultiServerClient {
    * `idempotentHint` annotation.
    */
   isSafeTool(name: string): boolean {
-    const upstream = this.upstreamName(name);
-    if (this.unsafeTools.has(name) || this.unsafeTools.has(upstream)) return false;
-    if (this.safeTools.has(name) || this.safeTools.has(upstream)) return true;
-    let route: { servers: readonly string[]; upstreamName: string };
+    let route: Route | undefined;
     try {
       route = this.pool.catalog.routeTool(name, (id) => this.pool.server(id) !== undefined);
     } catch {
-      return false;
+      route = undefined;
     }
+    return this.safeOn(name, route);
+  }
+
+  /** Safety of a tool call on the servers its route leads to (the route is resolved once per call). */
+  private safeOn(name: string, route: Route | undefined): boolean {
+    const upstream = route?.upstreamName ?? this.upstreamName(name);
+    if (this.unsafeTools.has(name) || this.unsafeTools.has(upstream)) return false;
+    if (this.safeTools.has(name) || this.safeTools.has(upstream)) return true;
     // Replicas may annotate one tool differently: it is safe only if every
     // server that may run it says so, since a retry can land on any of them.
     return (
+      route !== undefined &&
       route.servers.length > 0 &&
       route.servers.every((id) => {
         const tool = this.pool.catalog.serverTool(id, route.upstreamName);
