@@ -36,11 +36,7 @@ export async function rig(
   return { servers, pool, client };
 }
 
-/** The text of a tool result. */
-export function text(result: { content?: unknown }): string {
-  const content = (result.content ?? []) as { type: string; text?: string }[];
-  return content.map((c) => c.text ?? '').join('');
-}
+export { resultText as text } from '@mcpool/testkit';
 
 /** tools/call requests the servers received for one tool, all together. */
 export function calls(servers: readonly InProcessTestServer[], tool: string): number {

@@ -55,11 +55,7 @@ export async function rig(
   return { servers, pool, client };
 }
 
-/** The text of a tool result. */
-export function text(result: { content?: unknown }): string {
-  const content = (result.content ?? []) as { type: string; text?: string }[];
-  return content.map((c) => c.text ?? '').join('');
-}
+export { resultText as text } from '@mcpool/testkit';
 
 /** tools/call requests a server received for one tool. */
 export function calls(server: InProcessTestServer | undefined, tool: string): number {

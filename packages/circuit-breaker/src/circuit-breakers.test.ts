@@ -5,7 +5,12 @@ import {
   MultiServerClient,
   ServerPool,
 } from '@mcpool/core';
-import { type InProcessTestServer, startInProcessServer, waitFor } from '@mcpool/testkit';
+import {
+  type InProcessTestServer,
+  startInProcessServer,
+  resultText as text,
+  waitFor,
+} from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CircuitBreakers } from './circuit-breakers.js';
 import { CircuitOpenError } from './errors.js';
@@ -35,11 +40,6 @@ async function poolWith(
   pool.use(breakers);
   await pool.start({ strict: true });
   return { pool, breakers };
-}
-
-function text(result: { content?: unknown }): string {
-  const content = result.content as { type: string; text?: string }[];
-  return content.map((c) => c.text ?? '').join('');
 }
 
 function first<T>(list: readonly T[]): T {

@@ -1,4 +1,9 @@
-import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
+import {
+  startHttpServer,
+  startInProcessServer,
+  resultText as text,
+  waitFor,
+} from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultiServerClient } from './client.js';
 import { ServerPool } from './pool.js';
@@ -7,11 +12,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function text(result: { content?: unknown }): string {
-  const content = result.content as { type: string; text?: string }[];
-  return content.map((c) => c.text ?? '').join('');
-}
 
 describe('server-to-client traffic', () => {
   it('answers sampling, elicitation and roots requests from any server with the pool’s handlers', async () => {

@@ -1,4 +1,9 @@
-import { type InProcessTestServer, startInProcessServer, waitFor } from '@mcpool/testkit';
+import {
+  type InProcessTestServer,
+  startInProcessServer,
+  resultText as text,
+  waitFor,
+} from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultiServerClient } from './client.js';
 import {
@@ -40,11 +45,6 @@ async function poolOf(
   cleanups.push(() => pool.close());
   await pool.start();
   return pool;
-}
-
-function text(result: { content?: unknown }): string {
-  const content = result.content as { type: string; text?: string }[];
-  return content.map((c) => c.text ?? '').join('');
 }
 
 describe('ServerPool with in-process servers', () => {

@@ -17,6 +17,7 @@ import {
   startInProcessServer,
   stdioServerConfig,
   type TestServerOptions,
+  resultText as text,
   waitFor,
 } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,11 +29,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function text(result: { content?: unknown }): string {
-  const content = result.content as { type: string; text?: string }[];
-  return content.map((c) => c.text ?? '').join('');
-}
 
 function inProcess(id: string, options: Omit<TestServerOptions, 'id'> = {}) {
   const server = startInProcessServer({ id, ...options });

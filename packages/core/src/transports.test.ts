@@ -4,6 +4,7 @@ import {
   startEverythingHttp,
   startHttpServer,
   stdioServerConfig,
+  resultText as text,
   waitFor,
 } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,11 +16,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function text(result: { content?: unknown }): string {
-  const content = result.content as { type: string; text?: string }[];
-  return content.map((c) => c.text ?? '').join('');
-}
 
 async function http(id: string, options: { sse?: boolean } = {}): Promise<HttpTestServer> {
   const server = await startHttpServer({ id, ...options });

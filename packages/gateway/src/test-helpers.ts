@@ -108,11 +108,7 @@ export async function connectOver(
   return Object.assign(observed, { close: () => observed.client.close() });
 }
 
-/** The text of a tools/call result's content. */
-export function text(result: unknown): string {
-  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
-  return content.map((c) => c.text ?? '').join('');
-}
+export { resultText as text } from '@mcpool/testkit';
 
 /**
  * An in-process server whose `echo` takes a number, not a string: it defines

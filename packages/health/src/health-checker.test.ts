@@ -11,6 +11,7 @@ import {
   type InProcessTestServer,
   startHttpServer,
   startInProcessServer,
+  resultText as text,
   waitFor,
 } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,11 +70,6 @@ function transitions(pool: ServerPool, checker?: HealthChecker): string[] {
     );
   }
   return seen;
-}
-
-function text(result: { content?: unknown }): string {
-  const content = result.content as { type: string; text?: string }[];
-  return content.map((c) => c.text ?? '').join('');
 }
 
 function status(checker: HealthChecker, id: string): ServerHealthStatus {

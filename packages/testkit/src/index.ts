@@ -12,6 +12,7 @@ export {
   startHttpServer,
 } from './http-server.js';
 export { type InProcessTestServer, startInProcessServer } from './in-process.js';
+export { resultText } from './result-text.js';
 export {
   type StdioTestServerConfig,
   type StdioTestServerOptions,
