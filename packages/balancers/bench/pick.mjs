@@ -73,6 +73,8 @@ for (const n of sizes) {
       balancer.onResult?.({
         server,
         method: 'tools/call',
+        request: plain,
+        background: false,
         outcome: 'success',
         latencyMs: 5 + (server.inFlight % 4),
       });
