@@ -14,7 +14,9 @@ import type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { abortReason, type BackoffOptions, fullJitter, MAX_TIMER_MS, sleep } from './backoff.js';
+import { abortReason, type BackoffOptions, MAX_TIMER_MS } from './backoff.js';
+import { Call, type CallHost } from './call.js';
+import { CallScope, CallSignals } from './call-scope.js';
 import { CatalogIndex, type Route, type ServerCatalog } from './catalog.js';
 import { toIssues } from './config.js';
 import {
@@ -22,20 +24,16 @@ import {
   McpoolError,
   NoServerAvailableError,
   PoolClosedError,
-  RequestMayHaveRunError,
   TimeoutError,
   UnknownServerError,
   UnsafeAggregationError,
 } from './errors.js';
-import { classifyError, wasNotDelivered } from './failure.js';
 import { firstSuccessful } from './first.js';
 import { LatencyRecorder } from './latency.js';
 import type { ServerPool } from './pool.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 import type {
-  AggregationJob,
   Aggregator,
-  AttemptOptions,
   Balancer,
   CallContext,
   CallMiddleware,
@@ -155,7 +153,8 @@ export class MultiServerClient {
   private readonly budget: RetryBudget | undefined;
   private readonly backoffOptions: BackoffOptions;
   private readonly middleware: CallMiddleware[] = [];
-  private readonly active = new Set<AbortController>();
+  private readonly signals = new CallSignals();
+  private readonly host: CallHost;
   private closed = false;
   private readonly latency = new LatencyRecorder(1024);
   private readonly counters = {
@@ -183,6 +182,17 @@ export class MultiServerClient {
     this.budget =
       options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget ?? {});
     this.backoffOptions = options.backoff ?? {};
+    this.host = {
+      pool,
+      balancer: this.balancer,
+      attemptTimeout: this.attemptTimeout,
+      budget: this.budget,
+      backoff: this.backoffOptions,
+      fallbackServers: (offering) => (this.fallbackEnabled ? this.fallbackServers(offering) : []),
+      noteRetry: () => {
+        this.counters.retries++;
+      },
+    };
   }
 
   /** Adds middleware around every whole call (cache, batch, policies); returns its remover. */
@@ -568,143 +578,36 @@ export class MultiServerClient {
         `No server is available for ${description}: every server that offers it is down, ejected or draining.`,
       );
     }
-    const fallback = pinned || !this.fallbackEnabled ? [] : this.fallbackServers(offering);
-
     const timeoutMs = options.timeout ?? this.requestTimeout;
-    const controller = new AbortController();
-    this.active.add(controller);
-    const caller = options.signal;
-    const onAbort = () => controller.abort(abortReason(caller as AbortSignal, description));
-    if (caller?.aborted) onAbort();
-    else caller?.addEventListener('abort', onAbort, { once: true });
-    // Node fires timers of 2^31 ms or more at once; an infinite budget gets no timer at all.
-    const timer = Number.isFinite(timeoutMs)
-      ? setTimeout(
-          () => controller.abort(new TimeoutError(description, timeoutMs)),
-          Math.min(Math.max(1, timeoutMs), MAX_TIMER_MS),
-        )
-      : undefined;
-    const signal = controller.signal;
-    const deadline = performance.now() + timeoutMs;
+    const scope = new CallScope(this.signals, options.signal, timeoutMs, description);
     const started = performance.now();
     this.budget?.recordRequest();
-    let fellBack = false;
-
-    const runOne = async (server: ServerView, attemptOptions: AttemptOptions, params: unknown) => {
-      if (signal.aborted) throw abortReason(signal, description);
-      const link = linkSignals(signal, attemptOptions.signal);
-      const remaining = Math.max(1, deadline - performance.now());
-      let sent = false;
-      try {
-        return await this.pool.execute(
-          server,
-          params === request.params ? request : { ...request, params },
-          {
-            signal: link.signal,
-            // Only a budget shorter than the call's needs a timer of its own:
-            // the call's deadline already aborts `signal`.
-            timeout: attemptBudget(attemptOptions.timeout ?? this.attemptTimeout, remaining),
-            onprogress: options.onprogress,
-            balancer: this.balancer,
-          },
-        );
-      } catch (error) {
-        sent = !wasNotDelivered(error);
-        // The call's own end (deadline, caller's abort, closed pool) wins over the attempt's error;
-        // an unsafe request that was sent may still have run, and the error says where.
-        const ended = signal.aborted
-          ? abortReason(signal, description)
-          : performance.now() >= deadline - 1
-            ? new TimeoutError(description, timeoutMs, { cause: error })
-            : this.pool.isClosed
-              ? new PoolClosedError()
-              : undefined;
-        if (ended) {
-          if (!request.safe && sent && McpoolError.isInstance(ended) && ended.code === 'TIMEOUT') {
-            throw new RequestMayHaveRunError(description, server.id, ended);
-          }
-          throw ended;
-        }
-        const outcome = classifyError(error, false);
-        if (
-          !request.safe &&
-          (outcome === 'server-error' || outcome === 'timeout') &&
-          !wasNotDelivered(error)
-        ) {
-          throw new RequestMayHaveRunError(description, server.id, error);
-        }
-        throw error;
-      } finally {
-        link.dispose();
-      }
-    };
-
-    const job: AggregationJob<unknown> = {
+    const call = new Call(
+      this.host,
+      scope,
       request,
       description,
       candidates,
-      fallback,
-      signal,
-      maxRetries: pinned ? 0 : this.maxRetries,
-      pick: (exclude) => {
-        const open =
-          exclude && exclude.size > 0 ? candidates.filter((c) => !exclude.has(c.id)) : candidates;
-        return open.length === 0 ? undefined : this.balancer.pick(open, request);
-      },
-      attempt: (server, attemptOptions = {}) =>
-        pages
-          ? pages((params) => runOne(server, attemptOptions, params))
-          : runOne(server, attemptOptions, request.params),
-      canRetry: (error) => {
-        if (signal.aborted || performance.now() >= deadline - 1) return false;
-        if (McpoolError.isInstance(error)) {
-          return (
-            error.code !== 'REQUEST_MAY_HAVE_RUN' &&
-            error.code !== 'ABORTED' &&
-            error.code !== 'POOL_CLOSED'
-          );
-        }
-        const outcome = classifyError(error, false);
-        return outcome === 'server-error' || outcome === 'timeout';
-      },
-      backoff: (n) => sleep(fullJitter(n, this.backoffOptions), signal),
-      takeRetry: () => (this.budget ? this.budget.tryTake() : true),
-      note: (kind, from, to) => {
-        if (kind === 'retry') {
-          this.counters.retries++;
-          this.pool.emit('request:retry', {
-            method: request.method,
-            target: request.target,
-            from,
-            to,
-          });
-        } else {
-          fellBack = true;
-          this.pool.emit('request:fallback', {
-            method: request.method,
-            target: request.target,
-            from,
-            to,
-          });
-        }
-      },
-    };
-    if (merge) job.merge = merge;
-
+      offering,
+      pinned,
+      pinned ? 0 : this.maxRetries,
+      timeoutMs,
+      options.onprogress,
+      merge,
+      pages,
+    );
     try {
-      const result = await aggregation.run(job);
-      this.finish(true, started, aggregation.name, fellBack);
+      const result = await aggregation.run(call);
+      this.finish(true, started, aggregation.name, call.fellBack);
       return result;
     } catch (error) {
-      this.finish(false, started, aggregation.name, fellBack);
+      this.finish(false, started, aggregation.name, call.fellBack);
       if (McpoolError.isInstance(error) && error.code === 'REQUEST_MAY_HAVE_RUN') throw error;
       if (this.pool.isClosed) throw new PoolClosedError();
-      if (signal.aborted) throw abortReason(signal, description);
+      if (scope.aborted) throw abortReason(scope.attemptSignal, description);
       throw error;
     } finally {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onAbort);
-      this.active.delete(controller);
+      scope.end();
     }
   }
 
@@ -760,9 +663,7 @@ export class MultiServerClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const error = new PoolClosedError('The client');
-    for (const controller of this.active) controller.abort(error);
-    this.active.clear();
+    this.signals.abort(new PoolClosedError('The client'));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -771,11 +672,6 @@ export class MultiServerClient {
 }
 
 /** Waits for `promise` within `timeoutMs` and until `signal` aborts. */
-/** The attempt's own time budget, or undefined when the call's deadline is what limits it. */
-function attemptBudget(budget: number | undefined, remaining: number): number | undefined {
-  return budget !== undefined && budget < remaining ? budget : undefined;
-}
-
 function withDeadline<T>(
   promise: Promise<T>,
   timeoutMs: number,
@@ -811,27 +707,4 @@ function withDeadline<T>(
       },
     );
   });
-}
-
-function linkSignals(
-  main: AbortSignal,
-  extra: AbortSignal | undefined,
-): { signal: AbortSignal; dispose: () => void } {
-  if (!extra) return { signal: main, dispose: () => {} };
-  const controller = new AbortController();
-  const fromMain = () => controller.abort(main.reason);
-  const fromExtra = () => controller.abort(extra.reason);
-  if (main.aborted) fromMain();
-  else if (extra.aborted) fromExtra();
-  else {
-    main.addEventListener('abort', fromMain, { once: true });
-    extra.addEventListener('abort', fromExtra, { once: true });
-  }
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      main.removeEventListener('abort', fromMain);
-      extra.removeEventListener('abort', fromExtra);
-    },
-  };
 }

@@ -19,14 +19,16 @@ import {
   type ClientCapabilities,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ErrorCode,
   ListRootsRequestSchema,
+  McpError,
   type Notification,
   type Progress,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { provesNotDelivered } from './failure.js';
 import type { ServerRequestHandlers } from './handlers.js';
-import { untilAborted } from './signals.js';
+import { beforeDeadline, untilAborted } from './signals.js';
 import type { TransportConfig } from './types.js';
 
 /** Options of one request over a connection. */
@@ -80,7 +82,10 @@ export class McpConnection {
   private client: Client;
   private transport: Transport;
   /** Requests pending on each Client, so a replaced one is closed only when idle. */
-  private readonly clientLoad = new Map<Client, number>();
+  /** Requests pending on the current client. */
+  private load = 0;
+  /** Requests pending on clients replaced by a new session, which close when theirs end. */
+  private readonly retired = new Map<Client, number>();
   private closing = false;
   private reinit: Promise<void> | undefined;
 
@@ -201,6 +206,7 @@ export class McpConnection {
   ): Promise<unknown> {
     this.inFlight++;
     this.lastUsed = Date.now();
+    const started = performance.now();
     try {
       const used = this.client;
       try {
@@ -210,10 +216,20 @@ export class McpConnection {
         // The spec: on 404 the client MUST start a new session. The request
         // never ran (the server did not know the session), so sending it
         // again is safe. Another request may have renewed it already.
+        // The new session counts against the request's own timeout, which may
+        // be all that carries the caller's deadline.
+        const end = options.timeout === undefined ? undefined : started + options.timeout;
         if (used === this.client) {
-          await untilAborted(this.reinitialize(), options.signal);
+          const renewed = this.reinitialize();
+          await untilAborted(
+            end === undefined
+              ? renewed
+              : beforeDeadline(renewed, end, () => requestTimedOut(options)),
+            options.signal,
+          );
         }
-        return await this.send(this.client, method, params, options);
+        const left = end === undefined ? undefined : Math.max(1, end - performance.now());
+        return await this.send(this.client, method, params, { ...options, timeout: left });
       }
     } finally {
       this.inFlight--;
@@ -228,16 +244,20 @@ export class McpConnection {
     options: ConnectionRequestOptions,
   ): Promise<unknown> {
     if (options.signal?.aborted) throw options.signal.reason;
-    this.clientLoad.set(c, (this.clientLoad.get(c) ?? 0) + 1);
+    if (c === this.client) this.load++;
+    else this.retired.set(c, (this.retired.get(c) ?? 0) + 1);
     try {
       return await this.dispatch(c, method, params, options);
     } finally {
-      const left = (this.clientLoad.get(c) ?? 1) - 1;
-      if (left > 0) this.clientLoad.set(c, left);
+      if (c === this.client) this.load--;
       else {
-        this.clientLoad.delete(c);
-        // A client replaced by a new session closes once nothing is pending on it.
-        if (c !== this.client) c.close().catch(() => {});
+        const left = (this.retired.get(c) ?? 1) - 1;
+        if (left > 0) this.retired.set(c, left);
+        else {
+          this.retired.delete(c);
+          // A client replaced by a new session closes once nothing is pending on it.
+          c.close().catch(() => {});
+        }
       }
     }
   }
@@ -291,12 +311,15 @@ export class McpConnection {
     this.reinit ??= (async () => {
       const old = this.client;
       const next = await McpConnection.connectClient(this.options, this);
+      const pending = this.load;
       this.client = next.client;
       this.transport = next.transport;
+      this.load = 0;
       this.watch();
       // Requests still pending on the old session settle first (with their own
       // 404s, which re-send them here); closing it now would fail them as if they had run.
-      if (!this.clientLoad.has(old)) await old.close().catch(() => {});
+      if (pending > 0) this.retired.set(old, pending);
+      else await old.close().catch(() => {});
       this.options.listener.onSessionRenewed?.(this);
     })().finally(() => {
       this.reinit = undefined;
@@ -388,4 +411,9 @@ function installHandlers(
       handler(context(extra.signal)),
     );
   }
+}
+
+/** The error the SDK gives a request whose timeout ran out. */
+function requestTimedOut(options: ConnectionRequestOptions): McpError {
+  return new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: options.timeout });
 }

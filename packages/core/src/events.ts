@@ -55,16 +55,22 @@ export class SafeEmitter extends EventEmitter<PoolEvents> {
     const entry = (this as unknown as { _events: Record<string, Registration | Registration[]> })
       ._events[key];
     if (!entry) return false;
-    const registrations = Array.isArray(entry) ? [...entry] : [entry];
-    for (const r of registrations) {
-      if (r.once) this.removeListener(event, r.fn as never, undefined, true);
-      try {
-        r.fn.apply(r.context, args);
-      } catch (error) {
-        if (event === 'pool:error') continue;
+    if (!Array.isArray(entry)) {
+      this.call(event, entry, args);
+      return true;
+    }
+    for (const r of [...entry]) this.call(event, r, args);
+    return true;
+  }
+
+  private call<K extends keyof PoolEvents>(event: K, r: Registration, args: PoolEvents[K]): void {
+    if (r.once) this.removeListener(event, r.fn as never, undefined, true);
+    try {
+      r.fn.apply(r.context, args);
+    } catch (error) {
+      if (event !== 'pool:error') {
         this.emit('pool:error', { source: `listener of ${String(event)}`, error });
       }
     }
-    return true;
   }
 }

@@ -5,6 +5,7 @@ import type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { abortReason, MAX_TIMER_MS } from './backoff.js';
 import { canonicalJson } from './canonical-json.js';
 import { CatalogIndex, type NamespacingOptions } from './catalog.js';
@@ -26,11 +27,12 @@ import { classifyError, markNotDelivered, provesNotDelivered } from './failure.j
 import type { ServerRequestHandlers } from './handlers.js';
 import { PooledServer, type ServerMetrics } from './pooled-server.js';
 import { defaultRoundRobin } from './round-robin.js';
-import { untilAborted } from './signals.js';
+import { beforeDeadline, untilAborted } from './signals.js';
 import type {
   AttemptContext,
   AttemptMiddleware,
   AttemptOutcome,
+  AttemptReport,
   Balancer,
   Detach,
   RequestInfo,
@@ -88,6 +90,12 @@ export interface ExecuteOptions {
   signal?: AbortSignal | undefined;
   /** Time budget of the attempt, ms. */
   timeout?: number | undefined;
+  /**
+   * When the whole call ends, as a `performance.now()` time: the attempt
+   * fails with a timeout there even if `signal` never aborts. It travels as
+   * the SDK request's own timeout, so it costs no timer.
+   */
+  deadline?: number | undefined;
   onprogress?: ((progress: Progress) => void) | undefined;
   /** Told of the attempt's start and result, besides the pool's balancer. */
   balancer?: Balancer | undefined;
@@ -415,13 +423,15 @@ export class ServerPool extends SafeEmitter {
    */
   candidates(request: RequestInfo, offering?: readonly string[]): Candidates {
     // Pool order (the order servers were added), whatever order the catalog learned them in.
-    const offers = offering ? new Set(offering) : undefined;
-    const pool = offers
-      ? [...this.serversById.values()].filter((s) => offers.has(s.id))
-      : [...this.serversById.values()];
-    const healthy = pool.filter((s) => s.healthy);
+    const offers = offering && offering.length > 8 ? new Set(offering) : undefined;
+    const offered = (id: string) =>
+      offering === undefined || (offers ? offers.has(id) : offering.includes(id));
+    const healthy: PooledServer[] = [];
+    for (const s of this.serversById.values()) {
+      if (s.healthy && offered(s.id)) healthy.push(s);
+    }
     if (healthy.length > 0) return { servers: healthy, panic: false };
-    const usable = pool.filter((s) => s.usable);
+    const usable = [...this.serversById.values()].filter((s) => s.usable && offered(s.id));
     if (usable.length > 0) {
       this.emit('pool:panic', {
         method: request.method,
@@ -496,42 +506,49 @@ export class ServerPool extends SafeEmitter {
     const caller = options.signal;
     const timeout = options.timeout;
     const timed = timeout !== undefined && Number.isFinite(timeout);
+    const deadline =
+      options.deadline !== undefined && Number.isFinite(options.deadline)
+        ? options.deadline
+        : undefined;
     // An attempt with its own time budget (or without a caller's signal) gets
     // its own controller; otherwise the caller's signal serves as is, which
     // saves a controller, a listener and a timer on every call.
     let controller: AbortController | undefined;
     let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => controller?.abort(caller?.reason);
+    let onAbort: (() => void) | undefined;
     if (timed || !caller) {
-      controller = new AbortController();
-      this.attempts.add(controller);
-      if (caller?.aborted) onAbort();
-      else caller?.addEventListener('abort', onAbort, { once: true });
+      const own = new AbortController();
+      controller = own;
+      this.attempts.add(own);
+      if (caller?.aborted) own.abort(caller.reason);
+      else if (caller) {
+        onAbort = () => own.abort(caller.reason);
+        caller.addEventListener('abort', onAbort, { once: true });
+      }
       if (timed) {
         const budget = timeout as number;
         timer = setTimeout(
-          () =>
-            controller?.abort(
-              new TimeoutError(`${request.method} on server "${server.id}"`, budget),
-            ),
+          () => own.abort(new TimeoutError(`${request.method} on server "${server.id}"`, budget)),
           Math.min(Math.max(1, budget), MAX_TIMER_MS),
         );
       }
     }
     const signal = controller ? controller.signal : (caller as AbortSignal);
     const background = options.background === true;
-    const balancers = background
-      ? []
-      : options.balancer && options.balancer !== this.balancer
-        ? [this.balancer, options.balancer]
-        : [this.balancer];
+    // Balancers hear of traffic only: the pool's, and the caller's when it has another.
+    const balancer = background ? undefined : this.balancer;
+    const extra =
+      !background && options.balancer && options.balancer !== this.balancer
+        ? options.balancer
+        : undefined;
     server.inFlight++;
     if (!background) {
       server.requestCount++;
       server.lastUsed = Date.now();
       this.totalRequests++;
     }
-    for (const b of balancers) b.onStart?.(server);
+    balancer?.onStart?.(server);
+    extra?.onStart?.(server);
     const started = performance.now();
     let delivered = false;
     let used: McpConnection | undefined;
@@ -543,23 +560,35 @@ export class ServerPool extends SafeEmitter {
         const pending = server.connection();
         const connection =
           pending instanceof Promise
-            ? await untilAborted(pending, signal, (sig) => abortReason(sig, request.method))
+            ? await untilAborted(
+                deadline === undefined
+                  ? pending
+                  : beforeDeadline(pending, deadline, () =>
+                      deadlineError(request, server.id, performance.now() - started),
+                    ),
+                signal,
+                (sig) => abortReason(sig, request.method),
+              )
             : pending;
         if (signal.aborted) throw abortReason(signal, request.method);
         used = connection;
         delivered = true;
         return connection.request(request.method, request.params, {
           signal,
-          // The SDK would apply its own 60 s default: give it ours (or the longest timer).
-          timeout:
-            timeout !== undefined && Number.isFinite(timeout)
-              ? Math.min(timeout + 50, MAX_TIMER_MS)
+          // The SDK would apply its own 60 s default: give it ours (the
+          // attempt's budget, the call's deadline, or the longest timer).
+          timeout: timed
+            ? Math.min((timeout as number) + 50, MAX_TIMER_MS)
+            : deadline !== undefined
+              ? Math.min(Math.max(1, Math.ceil(deadline - performance.now()) + 1), MAX_TIMER_MS)
               : MAX_TIMER_MS,
           onprogress: options.onprogress,
         });
       };
-      const context: AttemptContext = { server, request, signal };
-      return await runMiddleware(this.middleware, context, send);
+      const middleware = this.middleware;
+      return await (middleware.length === 0
+        ? send()
+        : runMiddleware(middleware, { server, request, signal }, send));
     } catch (caught) {
       // The SDK wraps an abort reason in its own RequestTimeout error; when the
       // abort was this attempt's own timeout, surface mcpool's TimeoutError.
@@ -573,6 +602,14 @@ export class ServerPool extends SafeEmitter {
         const reason = signal.reason as McpoolError & { cause?: unknown };
         if (reason.cause === undefined) reason.cause = caught;
         error = reason;
+      } else if (
+        deadline !== undefined &&
+        caught instanceof McpError &&
+        caught.code === ErrorCode.RequestTimeout &&
+        performance.now() >= deadline - 1
+      ) {
+        // The SDK's own timer carried the call's deadline.
+        error = deadlineError(request, server.id, performance.now() - started, caught);
       }
       failure = error;
       // The caller's deadline cutting a hanging attempt short is a timeout, not a change of mind.
@@ -590,17 +627,17 @@ export class ServerPool extends SafeEmitter {
       }
       throw error;
     } finally {
-      clearTimeout(timer);
       if (controller) {
+        clearTimeout(timer);
         this.attempts.delete(controller);
-        caller?.removeEventListener('abort', onAbort);
+        if (onAbort) caller?.removeEventListener('abort', onAbort);
       }
       server.inFlight--;
       const latencyMs = performance.now() - started;
       if (!background && (outcome === 'success' || outcome === 'rejected')) {
         server.latency.record(latencyMs);
       }
-      const report = {
+      const report: AttemptReport = {
         server,
         method: request.method,
         request,
@@ -609,14 +646,21 @@ export class ServerPool extends SafeEmitter {
         latencyMs,
         error: failure,
       };
-      for (const b of balancers) {
-        try {
-          b.onResult?.(report);
-        } catch (error) {
-          this.emit('pool:error', { source: `balancer ${b.name}`, serverId: server.id, error });
-        }
-      }
+      if (balancer) this.tellBalancer(balancer, report);
+      if (extra) this.tellBalancer(extra, report);
       this.emit('attempt', report);
+    }
+  }
+
+  private tellBalancer(balancer: Balancer, report: AttemptReport): void {
+    try {
+      balancer.onResult?.(report);
+    } catch (error) {
+      this.emit('pool:error', {
+        source: `balancer ${balancer.name}`,
+        serverId: report.server.id,
+        error,
+      });
     }
   }
 
@@ -665,6 +709,20 @@ export class ServerPool extends SafeEmitter {
 function markedNotDelivered<E>(error: E): E {
   markNotDelivered(error);
   return error;
+}
+
+/** An attempt that ran into the end of its call. */
+function deadlineError(
+  request: RequestInfo,
+  serverId: string,
+  elapsedMs: number,
+  cause?: unknown,
+): TimeoutError {
+  return new TimeoutError(
+    `${request.method} on server "${serverId}" (the call's deadline)`,
+    Math.round(elapsedMs),
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function runMiddleware(

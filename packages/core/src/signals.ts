@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from './backoff.js';
+
 /**
  * Waits for `promise`, but rejects as soon as `signal` aborts (with
  * `reason(signal)`, the signal's own reason by default). The listener is
@@ -24,6 +26,33 @@ export function untilAborted<T>(
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
         reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Waits for `promise` until `deadline` (a `performance.now()` time), then
+ * rejects with `error()`. The timer is cleared either way.
+ */
+export function beforeDeadline<T>(
+  promise: Promise<T>,
+  deadline: number,
+  error: () => unknown,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(error()),
+      Math.min(Math.max(0, deadline - performance.now()), MAX_TIMER_MS),
+    );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (reason: unknown) => {
+        clearTimeout(timer);
+        reject(reason);
       },
     );
   });
