@@ -9,6 +9,12 @@ import { Dashboard } from './dashboard.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
+// CI installs Chromium (.ci/run): there a missing browser is a failure, not a skip.
+if (!haveChromium && process.env.CI) {
+  throw new Error(
+    `CI=${process.env.CI} but there is no Chromium at ${CHROMIUM}: run .ci/run, or set CHROMIUM_PATH.`,
+  );
+}
 if (!haveChromium) {
   process.stdout.write(
     `page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`,

@@ -7,6 +7,10 @@ import { Cleanup, calls, rig, text } from './test-setup.js';
 import { withCache } from './with-cache.js';
 
 const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+// CI installs redis-server (.ci/run): there a missing server is a failure, not a skip.
+if (!hasRedis && process.env.CI) {
+  throw new Error(`CI=${process.env.CI} but there is no redis-server on PATH: run .ci/run first.`);
+}
 if (!hasRedis) {
   console.warn(
     '[@mcpool/cache] Skipping the Redis store tests: no redis-server on PATH (apt-get install -y redis-server).',

@@ -250,27 +250,29 @@ export class MultiServerClient {
   }
 
   /** Calls a tool on a server that offers it. Names may be namespaced (`server__tool`). */
-  async callTool(
-    params: CallToolRequest['params'],
-    options: CallOptions = {},
-  ): Promise<CallToolResult> {
-    this.assertOpen();
-    const { offering, upstream } = this.counted(() =>
-      this.routeNamed('tool', params.name, options.server),
-    );
-    const request: RequestInfo = {
-      method: 'tools/call',
-      params: { ...params, name: upstream },
-      safe: this.safeOn(params.name, { servers: offering, upstreamName: upstream }),
-      target: params.name,
-      key: options.key,
-    };
-    return (await this.run(
-      request,
-      `tools/call "${params.name}"`,
-      offering,
-      options,
-    )) as CallToolResult;
+  callTool(params: CallToolRequest['params'], options: CallOptions = {}): Promise<CallToolResult> {
+    // Not async: an async wrapper around run() would add a promise and two ticks to every call.
+    try {
+      this.assertOpen();
+      const { offering, upstream } = this.counted(() =>
+        this.routeNamed('tool', params.name, options.server),
+      );
+      const request: RequestInfo = {
+        method: 'tools/call',
+        params: upstream === params.name ? params : { ...params, name: upstream },
+        safe: this.safeOn(params.name, { servers: offering, upstreamName: upstream }),
+        target: params.name,
+        key: options.key,
+      };
+      return this.run(
+        request,
+        `tools/call "${params.name}"`,
+        offering,
+        options,
+      ) as Promise<CallToolResult>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async getPrompt(
@@ -324,7 +326,7 @@ export class MultiServerClient {
     options: CallOptions = {},
   ): Promise<CompleteResult> {
     this.assertOpen();
-    let offering: string[];
+    let offering: readonly string[];
     let sent: CompleteRequest['params'] = params;
     if (options.server) offering = [this.requireServer(options.server)];
     else if (params.ref.type === 'ref/prompt') {
@@ -411,7 +413,7 @@ export class MultiServerClient {
     kind: 'tool' | 'prompt',
     name: string,
     pinned: string | undefined,
-  ): { offering: string[]; upstream: string } {
+  ): { offering: readonly string[]; upstream: string } {
     if (pinned) {
       this.requireServer(pinned);
       const prefix = `${pinned}${this.pool.catalog.separator}`;
@@ -425,7 +427,8 @@ export class MultiServerClient {
       kind === 'tool'
         ? this.pool.catalog.routeTool(name, known)
         : this.pool.catalog.routePrompt(name, known);
-    return { offering: [...route.servers], upstream: route.upstreamName };
+    // Routes are rebuilt, never changed, when a catalog changes: no copy needed.
+    return { offering: route.servers, upstream: route.upstreamName };
   }
 
   private requireServer(serverId: string): string {
@@ -546,6 +549,9 @@ export class MultiServerClient {
     merge?: (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown,
     pages?: (attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>,
   ): Promise<unknown> {
+    if (this.middleware.length === 0) {
+      return this.dispatch(request, description, offering, options, merge, pages);
+    }
     return this.withMiddleware(request, options, (context) =>
       this.dispatch(context.request, description, offering, options, merge, pages),
     );

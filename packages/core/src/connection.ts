@@ -207,12 +207,17 @@ export class McpConnection {
     this.inFlight++;
     this.lastUsed = Date.now();
     const started = performance.now();
+    const used = this.client;
+    let held: Client | undefined;
     try {
-      const used = this.client;
       try {
-        return await this.send(used, method, params, options);
+        if (options.signal?.aborted) throw options.signal.reason;
+        held = this.hold(used);
+        return await this.dispatch(used, method, params, options);
       } catch (error) {
         if (!isSessionNotFound(error) || this.closing) throw error;
+        if (held) this.release(held);
+        held = undefined;
         // The spec: on 404 the client MUST start a new session. The request
         // never ran (the server did not know the session), so sending it
         // again is safe. Another request may have renewed it already.
@@ -228,37 +233,37 @@ export class McpConnection {
             options.signal,
           );
         }
+        if (options.signal?.aborted) throw options.signal.reason;
         const left = end === undefined ? undefined : Math.max(1, end - performance.now());
-        return await this.send(this.client, method, params, { ...options, timeout: left });
+        const next = this.client;
+        held = this.hold(next);
+        return await this.dispatch(next, method, params, { ...options, timeout: left });
       }
     } finally {
+      if (held) this.release(held);
       this.inFlight--;
       this.lastUsed = Date.now();
     }
   }
 
-  private async send(
-    c: Client,
-    method: string,
-    params: unknown,
-    options: ConnectionRequestOptions,
-  ): Promise<unknown> {
-    if (options.signal?.aborted) throw options.signal.reason;
+  /** Counts a request pending on `c`. */
+  private hold(c: Client): Client {
     if (c === this.client) this.load++;
     else this.retired.set(c, (this.retired.get(c) ?? 0) + 1);
-    try {
-      return await this.dispatch(c, method, params, options);
-    } finally {
-      if (c === this.client) this.load--;
-      else {
-        const left = (this.retired.get(c) ?? 1) - 1;
-        if (left > 0) this.retired.set(c, left);
-        else {
-          this.retired.delete(c);
-          // A client replaced by a new session closes once nothing is pending on it.
-          c.close().catch(() => {});
-        }
-      }
+    return c;
+  }
+
+  private release(c: Client): void {
+    if (c === this.client) {
+      this.load--;
+      return;
+    }
+    const left = (this.retired.get(c) ?? 1) - 1;
+    if (left > 0) this.retired.set(c, left);
+    else {
+      this.retired.delete(c);
+      // A client replaced by a new session closes once nothing is pending on it.
+      c.close().catch(() => {});
     }
   }
 

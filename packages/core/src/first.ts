@@ -1,5 +1,5 @@
 import { AllServersFailedError, type AttemptFailure } from './errors.js';
-import type { AggregationJob, Aggregator } from './types.js';
+import type { AggregationJob, Aggregator, ServerView } from './types.js';
 
 /**
  * The seed's "first successful": the balanced pick, then up to `maxRetries`
@@ -11,42 +11,58 @@ export function firstSuccessful(): Aggregator {
     name: 'first',
     fanOut: false,
     async run<T>(job: AggregationJob<T>): Promise<T> {
-      const failures: AttemptFailure[] = [];
-      const tried = new Set<string>();
-      let server = job.pick(tried);
-      let retries = 0;
-      let last: string | undefined;
-      while (server) {
-        tried.add(server.id);
-        last = server.id;
-        try {
-          return await job.attempt(server);
-        } catch (error) {
-          failures.push({ serverId: server.id, error });
-          if (!job.canRetry(error)) throw error;
-        }
-        if (retries >= job.maxRetries) break;
-        const next = job.pick(tried);
-        if (!next || !job.takeRetry()) break;
-        retries++;
-        await job.backoff(retries);
-        job.note('retry', server.id, next.id);
-        server = next;
+      // Most calls succeed at once: the bookkeeping of retries waits for a failure.
+      const server = job.pick();
+      if (!server) return fallBack(job, new Set(), [], undefined);
+      try {
+        return await job.attempt(server);
+      } catch (error) {
+        if (!job.canRetry(error)) throw error;
+        return retry(job, server, error);
       }
-      for (const fallback of job.fallback) {
-        if (tried.has(fallback.id)) continue;
-        if (failures.length > 0 && !job.takeRetry()) break;
-        tried.add(fallback.id);
-        job.note('fallback', last, fallback.id);
-        last = fallback.id;
-        try {
-          return await job.attempt(fallback);
-        } catch (error) {
-          failures.push({ serverId: fallback.id, error });
-          if (!job.canRetry(error)) throw error;
-        }
-      }
-      throw new AllServersFailedError(job.description, failures);
     },
   };
+}
+
+async function retry<T>(job: AggregationJob<T>, failed: ServerView, error: unknown): Promise<T> {
+  const failures: AttemptFailure[] = [{ serverId: failed.id, error }];
+  const tried = new Set<string>([failed.id]);
+  let server = failed;
+  for (let retries = 1; retries <= job.maxRetries; retries++) {
+    const next = job.pick(tried);
+    if (!next || !job.takeRetry()) break;
+    await job.backoff(retries);
+    job.note('retry', server.id, next.id);
+    server = next;
+    tried.add(server.id);
+    try {
+      return await job.attempt(server);
+    } catch (caught) {
+      failures.push({ serverId: server.id, error: caught });
+      if (!job.canRetry(caught)) throw caught;
+    }
+  }
+  return fallBack(job, tried, failures, server.id);
+}
+
+async function fallBack<T>(
+  job: AggregationJob<T>,
+  tried: Set<string>,
+  failures: AttemptFailure[],
+  last: string | undefined,
+): Promise<T> {
+  for (const fallback of job.fallback) {
+    if (tried.has(fallback.id)) continue;
+    if (failures.length > 0 && !job.takeRetry()) break;
+    tried.add(fallback.id);
+    job.note('fallback', last, fallback.id);
+    last = fallback.id;
+    try {
+      return await job.attempt(fallback);
+    } catch (error) {
+      failures.push({ serverId: fallback.id, error });
+      if (!job.canRetry(error)) throw error;
+    }
+  }
+  throw new AllServersFailedError(job.description, failures);
 }

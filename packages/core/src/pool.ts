@@ -555,22 +555,7 @@ export class ServerPool extends SafeEmitter {
     let outcome: AttemptOutcome = 'success';
     let failure: unknown;
     try {
-      const send = async (): Promise<unknown> => {
-        if (signal.aborted) throw abortReason(signal, request.method);
-        const pending = server.connection();
-        const connection =
-          pending instanceof Promise
-            ? await untilAborted(
-                deadline === undefined
-                  ? pending
-                  : beforeDeadline(pending, deadline, () =>
-                      deadlineError(request, server.id, performance.now() - started),
-                    ),
-                signal,
-                (sig) => abortReason(sig, request.method),
-              )
-            : pending;
-        if (signal.aborted) throw abortReason(signal, request.method);
+      const deliver = (connection: McpConnection): Promise<unknown> => {
         used = connection;
         delivered = true;
         return connection.request(request.method, request.params, {
@@ -583,6 +568,24 @@ export class ServerPool extends SafeEmitter {
               ? Math.min(Math.max(1, Math.ceil(deadline - performance.now()) + 1), MAX_TIMER_MS)
               : MAX_TIMER_MS,
           onprogress: options.onprogress,
+        });
+      };
+      // Not async on the way through an open connection: one promise fewer per attempt.
+      const send = (): Promise<unknown> => {
+        if (signal.aborted) return Promise.reject(abortReason(signal, request.method));
+        const pending = server.connection();
+        if (!(pending instanceof Promise)) return deliver(pending);
+        return untilAborted(
+          deadline === undefined
+            ? pending
+            : beforeDeadline(pending, deadline, () =>
+                deadlineError(request, server.id, performance.now() - started),
+              ),
+          signal,
+          (sig) => abortReason(sig, request.method),
+        ).then((connection) => {
+          if (signal.aborted) throw abortReason(signal, request.method);
+          return deliver(connection);
         });
       };
       const middleware = this.middleware;
