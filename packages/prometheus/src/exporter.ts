@@ -101,9 +101,14 @@ class Exporter implements PrometheusExporter {
   /** Servers removed from the pool: attempts they report while draining out are dropped. */
   private readonly removed = new Set<string>();
   /** Label sets per server, so that a removed server's series can be deleted. */
+  /** Per server: its series (label sets), so they can be removed with it. */
   private readonly seen = new Map<
     string,
-    { methods: Set<string>; requests: Map<string, Labels>; transitions: Map<string, Labels> }
+    {
+      /** By method: the duration series and the request series by outcome. */
+      methods: Map<string, { duration: Labels; requests: Map<string, Labels> }>;
+      transitions: Map<string, Labels>;
+    }
   >();
   private readonly observed = new WeakMap<ObservableClient, () => void>();
   /** Observed caches and the figures they had at the last scrape. */
@@ -344,13 +349,21 @@ class Exporter implements PrometheusExporter {
   private onAttempt(report: AttemptReport): void {
     const server = report.server.id;
     if (this.removed.has(server)) return;
-    const labels = this.labels({ server, method: report.method, outcome: report.outcome });
-    this.requests.inc(labels);
-    this.duration.observe(this.labels({ server, method: report.method }), report.latencyMs / 1000);
+    // Label objects are made once per series and kept: every attempt passes
+    // through here, and prom-client hashes whatever it is given anyway.
     const seen = this.seenOf(server);
-    seen.methods.add(report.method);
-    const key = `${report.method}\u0000${report.outcome}`;
-    if (!seen.requests.has(key)) seen.requests.set(key, labels);
+    let series = seen.methods.get(report.method);
+    if (!series) {
+      series = { duration: this.labels({ server, method: report.method }), requests: new Map() };
+      seen.methods.set(report.method, series);
+    }
+    let labels = series.requests.get(report.outcome);
+    if (!labels) {
+      labels = this.labels({ server, method: report.method, outcome: report.outcome });
+      series.requests.set(report.outcome, labels);
+    }
+    this.requests.inc(labels);
+    this.duration.observe(series.duration, report.latencyMs / 1000);
   }
 
   private onTransition(server: string, to: 'healthy' | 'unhealthy', source: string): void {
@@ -368,15 +381,17 @@ class Exporter implements PrometheusExporter {
     const seen = this.seen.get(server);
     if (!seen) return;
     this.seen.delete(server);
-    for (const labels of seen.requests.values()) this.requests.remove(labels);
-    for (const method of seen.methods) this.duration.remove(this.labels({ server, method }));
+    for (const series of seen.methods.values()) {
+      for (const labels of series.requests.values()) this.requests.remove(labels);
+      this.duration.remove(series.duration);
+    }
     for (const labels of seen.transitions.values()) this.transitions.remove(labels);
   }
 
   private seenOf(server: string) {
     let seen = this.seen.get(server);
     if (!seen) {
-      seen = { methods: new Set(), requests: new Map(), transitions: new Map() };
+      seen = { methods: new Map(), transitions: new Map() };
       this.seen.set(server, seen);
     }
     return seen;
