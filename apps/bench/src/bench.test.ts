@@ -15,10 +15,43 @@ describe('the benchmarks in --quick mode', () => {
       timeout: 240_000,
     });
     expect(run.status, run.stderr).toBe(0);
-    const report = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
-    const text = JSON.stringify(report);
-    for (const part of ['overhead', 'scaleout', 'pick', 'slow', 'failover', 'memory']) {
-      expect(text, `report has ${part}`).toContain(part);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as {
+      failed: unknown[];
+      parts: { id: string; text: string; data: Record<string, unknown> }[];
+    };
+    expect(report.failed).toEqual([]);
+    expect(report.parts.map((p) => p.id)).toEqual([
+      'overhead',
+      'scaleout',
+      'pick',
+      'slow',
+      'failover',
+      'memory',
+    ]);
+    for (const part of report.parts) expect(part.text, part.id).not.toBe('');
+    // The overhead part measured every setup over both transports at both concurrencies.
+    const overhead = report.parts[0]?.data as {
+      cells: {
+        transport: string;
+        concurrency: number;
+        goalRatio: Record<'pool' | 'stack', { median: number }>;
+        cpuUs: Record<'sdk' | 'pool' | 'stack', { median: number }>;
+      }[];
+    };
+    expect(overhead.cells.map((c) => `${c.transport} c=${c.concurrency}`)).toEqual([
+      'memory c=1',
+      'memory c=32',
+      'http c=1',
+      'http c=32',
+    ]);
+    for (const cell of overhead.cells) {
+      for (const v of ['pool', 'stack'] as const) {
+        expect(cell.goalRatio[v].median).toBeGreaterThan(0);
+        expect(Number.isFinite(cell.goalRatio[v].median)).toBe(true);
+      }
+      for (const v of ['sdk', 'pool', 'stack'] as const) {
+        expect(cell.cpuUs[v].median).toBeGreaterThan(0);
+      }
     }
   });
 });

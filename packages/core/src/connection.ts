@@ -27,6 +27,7 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { provesNotDelivered } from './failure.js';
+import { ownSignalFetch } from './fetch.js';
 import type { ServerRequestHandlers } from './handlers.js';
 import { beforeDeadline, untilAborted } from './signals.js';
 import type { TransportConfig } from './types.js';
@@ -381,6 +382,7 @@ async function createTransport(config: TransportConfig): Promise<Transport> {
     case 'streamable-http':
       return new StreamableHTTPClientTransport(new URL(config.url), {
         requestInit: { headers: config.headers ?? {} },
+        fetch: httpFetch,
       });
     case 'sse':
       return new SSEClientTransport(new URL(config.url), {
@@ -390,6 +392,9 @@ async function createTransport(config: TransportConfig): Promise<Transport> {
       return config.create();
   }
 }
+
+/** One for every HTTP transport: see ownSignalFetch. */
+const httpFetch = ownSignalFetch();
 
 function installHandlers(
   client: Client,
