@@ -14,9 +14,11 @@ import { TimeoutError } from './errors.js';
  * The SDK adds an abort listener to a request's signal and never removes it,
  * so one shared signal cannot serve forever: every `GENERATION_SIZE` calls a
  * new one takes over, and an old one is let go, listeners and all, once its
- * last call has ended.
+ * last call has ended. A client at rest lets go of the current one too, after
+ * `IDLE_MS` without a call in flight.
  */
 const GENERATION_SIZE = 64;
+const IDLE_MS = 100;
 
 interface Generation {
   readonly controller: AbortController;
@@ -28,6 +30,8 @@ interface Generation {
 export class CallSignals {
   private current: Generation | undefined;
   private readonly generations = new Set<Generation>();
+  /** Lets go of the current generation once the client is at rest. */
+  private idle: NodeJS.Timeout | undefined;
   private readonly own = new Set<AbortController>();
   private reason: { value: unknown } | undefined;
 
@@ -51,9 +55,19 @@ export class CallSignals {
 
   release(generation: Generation): void {
     generation.inFlight--;
-    if (generation.inFlight === 0 && generation !== this.current) {
-      this.generations.delete(generation);
-    }
+    if (generation.inFlight > 0) return;
+    if (generation !== this.current) this.generations.delete(generation);
+    // One timer at a time, whatever the traffic: a tight loop of calls re-arms nothing.
+    else if (!this.reason) this.idle ??= setTimeout(() => this.sweep(), IDLE_MS).unref();
+  }
+
+  private sweep(): void {
+    this.idle = undefined;
+    const current = this.current;
+    if (!current) return;
+    if (current.inFlight > 0) return;
+    this.generations.delete(current);
+    this.current = undefined;
   }
 
   /** A controller of one call's own, aborted with the others. */
@@ -68,6 +82,8 @@ export class CallSignals {
 
   /** Aborts every call in flight, and every call that starts from now on. */
   abort(reason: unknown): void {
+    clearTimeout(this.idle);
+    this.idle = undefined;
     this.reason ??= { value: reason };
     for (const generation of this.generations) generation.controller.abort(reason);
     for (const controller of this.own) controller.abort(reason);

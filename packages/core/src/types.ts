@@ -133,7 +133,7 @@ export interface AggregationJob<T> {
   readonly candidates: readonly ServerView[];
   /** Servers of `fallback.order` that can serve the request, in that order (empty when fallback is off). */
   readonly fallback: readonly ServerView[];
-  /** Combined caller signal and call deadline. */
+  /** The call's own signal: aborts on the caller's abort, the client's close and the call's deadline. Made on first use. */
   readonly signal: AbortSignal;
   readonly maxRetries: number;
   /** Picks with the client's balancer among candidates not in `exclude`. */
@@ -167,6 +167,11 @@ export interface Aggregator {
 export interface AttemptContext {
   readonly server: ServerView;
   readonly request: RequestInfo;
+  /**
+   * Aborts when the caller gives up or the client or pool closes. It may be
+   * shared with other calls, and the call's deadline does not abort it (the
+   * SDK request's own timeout carries that): remove any listener you add.
+   */
   readonly signal: AbortSignal;
 }
 

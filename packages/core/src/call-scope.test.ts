@@ -1,0 +1,107 @@
+import { startInProcessServer, waitFor } from '@mcpool/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CallScope, CallSignals } from './call-scope.js';
+import { MultiServerClient } from './client.js';
+import { ServerPool } from './pool.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('CallSignals', () => {
+  it('shares one signal among 64 calls, then starts another', () => {
+    const signals = new CallSignals();
+    const first = signals.acquire();
+    const held = [first];
+    for (let i = 1; i < 64; i++) held.push(signals.acquire());
+    expect(new Set(held.map((g) => g.controller.signal)).size).toBe(1);
+    const next = signals.acquire();
+    expect(next.controller.signal).not.toBe(first.controller.signal);
+    for (const g of [...held, next]) signals.release(g);
+  });
+
+  it('lets go of its signal once no call is in flight for a while', async () => {
+    const signals = new CallSignals();
+    const a = signals.acquire();
+    signals.release(a);
+    // At once, the next call still shares it...
+    const b = signals.acquire();
+    expect(b).toBe(a);
+    signals.release(b);
+    // ...but after 100 ms at rest a new one is made.
+    await wait(150);
+    const c = signals.acquire();
+    expect(c).not.toBe(a);
+    signals.release(c);
+    signals.abort(new Error('done'));
+  });
+
+  it('abort() ends the calls in flight and every call after it', () => {
+    const signals = new CallSignals();
+    const inFlight = signals.acquire();
+    const own = new AbortController();
+    signals.track(own);
+    signals.abort(new Error('client closed'));
+    expect(inFlight.controller.signal.aborted).toBe(true);
+    expect(own.signal.aborted).toBe(true);
+    expect(signals.acquire().controller.signal.reason).toEqual(new Error('client closed'));
+    const late = new AbortController();
+    signals.track(late);
+    expect(late.signal.aborted).toBe(true);
+  });
+});
+
+describe('CallScope', () => {
+  it('a call without a caller signal makes its own only when asked, and that one times out at the deadline', async () => {
+    const signals = new CallSignals();
+    const scope = new CallScope(signals, undefined, 50, 'tools/call "x"');
+    const shared = scope.attemptSignal;
+    expect(scope.attemptSignal).toBe(shared);
+    const own = scope.signal;
+    expect(own).not.toBe(shared);
+    expect(scope.attemptSignal).toBe(own);
+    await wait(80);
+    expect(own.aborted).toBe(true);
+    expect((own.reason as { code?: string }).code).toBe('TIMEOUT');
+    expect(shared.aborted).toBe(false);
+    scope.end();
+    signals.abort(new Error('done'));
+  });
+
+  it('follows the caller’s signal', () => {
+    const signals = new CallSignals();
+    const caller = new AbortController();
+    const scope = new CallScope(signals, caller.signal, 1_000, 'ping');
+    caller.abort(new Error('changed my mind'));
+    expect(scope.aborted).toBe(true);
+    expect(scope.attemptSignal.reason).toEqual(new Error('changed my mind'));
+    scope.end();
+  });
+});
+
+describe('MultiServerClient.close()', () => {
+  it('ends a call in flight that has no signal of its own, and the server hears of it', async () => {
+    const server = startInProcessServer({ id: 'a' });
+    cleanups.push(() => server.close());
+    const pool = new ServerPool();
+    pool.addServer({ id: 'a', transport: server.transport });
+    await pool.start({ strict: true });
+    cleanups.push(() => pool.close());
+    const client = new MultiServerClient(pool);
+    const call = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } });
+    const outcome = call.catch((e: unknown) => e);
+    await wait(50);
+    const started = Date.now();
+    await client.close();
+    const error = (await outcome) as { code?: string };
+    expect(error.code).toBe('POOL_CLOSED');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await waitFor(() => server.state.cancelled === 1, { message: 'the server saw the cancel' });
+    // The pool stays open for other clients.
+    const other = new MultiServerClient(pool);
+    expect(await other.ping()).toEqual({});
+  });
+});
