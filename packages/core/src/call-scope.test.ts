@@ -105,3 +105,48 @@ describe('MultiServerClient.close()', () => {
     expect(await other.ping()).toEqual({});
   });
 });
+
+describe('shared signals and the SDK', () => {
+  it('client.close() sends notifications/cancelled only for the request still in flight', async () => {
+    const server = startInProcessServer({ id: 'a' });
+    cleanups.push(() => server.close());
+    // Every message the client sends, as the server would receive it.
+    const sent: { method?: string; id?: unknown; params?: { requestId?: unknown } }[] = [];
+    const pool = new ServerPool();
+    pool.addServer({
+      id: 'a',
+      transport: {
+        type: 'custom',
+        create: async () => {
+          const transport = await server.transport.create();
+          const send = transport.send.bind(transport);
+          transport.send = (message, options) => {
+            sent.push(message as (typeof sent)[number]);
+            return send(message, options);
+          };
+          return transport;
+        },
+      },
+    });
+    await pool.start({ strict: true });
+    cleanups.push(() => pool.close());
+    const client = new MultiServerClient(pool);
+    for (let i = 0; i < 10; i++) await client.callTool({ name: 'add', arguments: { a: i, b: 1 } });
+    const slow = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } }).catch((e) => e);
+    await waitFor(() =>
+      sent.some(
+        (m) =>
+          m.method === 'tools/call' && sent.indexOf(m) > 0 && JSON.stringify(m).includes('sleep'),
+      ),
+    );
+    await client.close();
+    expect(((await slow) as { code?: string }).code).toBe('POOL_CLOSED');
+    const sleepId = sent.find(
+      (m) => m.method === 'tools/call' && JSON.stringify(m).includes('sleep'),
+    )?.id;
+    await waitFor(() => sent.some((m) => m.method === 'notifications/cancelled'));
+    await wait(50);
+    const cancelled = sent.filter((m) => m.method === 'notifications/cancelled');
+    expect(cancelled.map((m) => m.params?.requestId)).toEqual([sleepId]);
+  });
+});

@@ -11,8 +11,9 @@ import { TimeoutError } from './errors.js';
  * its deadline travels as the SDK request's own timeout (the SDK sets that
  * timer for every request anyway).
  *
- * The SDK adds an abort listener to a request's signal and never removes it,
- * so one shared signal cannot serve forever: every `GENERATION_SIZE` calls a
+ * The SDK adds an abort listener to a request's signal and never removes it;
+ * `detachedAfter` takes it off once the request settles. In case that ever
+ * misses one, a shared signal still does not serve forever: every `GENERATION_SIZE` calls a
  * new one takes over, and an old one is let go, listeners and all, once its
  * last call has ended. A client at rest lets go of the current one too, after
  * `IDLE_MS` without a call in flight.
@@ -24,6 +25,50 @@ interface Generation {
   readonly controller: AbortController;
   started: number;
   inFlight: number;
+}
+
+type Listener = NonNullable<Parameters<AbortSignal['removeEventListener']>[1]>;
+
+/** Shared signals, and the abort listener most recently added to each. */
+const shared = new WeakMap<AbortSignal, { added: Listener | undefined }>();
+
+/**
+ * Marks `signal` as shared: `detachedAfter` can then take the SDK's listener
+ * off it once its request has settled.
+ */
+function markShared(signal: AbortSignal): void {
+  const record: { added: Listener | undefined } = { added: undefined };
+  shared.set(signal, record);
+  const add = EventTarget.prototype.addEventListener;
+  signal.addEventListener = function (this: AbortSignal, type, listener, options) {
+    record.added = listener ?? undefined;
+    add.call(this, type, listener, options);
+  };
+}
+
+/**
+ * Sends one SDK request with `signal` and, when the signal is shared, takes
+ * the abort listener the SDK added for it off again once the request has
+ * settled. The SDK never removes that listener itself; left on, aborting the
+ * shared signal (the client's `close()`) would send `notifications/cancelled`
+ * for requests long finished, which the spec forbids.
+ */
+export function detachedAfter<T>(
+  signal: AbortSignal | undefined,
+  send: () => Promise<T>,
+): Promise<T> {
+  const record = signal ? shared.get(signal) : undefined;
+  if (!record) return send();
+  record.added = undefined;
+  const pending = send();
+  // The SDK adds its listener synchronously, inside request().
+  const listener = record.added;
+  record.added = undefined;
+  if (listener) {
+    const off = () => (signal as AbortSignal).removeEventListener('abort', listener);
+    pending.then(off, off);
+  }
+  return pending;
 }
 
 /** The signals of one client's calls in flight; `abort()` ends them all. */
@@ -40,6 +85,7 @@ export class CallSignals {
     let generation = this.current;
     if (!generation || generation.started >= GENERATION_SIZE) {
       const controller = new AbortController();
+      markShared(controller.signal);
       // Up to GENERATION_SIZE SDK listeners, plus short-lived ones of mcpool's.
       setMaxListeners(GENERATION_SIZE * 4, controller.signal);
       if (this.reason) controller.abort(this.reason.value);

@@ -26,6 +26,7 @@ import {
   type Progress,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import { detachedAfter } from './call-scope.js';
 import { provesNotDelivered } from './failure.js';
 import { ownSignalFetch } from './fetch.js';
 import type { ServerRequestHandlers } from './handlers.js';
@@ -214,7 +215,9 @@ export class McpConnection {
       try {
         if (options.signal?.aborted) throw options.signal.reason;
         held = this.hold(used);
-        return await this.dispatch(used, method, params, options);
+        return await detachedAfter(options.signal, () =>
+          this.dispatch(used, method, params, options),
+        );
       } catch (error) {
         if (!isSessionNotFound(error) || this.closing) throw error;
         if (held) this.release(held);
@@ -238,7 +241,9 @@ export class McpConnection {
         const left = end === undefined ? undefined : Math.max(1, end - performance.now());
         const next = this.client;
         held = this.hold(next);
-        return await this.dispatch(next, method, params, { ...options, timeout: left });
+        return await detachedAfter(options.signal, () =>
+          this.dispatch(next, method, params, { ...options, timeout: left }),
+        );
       }
     } finally {
       if (held) this.release(held);
