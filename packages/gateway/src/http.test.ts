@@ -163,7 +163,7 @@ describe('gateway over Streamable HTTP', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(right.status).toBe(200);
-    expect(right.headers['mcp-session-id']).toBeTruthy();
+    expect(right.headers['mcp-session-id']).toMatch(/^[\x21-\x7e]+$/);
   });
 
   it('rejects a foreign Host or Origin against DNS rebinding (403)', async () => {

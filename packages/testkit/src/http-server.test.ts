@@ -178,7 +178,7 @@ describe('startHttpServer', () => {
     const init = await fetch(server.url, { method: 'POST', headers: MCP_HEADERS, body: INIT_BODY });
     const sessionId = init.headers.get('mcp-session-id');
     await init.body?.cancel();
-    expect(sessionId).toBeTruthy();
+    expect(sessionId).toMatch(/^[\x21-\x7e]+$/);
     expect(server.sessionCount()).toBe(1);
     const deleted = await fetch(server.url, {
       method: 'DELETE',
