@@ -57,7 +57,6 @@ type Action = (
 export class Circuit {
   readonly breaker: CircuitBreaker<Parameters<Action>, unknown>;
   private readonly rotation = new EventEmitter();
-  private readonly verdicts = new WeakMap<object, Verdict>();
   private lastFault: string | undefined;
   private fromHalfOpen = false;
   private openedAt: number | undefined;
@@ -71,14 +70,8 @@ export class Circuit {
     private readonly hooks: CircuitHooks,
     private readonly now: () => number = Date.now,
   ) {
-    const action: Action = async (run, verdict) => {
-      try {
-        return await run();
-      } catch (error) {
-        if (typeof error === 'object' && error !== null) this.verdicts.set(error, verdict(error));
-        throw error;
-      }
-    };
+    // The action only runs the attempt: no async wrapper, so no extra promise per call.
+    const action: Action = (run) => run();
     this.breaker = new CircuitBreaker(action, {
       name: serverId === undefined ? 'mcpool client' : `mcpool server ${serverId}`,
       timeout: false,
@@ -92,12 +85,13 @@ export class Circuit {
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
       rotateBucketController: this.rotation,
-      // True means "not a failure", and opossum then counts it as a success.
-      errorFilter: (error: unknown) => {
-        const verdict =
-          typeof error === 'object' && error !== null ? this.verdicts.get(error) : undefined;
-        if (verdict === 'answer') return true;
-        if (verdict === 'inconclusive') return !this.breaker.halfOpen;
+      // True means "not a failure", and opossum then counts it as a success. opossum passes
+      // the fired call's arguments after the error (nodeshift/opossum#492; its
+      // types say only the error): here, the attempt and its verdict.
+      errorFilter: (error: unknown, ...fired: unknown[]) => {
+        const v = (fired[1] as (error: unknown) => Verdict)(error);
+        if (v === 'answer') return true;
+        if (v === 'inconclusive') return !this.breaker.halfOpen;
         return false;
       },
     });
@@ -133,19 +127,18 @@ export class Circuit {
    * open (and while half-open with the probe in flight); `verdict` says how a
    * failure of `run` counts.
    */
-  async fire<T>(run: () => Promise<T>, verdict: (error: unknown) => Verdict): Promise<T> {
+  fire<T>(run: () => Promise<T>, verdict: (error: unknown) => Verdict): Promise<T> {
     const b = this.breaker;
     if (b.isShutdown) return run();
+    // A closed circuit runs the attempt: its promise needs no translation.
+    if (b.closed) return b.fire(run, verdict) as Promise<T>;
     const probing = b.halfOpen && b.pendingClose;
     const pending = b.fire(run, verdict) as Promise<T>;
     // opossum admits the one half-open probe synchronously, inside fire().
     if (probing && b.halfOpen && !b.pendingClose) this.guard(() => this.hooks.probe());
-    try {
-      return await pending;
-    } catch (error) {
-      if (isOpenRejection(error)) throw this.openError();
-      throw error;
-    }
+    return pending.catch((error: unknown) => {
+      throw isOpenRejection(error) ? this.openError() : error;
+    });
   }
 
   /** Moves the rolling window on by one bucket. */
