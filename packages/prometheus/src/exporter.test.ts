@@ -64,6 +64,33 @@ describe('prometheusExporter', () => {
     expect(sum).toBeLessThan(1);
   });
 
+  it('counts every attempt exactly across scrapes, however many come between two', async () => {
+    const { pool } = await startTestPool(['a']);
+    const exporter = prometheusExporter();
+    pool.use(exporter);
+    const client = testClient(pool);
+    const count = (text: string) =>
+      sample(text, 'mcp_request_duration_seconds_count{server="a",method="tools/call"}');
+    const total = (text: string) =>
+      sample(text, 'mcp_requests_total{server="a",method="tools/call",outcome="success"}');
+
+    // More than the exporter keeps waiting per series (it hands them on at 512), then a few more.
+    const calls = (n: number) => Promise.all(Array.from({ length: n }, () => callOn(client, 'a')));
+    expect((await calls(1100)).every((r) => r === undefined)).toBe(true);
+    let text = await exporter.metrics();
+    expect(total(text)).toBe(1100);
+    expect(count(text)).toBe(1100);
+    expect(
+      sample(text, 'mcp_request_duration_seconds_bucket{le="+Inf",server="a",method="tools/call"}'),
+    ).toBe(1100);
+    // A second read adds nothing; attempts after it add to the figures.
+    expect(total(await exporter.metrics())).toBe(1100);
+    await calls(7);
+    text = await exporter.metrics();
+    expect(total(text)).toBe(1107);
+    expect(count(text)).toBe(1107);
+  });
+
   it('reads health, in-flight and server counts from the pool at scrape time', async () => {
     const { pool } = await startTestPool(['a', 'b']);
     const exporter = prometheusExporter();

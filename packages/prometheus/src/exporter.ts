@@ -74,6 +74,18 @@ export interface PrometheusExporter extends PoolPlugin {
 }
 
 type Labels = Record<string, string>;
+
+/** The attempts of one server and method, as counted between two reads of the registry. */
+interface AttemptSeries {
+  readonly duration: Labels;
+  /** By outcome: the series' labels and attempts not yet counted by prom-client. */
+  readonly requests: Map<string, { readonly labels: Labels; pending: number }>;
+  /** Durations (s) not yet observed by prom-client. */
+  readonly latencies: number[];
+}
+
+/** Waiting attempts per series at most: memory stays bounded when nothing scrapes. */
+const FLUSH_AT = 512;
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
 function nameOf(metric: AnyMetric): string {
@@ -100,16 +112,16 @@ class Exporter implements PrometheusExporter {
   private scrape: PoolMetrics | undefined;
   /** Servers removed from the pool: attempts they report while draining out are dropped. */
   private readonly removed = new Set<string>();
-  /** Label sets per server, so that a removed server's series can be deleted. */
-  /** Per server: its series (label sets), so they can be removed with it. */
+  /** Per server: its series, so they can be removed with it. */
   private readonly seen = new Map<
     string,
     {
-      /** By method: the duration series and the request series by outcome. */
-      methods: Map<string, { duration: Labels; requests: Map<string, Labels> }>;
+      methods: Map<string, AttemptSeries>;
       transitions: Map<string, Labels>;
     }
   >();
+  /** Series with attempts not yet handed to prom-client. */
+  private readonly dirty = new Set<AttemptSeries>();
   private readonly observed = new WeakMap<ObservableClient, () => void>();
   /** Observed caches and the figures they had at the last scrape. */
   private readonly caches = new Map<ObservableCache, { hits: number; misses: number }>();
@@ -135,11 +147,13 @@ class Exporter implements PrometheusExporter {
       METRIC_NAMES.requests,
       'Attempts on MCP servers, by server, method and outcome (success, rejected, server-error, timeout, aborted).',
       ['server', 'method', 'outcome'],
+      () => this.flush(),
     );
     this.duration = this.histogram(
       METRIC_NAMES.requestDuration,
       'Duration of attempts on MCP servers in seconds, every outcome included.',
       ['server', 'method'],
+      () => this.flush(),
     );
     this.retries = this.counter(
       METRIC_NAMES.retries,
@@ -346,24 +360,50 @@ class Exporter implements PrometheusExporter {
     }
   }
 
+  /**
+   * Every attempt passes through here, so it only counts in plain numbers:
+   * prom-client (which validates and hashes the labels of each update) gets
+   * them when the registry is read, or once a series has FLUSH_AT waiting.
+   */
   private onAttempt(report: AttemptReport): void {
     const server = report.server.id;
     if (this.removed.has(server)) return;
-    // Label objects are made once per series and kept: every attempt passes
-    // through here, and prom-client hashes whatever it is given anyway.
     const seen = this.seenOf(server);
     let series = seen.methods.get(report.method);
     if (!series) {
-      series = { duration: this.labels({ server, method: report.method }), requests: new Map() };
+      series = {
+        duration: this.labels({ server, method: report.method }),
+        requests: new Map(),
+        latencies: [],
+      };
       seen.methods.set(report.method, series);
     }
-    let labels = series.requests.get(report.outcome);
-    if (!labels) {
-      labels = this.labels({ server, method: report.method, outcome: report.outcome });
-      series.requests.set(report.outcome, labels);
+    let requests = series.requests.get(report.outcome);
+    if (!requests) {
+      requests = {
+        labels: this.labels({ server, method: report.method, outcome: report.outcome }),
+        pending: 0,
+      };
+      series.requests.set(report.outcome, requests);
     }
-    this.requests.inc(labels);
-    this.duration.observe(series.duration, report.latencyMs / 1000);
+    requests.pending++;
+    if (series.latencies.push(report.latencyMs / 1000) === 1) this.dirty.add(series);
+    else if (series.latencies.length >= FLUSH_AT) this.flushSeries(series);
+  }
+
+  /** Hands every waiting attempt to prom-client (both attempt metrics' collect calls it). */
+  private flush(): void {
+    for (const series of this.dirty) this.flushSeries(series);
+  }
+
+  private flushSeries(series: AttemptSeries): void {
+    for (const requests of series.requests.values()) {
+      if (requests.pending > 0) this.requests.inc(requests.labels, requests.pending);
+      requests.pending = 0;
+    }
+    for (const seconds of series.latencies) this.duration.observe(series.duration, seconds);
+    series.latencies.length = 0;
+    this.dirty.delete(series);
   }
 
   private onTransition(server: string, to: 'healthy' | 'unhealthy', source: string): void {
@@ -382,7 +422,8 @@ class Exporter implements PrometheusExporter {
     if (!seen) return;
     this.seen.delete(server);
     for (const series of seen.methods.values()) {
-      for (const labels of series.requests.values()) this.requests.remove(labels);
+      this.dirty.delete(series);
+      for (const { labels } of series.requests.values()) this.requests.remove(labels);
       this.duration.remove(series.duration);
     }
     for (const labels of seen.transitions.values()) this.transitions.remove(labels);
@@ -478,7 +519,12 @@ class Exporter implements PrometheusExporter {
     return counter;
   }
 
-  private histogram(name: string, help: string, labelNames: string[]): Histogram<string> {
+  private histogram(
+    name: string,
+    help: string,
+    labelNames: string[],
+    collect?: () => void,
+  ): Histogram<string> {
     const histogram = this.register(
       new Histogram({
         name: this.metricName(name),
@@ -486,6 +532,7 @@ class Exporter implements PrometheusExporter {
         labelNames: [...labelNames, ...this.labelBase],
         buckets: this.options.buckets,
         registers: [],
+        ...(collect ? { collect } : {}),
       }),
     );
     if (labelNames.length === 0 && this.labelBase.length > 0) histogram.zero(this.base);
