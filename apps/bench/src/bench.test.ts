@@ -37,6 +37,7 @@ describe('the benchmarks in --quick mode', () => {
         goalRatio: Record<'pool' | 'stack', { median: number }>;
         cpuUs: Record<'sdk' | 'pool' | 'stack', { median: number }>;
       }[];
+      references: { name: string; ratio: { median: number } }[];
     };
     expect(overhead.cells.map((c) => `${c.transport} c=${c.concurrency}`)).toEqual([
       'memory c=1',
@@ -53,5 +54,9 @@ describe('the benchmarks in --quick mode', () => {
         expect(cell.cpuUs[v].median).toBeGreaterThan(0);
       }
     }
+    // The hand-written references were measured beside the bare client in memory.
+    expect(overhead.references.map((r) => r.name)).toHaveLength(3);
+    expect(overhead.references[0]?.ratio.median).toBe(1);
+    for (const r of overhead.references) expect(Number.isFinite(r.ratio.median)).toBe(true);
   });
 });

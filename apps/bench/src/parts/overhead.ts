@@ -7,13 +7,14 @@
 import type { ServerConfig } from '@mcpool/core';
 import { startInProcessServer } from '@mcpool/testkit';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import CircuitBreaker from 'opossum';
 import { ADD, closeSdkClient, connectSdkClient, httpTransport, startPool } from '../clients.js';
 import type { Context, Goal, Part } from '../report.js';
 import { startHttpFleet } from '../servers/fleet.js';
 import { installStack, stackStatus } from '../stack.js';
 import { fmtDuration, fmtPct, table } from '../util/format.js';
 import { rotate, runLoad } from '../util/load.js';
-import { type Summary, summarize } from '../util/stats.js';
+import { medianCi95, type Summary, summarize } from '../util/stats.js';
 
 type Variant = 'sdk' | 'pool' | 'stack';
 const VARIANTS: readonly Variant[] = ['sdk', 'pool', 'stack'];
@@ -38,6 +39,8 @@ interface Cell {
   latencyRatio?: Record<Exclude<Variant, 'sdk'>, Summary>;
   /** The ratio the goals are judged on: interleaved latency at concurrency 1, wall time per call (throughput) at 32. */
   goalRatio: Record<Exclude<Variant, 'sdk'>, Summary>;
+  /** 95% confidence interval of the goal ratio's median (distribution-free). */
+  goalCi: Record<Exclude<Variant, 'sdk'>, { lo: number; hi: number }>;
   /** Wall time per call, µs, over rounds. */
   wallUs: Record<Variant, Summary>;
   /** Client-process CPU per call, µs, over rounds. */
@@ -145,8 +148,10 @@ async function measureCell(
       cpu[v].push((result.cpuMs * 1000) / result.calls);
     }
   }
-  const ratios = (v: Variant, of: Record<Variant, number[]>) =>
-    summarize(of[v].map((x, i) => x / (of.sdk[i] as number)));
+  const perRound = (v: Variant, of: Record<Variant, number[]>) =>
+    of[v].map((x, i) => x / (of.sdk[i] as number));
+  const ratios = (v: Variant, of: Record<Variant, number[]>) => summarize(perRound(v, of));
+  const ci = (v: Variant, of: Record<Variant, number[]>) => medianCi95(perRound(v, of));
   const goalOf = concurrency === 1 ? latency : wall;
   context.log(
     `overhead ${transport} c=${concurrency}: sdk ${fmtDuration(summarize(goalOf.sdk).median / 1000)}, pool ${fmtPct(ratios('pool', goalOf).median)}, stack ${fmtPct(ratios('stack', goalOf).median)}`,
@@ -157,6 +162,7 @@ async function measureCell(
     callsPerRound,
     rounds,
     goalRatio: { pool: ratios('pool', goalOf), stack: ratios('stack', goalOf) },
+    goalCi: { pool: ci('pool', goalOf), stack: ci('stack', goalOf) },
     wallUs: { sdk: summarize(wall.sdk), pool: summarize(wall.pool), stack: summarize(wall.stack) },
     cpuUs: { sdk: summarize(cpu.sdk), pool: summarize(cpu.pool), stack: summarize(cpu.stack) },
     ratio: { pool: ratios('pool', wall), stack: ratios('stack', wall) },
@@ -173,6 +179,77 @@ async function measureCell(
   return cell;
 }
 
+/** A confidence interval of a ratio, or nothing when there were too few rounds for one. */
+function ciText(ci: { lo: number; hi: number }): string {
+  return Number.isNaN(ci.lo) ? '' : `${fmtPct(ci.lo)} … ${fmtPct(ci.hi)}`;
+}
+
+/** Per-call cost of one feature written by hand around a bare SDK client, as a ratio to the bare call. */
+interface Reference {
+  name: string;
+  us: Summary;
+  ratio: Summary;
+  ci: { lo: number; hi: number };
+}
+
+/**
+ * The scale for the in-memory figures: what a deadline with cancellation, or
+ * one circuit breaker, costs when written by hand around the same bare SDK
+ * client, measured in turn with it (rotating order, c=1) in the same run.
+ */
+async function references(client: Client, calls: number, rounds: number): Promise<Reference[]> {
+  const breaker = new CircuitBreaker((run: () => Promise<unknown>) => run(), {
+    timeout: false,
+    rollingPercentilesEnabled: false,
+    enableSnapshots: false,
+  });
+  const setups: [string, () => Promise<unknown>][] = [
+    ['bare SDK Client', () => client.callTool(ADD)],
+    [
+      'bare SDK + own AbortController and timer per call (deadline, cancellation)',
+      async () => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), 60_000);
+        try {
+          return await client.callTool(ADD, undefined, { signal: controller.signal });
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    ],
+    ['bare SDK inside one opossum breaker', () => breaker.fire(() => client.callTool(ADD))],
+  ];
+  const us: number[][] = setups.map(() => []);
+  try {
+    for (const [, call] of setups) await runLoad(call, { total: calls, concurrency: 1 });
+    for (let r = 0; r < rounds; r++) {
+      for (const i of rotate(
+        setups.map((_, k) => k),
+        r,
+      )) {
+        const result = await runLoad((setups[i] as [string, () => Promise<unknown>])[1], {
+          total: calls,
+          concurrency: 1,
+        });
+        if (result.failures > 0) throw new Error(`reference: ${result.errors[0]}`);
+        (us[i] as number[]).push((result.elapsedMs * 1000) / result.calls);
+      }
+    }
+  } finally {
+    breaker.shutdown();
+  }
+  const base = us[0] as number[];
+  return setups.map(([name], i) => {
+    const perRound = (us[i] as number[]).map((x, k) => x / (base[k] as number));
+    return {
+      name,
+      us: summarize(us[i] as number[]),
+      ratio: summarize(perRound),
+      ci: medianCi95(perRound),
+    };
+  });
+}
+
 export const overhead: Part = {
   id: 'overhead',
   title: '1. Overhead of the pool per call',
@@ -185,16 +262,18 @@ export const overhead: Part = {
     // interleaving lets the three setups share the same disturbances.
     const plan = {
       memory: { 1: quick ? 150 : 2000, 32: quick ? 300 : 4000, rounds: quick ? 3 : 25 },
-      http: { 1: quick ? 24 : 300, 32: quick ? 64 : 500, rounds: quick ? 3 : 30 },
+      http: { 1: quick ? 24 : 100, 32: quick ? 64 : 200, rounds: quick ? 3 : 100 },
     } as const;
     const cells: Cell[] = [];
+    let refs: Reference[] = [];
 
     // InMemoryTransport: server and client share this process.
     {
       const server = startInProcessServer({ id: 'mem' });
       const config: ServerConfig = { id: 'mem', transport: server.transport };
+      const sdkClient = await connectSdkClient(await server.transport.create());
       const targets: Record<Variant, Target> = {
-        sdk: await sdkTarget(await connectSdkClient(await server.transport.create())),
+        sdk: await sdkTarget(sdkClient),
         pool: await poolTarget(config, false),
         stack: await poolTarget(config, true),
       };
@@ -205,6 +284,7 @@ export const overhead: Part = {
             await measureCell(context, 'memory', c, targets, plan.memory[c], plan.memory.rounds),
           );
         }
+        refs = await references(sdkClient, plan.memory[1], plan.memory.rounds);
       } finally {
         for (const v of VARIANTS) await targets[v].close();
         await server.close();
@@ -236,15 +316,15 @@ export const overhead: Part = {
       const label = `${cell.transport === 'memory' ? 'in-memory' : 'HTTP'}, c=${cell.concurrency}`;
       const vs = (v: Variant, of: Record<Exclude<Variant, 'sdk'>, Summary> | undefined) =>
         !of ? '—' : v === 'sdk' ? 'baseline' : fmtPct(of[v].median);
-      const iqr = (v: Variant, of: Record<Exclude<Variant, 'sdk'>, Summary>) =>
-        v === 'sdk' ? '' : `${fmtPct(of[v].p25)} … ${fmtPct(of[v].p75)}`;
+      const range = (v: Variant, of: Cell['goalCi']) =>
+        v === 'sdk' ? '' : ciText(of[v]);
       const row = (name: string, v: Variant) => [
         `${label}: ${name}`,
         cell.latencyUs ? fmtDuration(cell.latencyUs[v].median / 1000) : '—',
         vs(v, cell.latencyRatio),
         fmtDuration(cell.wallUs[v].median / 1000),
         vs(v, cell.ratio),
-        iqr(v, cell.goalRatio),
+        range(v, cell.goalCi),
         fmtDuration(cell.cpuUs[v].median / 1000),
         vs(v, cell.cpuRatio),
       ];
@@ -254,24 +334,39 @@ export const overhead: Part = {
         row(stackLabel, 'stack'),
       ];
     });
-    const text = table(
+    const mainTable = table(
       [
         'setup',
         'latency (interleaved)',
         'vs SDK',
         'wall/call (in turn)',
         'vs SDK',
-        'IQR of goal ratio',
+        'goal ratio, 95% CI',
         'client CPU/call',
         'vs SDK',
       ],
       rows,
     );
+    const refTable = table(
+      ['in-memory, c=1, by hand around the bare SDK Client', 'wall/call', 'vs SDK', '95% CI'],
+      refs.map((r, i) => [
+        r.name,
+        fmtDuration(r.us.median / 1000),
+        i === 0 ? 'baseline' : fmtPct(r.ratio.median),
+        i === 0 ? '' : ciText(r.ci),
+      ]),
+    );
+    const text = refs.length > 0 ? `${mainTable}\n\n${refTable}` : mainTable;
 
-    const stackCells = cells.map((c) => ({ c, r: c.goalRatio.stack.median }));
-    const poolCells = cells.map((c) => ({ c, r: c.goalRatio.pool.median }));
+    const stackCells = cells.map((c) => ({ c, r: c.goalRatio.stack.median, ci: c.goalCi.stack }));
+    const poolCells = cells.map((c) => ({ c, r: c.goalRatio.pool.median, ci: c.goalCi.pool }));
     const describe = (list: typeof stackCells) =>
-      list.map(({ c, r }) => `${c.transport} c=${c.concurrency} ${fmtPct(r)}`).join(', ');
+      list
+        .map(
+          ({ c, r, ci }) =>
+            `${c.transport} c=${c.concurrency} ${fmtPct(r)}${Number.isNaN(ci.lo) ? '' : ` (95% CI ${ciText(ci)})`}`,
+        )
+        .join(', ');
     const fullStack = plugins.every((p) => p.on);
     const missing = fullStack
       ? ''
@@ -284,10 +379,13 @@ export const overhead: Part = {
       list.filter(({ c }) => c.transport === t);
     const how =
       'median of per-round ratios; at concurrency 1 the mean latency with the setups’ calls interleaved, at 32 the wall time per call';
-    // In memory a bare SDK call is ~30 µs, so 5% is ~1.5 µs for the whole stack: each
-    // plugin's own per-attempt work (opossum's fire, prom-client's two updates) is about that.
-    const floor =
-      ' In memory 5% of a call is about 1.5 µs for routing, balancing and every plugin together; opossum (a fire per attempt) and prom-client (a counter and a histogram per attempt) each cost about that under a profiler.';
+    // In memory a bare SDK call (client and server in one process) is ~25 µs, so 5% is
+    // ~1.2 µs: less than one per-call AbortController or one opossum fire (the second table).
+    const byHand = refs
+      .slice(1)
+      .map((r) => `${r.name}: ${fmtPct(r.ratio.median)}`)
+      .join('; ');
+    const floor = ` In memory 5% of a call is about ${fmtDuration((0.05 * (cells[0]?.wallUs.sdk.median ?? Number.NaN)) / 1000)} for routing, balancing, deadlines and every plugin together. Single features written by hand around the bare SDK client cost more than that in the same run (${byHand}), so this figure shows what mcpool costs in absolute terms (the µs columns), not what a deployment pays.`;
     const goals: Goal[] = [
       {
         text: `over Streamable HTTP on 127.0.0.1, the full stack adds under 5% per call over a bare SDK client (${how})`,
@@ -311,7 +409,7 @@ export const overhead: Part = {
       },
     ];
     const notes = [
-      'Each round runs the same number of calls through each setup one after another, in a rotating order (wall time per call, which is throughput, and client CPU per call); at concurrency 1 it first runs them interleaved (call i goes to setup i mod 3, so the three meet the same disturbances), which gives the latency the goal is judged on there. At concurrency 32 the goal is judged on wall time per call: latency there is mostly the queue at the one server. Ratios are taken per round; their median is reported.',
+      'Each round runs the same number of calls through each setup one after another, in a rotating order (wall time per call, which is throughput, and client CPU per call); at concurrency 1 it first runs them interleaved (call i goes to setup i mod 3, so the three meet the same disturbances), which gives the latency the goal is judged on there. At concurrency 32 the goal is judged on wall time per call: latency there is mostly the queue at the one server. Ratios are taken per round; their median is reported, with a distribution-free 95% confidence interval for it (order statistics of the per-round ratios).',
       'The bare SDK client lists tools once after connecting, as the pool does, so both validate structuredContent against the tool output schema.',
       'Client CPU is process.cpuUsage() over the timed window. Over HTTP the server runs in a child process, so it is the client alone; in memory it includes the in-process server.',
       `Plugins: ${plugins.map((p) => `${p.name} ${p.on ? `on (${p.detail})` : `off — ${p.detail}`}`).join('; ')}.`,
@@ -322,7 +420,7 @@ export const overhead: Part = {
       text,
       goals,
       notes,
-      data: { plugins, stackLabel, cells },
+      data: { plugins, stackLabel, cells, references: refs },
     };
   },
 };

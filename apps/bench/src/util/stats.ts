@@ -56,6 +56,23 @@ export function summarize(values: ArrayLike<number>): Summary {
   };
 }
 
+/**
+ * A distribution-free 95% confidence interval for the median: the order
+ * statistics at ranks n/2 − 0.98·√n and 1 + n/2 + 0.98·√n (the normal approximation to the
+ * binomial), which assumes nothing about how the values spread. NaN bounds
+ * when there are too few values (under 6) for the interval to mean anything.
+ */
+export function medianCi95(values: ArrayLike<number>): { lo: number; hi: number } {
+  const s = sorted(values);
+  const n = s.length;
+  if (n < 6) return { lo: Number.NaN, hi: Number.NaN };
+  const half = 0.98 * Math.sqrt(n);
+  // 1-based ranks, rounded outwards.
+  const lo = Math.max(1, Math.floor(n / 2 - half));
+  const hi = Math.min(n, Math.ceil(1 + n / 2 + half));
+  return { lo: s[lo - 1] as number, hi: s[hi - 1] as number };
+}
+
 /** Least-squares slope of y over x; NaN with fewer than two points. */
 export function slope(xs: readonly number[], ys: readonly number[]): number {
   const n = Math.min(xs.length, ys.length);
