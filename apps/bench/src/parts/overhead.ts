@@ -316,8 +316,7 @@ export const overhead: Part = {
       const label = `${cell.transport === 'memory' ? 'in-memory' : 'HTTP'}, c=${cell.concurrency}`;
       const vs = (v: Variant, of: Record<Exclude<Variant, 'sdk'>, Summary> | undefined) =>
         !of ? '—' : v === 'sdk' ? 'baseline' : fmtPct(of[v].median);
-      const range = (v: Variant, of: Cell['goalCi']) =>
-        v === 'sdk' ? '' : ciText(of[v]);
+      const range = (v: Variant, of: Cell['goalCi']) => (v === 'sdk' ? '' : ciText(of[v]));
       const row = (name: string, v: Variant) => [
         `${label}: ${name}`,
         cell.latencyUs ? fmtDuration(cell.latencyUs[v].median / 1000) : '—',
