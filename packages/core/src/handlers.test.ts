@@ -105,6 +105,60 @@ describe('server-to-client traffic', () => {
   });
 });
 
+describe('list_changed from a server with several sessions', () => {
+  it('is reported once per change, not once per session, and the catalog follows', async () => {
+    const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+    const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
+    // One server process, as it were: every session sees the same tools, and a change is
+    // announced to every session, as SDK servers do.
+    const sessions: InstanceType<typeof McpServer>[] = [];
+    let tools = ['slow'];
+    const register = (server: InstanceType<typeof McpServer>, name: string) =>
+      server.registerTool(name, { description: name }, async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        return { content: [{ type: 'text' as const, text: name }] };
+      });
+    const pool = new ServerPool({ maxConnectionsPerServer: 2 });
+    cleanups.push(() => pool.close());
+    pool.addServer({
+      id: 's',
+      transport: {
+        type: 'custom',
+        create: async () => {
+          const server = new McpServer({ name: 's', version: '1.0.0' });
+          for (const name of tools) register(server, name);
+          sessions.push(server);
+          const [client, side] = InMemoryTransport.createLinkedPair();
+          await server.connect(side);
+          return client;
+        },
+      },
+    });
+    await pool.start({ strict: true });
+    const client = new MultiServerClient(pool);
+    await Promise.all(
+      Array.from({ length: 6 }, () => client.callTool({ name: 'slow', arguments: {} })),
+    );
+    expect(pool.getMetrics().serverMetrics[0]?.connections).toBe(2);
+    const heard: string[] = [];
+    pool.on('server:notification', (e) => heard.push(`${e.serverId}:${e.notification.method}`));
+
+    tools = ['slow', 'fresh'];
+    for (const server of sessions) register(server, 'fresh');
+    await waitFor(() => pool.catalog.routeTool('fresh', () => true).servers.length === 1, {
+      timeoutMs: 2_000,
+    });
+    // A second change later is a new change: reported again.
+    await new Promise((r) => setTimeout(r, 50));
+    for (const server of sessions) server.sendToolListChanged();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heard).toEqual([
+      's:notifications/tools/list_changed',
+      's:notifications/tools/list_changed',
+    ]);
+  });
+});
+
 describe('roots changes', () => {
   it('tells every connected server that the roots changed', async () => {
     const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');

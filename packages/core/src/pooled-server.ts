@@ -73,6 +73,12 @@ export class PooledServer implements ServerView {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectAttempts = 0;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /**
+   * The list_changed methods reported since the last refresh was scheduled: a
+   * server tells each of its sessions, so with several sessions the same
+   * change arrives once per session; it is reported once.
+   */
+  private readonly announced = new Set<string>();
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private firstConnect: Promise<void> | undefined;
@@ -309,6 +315,8 @@ export class PooledServer implements ServerView {
       case 'notifications/resources/list_changed':
       case 'notifications/prompts/list_changed':
         this.scheduleRefresh();
+        if (this.announced.has(notification.method)) return;
+        this.announced.add(notification.method);
         events.emit('server:notification', { serverId: this.id, notification });
         return;
       case 'notifications/message': {
@@ -331,6 +339,7 @@ export class PooledServer implements ServerView {
     if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
+      this.announced.clear();
       this.refreshCatalog().catch(() => {});
     }, 10);
     this.refreshTimer.unref();
@@ -342,6 +351,7 @@ export class PooledServer implements ServerView {
       if (this.refreshTimer) {
         clearTimeout(this.refreshTimer);
         this.refreshTimer = undefined;
+        this.announced.clear();
         await this.refreshCatalog();
       } else {
         await this.refreshing;
