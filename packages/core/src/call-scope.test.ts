@@ -1,6 +1,8 @@
+import { getEventListeners } from 'node:events';
 import { startInProcessServer, waitFor } from '@mcpool/testkit';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CallScope, CallSignals } from './call-scope.js';
+import { CallScope, CallSignals, recordRequestIds, sendCancellable } from './call-scope.js';
 import { MultiServerClient } from './client.js';
 import { ServerPool } from './pool.js';
 
@@ -107,6 +109,50 @@ describe('MultiServerClient.close()', () => {
 });
 
 describe('shared signals and the SDK', () => {
+  it('the SDK never gets a shared signal: requests leave no listener on it, and abort cancels the pending one by id', async () => {
+    const server = startInProcessServer({ id: 'a' });
+    cleanups.push(() => server.close());
+    const transport = await server.transport.create();
+    recordRequestIds(transport);
+    const client = new Client({ name: 't', version: '0' });
+    await client.connect(transport);
+    cleanups.push(() => client.close());
+    const signals = new CallSignals();
+    const generation = signals.acquire();
+    const signal = generation.controller.signal;
+    const told: unknown[] = [];
+    const call = (name: string, args: Record<string, unknown>) =>
+      sendCancellable(
+        signal,
+        (given) => {
+          expect(given).toBeUndefined();
+          return client.callTool(
+            { name, arguments: args },
+            undefined,
+            given ? { signal: given } : {},
+          );
+        },
+        (requestId, reason) => {
+          told.push(requestId);
+          void client.notification({
+            method: 'notifications/cancelled',
+            params: { requestId, reason: String(reason) },
+          });
+        },
+      );
+    for (let i = 0; i < 20; i++) await call('add', { a: i, b: 1 });
+    // Only the shared signal's own listener, whatever the traffic.
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    const slow = call('sleep', { ms: 5_000 }).catch((e: unknown) => e);
+    await wait(20);
+    signals.abort(new Error('closing'));
+    expect(((await slow) as Error).message).toBe('closing');
+    // Ids count from 0 and initialize took one: 20 adds, then the sleep.
+    expect(told).toEqual([21]);
+    await waitFor(() => server.state.cancelled === 1, { message: 'the server saw the cancel' });
+    signals.release(generation);
+  });
+
   it('client.close() sends notifications/cancelled only for the request still in flight', async () => {
     const server = startInProcessServer({ id: 'a' });
     cleanups.push(() => server.close());

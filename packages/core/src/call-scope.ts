@@ -1,4 +1,6 @@
 import { setMaxListeners } from 'node:events';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_TIMER_MS } from './backoff.js';
 import { TimeoutError } from './errors.js';
 
@@ -11,12 +13,12 @@ import { TimeoutError } from './errors.js';
  * its deadline travels as the SDK request's own timeout (the SDK sets that
  * timer for every request anyway).
  *
- * The SDK adds an abort listener to a request's signal and never removes it;
- * `detachedAfter` takes it off once the request settles. In case that ever
- * misses one, a shared signal still does not serve forever: every `GENERATION_SIZE` calls a
- * new one takes over, and an old one is let go, listeners and all, once its
- * last call has ended. A client at rest lets go of the current one too, after
- * `IDLE_MS` without a call in flight.
+ * The SDK is not given a shared signal: it would add an abort listener per
+ * request and never take it off. `sendCancellable` keeps the request in the
+ * shared signal's own list instead, for as long as it is pending; aborting
+ * the signal rejects what is pending and tells each server which requests it
+ * can stop. A shared signal is let go every `GENERATION_SIZE` calls, once its
+ * last call has ended, and after `IDLE_MS` at rest.
  */
 const GENERATION_SIZE = 64;
 const IDLE_MS = 100;
@@ -27,48 +29,77 @@ interface Generation {
   inFlight: number;
 }
 
-type Listener = NonNullable<Parameters<AbortSignal['removeEventListener']>[1]>;
+/** Cancels one pending request: rejects it and tells its server. */
+type Cancel = (reason: unknown) => void;
 
-/** Shared signals, and the abort listener most recently added to each. */
-const shared = new WeakMap<AbortSignal, { added: Listener | undefined }>();
+/** Shared signals, each with the cancels of its requests still pending. */
+const shared = new WeakMap<AbortSignal, Set<Cancel>>();
+
+function markShared(signal: AbortSignal): void {
+  const pending = new Set<Cancel>();
+  shared.set(signal, pending);
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const cancel of pending) cancel(signal.reason);
+      pending.clear();
+    },
+    { once: true },
+  );
+}
+
+/** The id of the request a recorded transport sent last, read right after sending. */
+let lastRequestId: RequestId | undefined;
 
 /**
- * Marks `signal` as shared: `detachedAfter` can then take the SDK's listener
- * off it once its request has settled.
+ * Notes the id of every request `transport` sends, for `sendCancellable`. The
+ * SDK sends a request synchronously inside `request()`, so the id is there to
+ * read as soon as the SDK call returns its promise.
  */
-function markShared(signal: AbortSignal): void {
-  const record: { added: Listener | undefined } = { added: undefined };
-  shared.set(signal, record);
-  const add = EventTarget.prototype.addEventListener;
-  signal.addEventListener = function (this: AbortSignal, type, listener, options) {
-    record.added = listener ?? undefined;
-    add.call(this, type, listener, options);
+export function recordRequestIds(transport: Transport): void {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    if ('method' in message && 'id' in message) lastRequestId = message.id;
+    return send(message, options);
   };
 }
 
 /**
- * Sends one SDK request with `signal` and, when the signal is shared, takes
- * the abort listener the SDK added for it off again once the request has
- * settled. The SDK never removes that listener itself; left on, aborting the
- * shared signal (the client's `close()`) would send `notifications/cancelled`
- * for requests long finished, which the spec forbids.
+ * Sends one SDK request with `signal`. A shared signal is not handed to the
+ * SDK (see above): the request waits in the signal's list, and when the signal
+ * aborts it is rejected with the signal's reason and `tell` sends the server
+ * `notifications/cancelled` for it. A request that has settled is off the
+ * list, so its server never hears of a cancel for it.
  */
-export function detachedAfter<T>(
+export function sendCancellable<T>(
   signal: AbortSignal | undefined,
-  send: () => Promise<T>,
+  send: (signal: AbortSignal | undefined) => Promise<T>,
+  tell: (requestId: RequestId, reason: unknown) => void,
 ): Promise<T> {
-  const record = signal ? shared.get(signal) : undefined;
-  if (!record) return send();
-  record.added = undefined;
-  const pending = send();
-  // The SDK adds its listener synchronously, inside request().
-  const listener = record.added;
-  record.added = undefined;
-  if (listener) {
-    const off = () => (signal as AbortSignal).removeEventListener('abort', listener);
-    pending.then(off, off);
-  }
-  return pending;
+  const pending = signal ? shared.get(signal) : undefined;
+  if (!pending) return send(signal);
+  if ((signal as AbortSignal).aborted) return Promise.reject((signal as AbortSignal).reason);
+  lastRequestId = undefined;
+  const sent = send(undefined);
+  const id = lastRequestId;
+  lastRequestId = undefined;
+  return new Promise<T>((resolve, reject) => {
+    const cancel: Cancel = (reason) => {
+      if (id !== undefined) tell(id, reason);
+      reject(reason);
+    };
+    pending.add(cancel);
+    sent.then(
+      (value) => {
+        pending.delete(cancel);
+        resolve(value);
+      },
+      (error: unknown) => {
+        pending.delete(cancel);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** The signals of one client's calls in flight; `abort()` ends them all. */
@@ -86,7 +117,7 @@ export class CallSignals {
     if (!generation || generation.started >= GENERATION_SIZE) {
       const controller = new AbortController();
       markShared(controller.signal);
-      // Up to GENERATION_SIZE SDK listeners, plus short-lived ones of mcpool's.
+      // Short-lived listeners of mcpool's own (deadline races) may pile up on a busy client.
       setMaxListeners(GENERATION_SIZE * 4, controller.signal);
       if (this.reason) controller.abort(this.reason.value);
       generation = { controller, started: 0, inFlight: 0 };

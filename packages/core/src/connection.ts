@@ -26,7 +26,7 @@ import {
   type Progress,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
-import { detachedAfter } from './call-scope.js';
+import { recordRequestIds, sendCancellable } from './call-scope.js';
 import { provesNotDelivered } from './failure.js';
 import { ownSignalFetch } from './fetch.js';
 import type { ServerRequestHandlers } from './handlers.js';
@@ -113,6 +113,7 @@ export class McpConnection {
     self: McpConnection | undefined,
   ): Promise<{ client: Client; transport: Transport }> {
     const transport = await createTransport(options.transport);
+    recordRequestIds(transport);
     const capabilities: ClientCapabilities = {};
     if (options.handlers.sampling) capabilities.sampling = {};
     if (options.handlers.elicitation) capabilities.elicitation = {};
@@ -215,9 +216,7 @@ export class McpConnection {
       try {
         if (options.signal?.aborted) throw options.signal.reason;
         held = this.hold(used);
-        return await detachedAfter(options.signal, () =>
-          this.dispatch(used, method, params, options),
-        );
+        return await this.send(used, method, params, options);
       } catch (error) {
         if (!isSessionNotFound(error) || this.closing) throw error;
         if (held) this.release(held);
@@ -241,15 +240,32 @@ export class McpConnection {
         const left = end === undefined ? undefined : Math.max(1, end - performance.now());
         const next = this.client;
         held = this.hold(next);
-        return await detachedAfter(options.signal, () =>
-          this.dispatch(next, method, params, { ...options, timeout: left }),
-        );
+        return await this.send(next, method, params, { ...options, timeout: left });
       }
     } finally {
       if (held) this.release(held);
       this.inFlight--;
       this.lastUsed = Date.now();
     }
+  }
+
+  /** Sends one request on `c`; a shared signal cancels it without being handed to the SDK. */
+  private send(
+    c: Client,
+    method: string,
+    params: unknown,
+    options: ConnectionRequestOptions,
+  ): Promise<unknown> {
+    return sendCancellable(
+      options.signal,
+      (signal) => this.dispatch(c, method, params, options, signal),
+      (requestId, reason) => {
+        c.notification({
+          method: 'notifications/cancelled',
+          params: { requestId, reason: String(reason) },
+        }).catch(() => {});
+      },
+    );
   }
 
   /** Counts a request pending on `c`. */
@@ -278,9 +294,10 @@ export class McpConnection {
     method: string,
     params: unknown,
     options: ConnectionRequestOptions,
+    signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const opts: RequestOptions = {};
-    if (options.signal) opts.signal = options.signal;
+    if (signal) opts.signal = signal;
     if (options.timeout !== undefined) opts.timeout = Math.max(1, options.timeout);
     if (options.onprogress) {
       opts.onprogress = options.onprogress;
