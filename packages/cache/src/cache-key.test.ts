@@ -26,6 +26,17 @@ describe('cacheKey', () => {
     );
   });
 
+  it('differs by fan-out aggregation, and keeps its old value without one', () => {
+    const base = cacheKey(call({ a: 1 }), null);
+    expect(cacheKey(call({ a: 1 }), null, null)).toBe(base);
+    expect(cacheKey(call({ a: 1 }), null, 'all')).not.toBe(base);
+    expect(cacheKey(call({ a: 1 }), null, 'all')).not.toBe(
+      cacheKey(call({ a: 1 }), null, 'majority'),
+    );
+    // The key this call had before aggregations were keyed: stored entries still match.
+    expect(base).toBe('v1:tools/call:XKqs9anM1BKsivHtvMbbIJhY60-xyC9k4PZnOdwQI5U');
+  });
+
   it('is short and names its method, whatever the size of the params', () => {
     const key = cacheKey(call({ text: 'x'.repeat(10_000) }), null);
     expect(key.startsWith('v1:tools/call:')).toBe(true);

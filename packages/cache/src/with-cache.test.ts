@@ -1,3 +1,4 @@
+import { all } from '@mcpool/aggregators';
 import { AbortedError, InvalidConfigError, MultiServerClient, ServerPool } from '@mcpool/core';
 import { delay, startInProcessServer, waitFor } from '@mcpool/testkit';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -117,6 +118,17 @@ describe('withCache: what is cached', () => {
     expect(JSON.stringify(prompt.messages)).toContain('Hello, Ada from s1');
     expect(cache.metrics()).toMatchObject({ hits: 4, misses: 4 });
     expect(servers[0]?.state.callCount).toBe(0);
+  });
+
+  it('keys a fan-out list apart from the plain one: each is cached, neither answers for the other', async () => {
+    const { client } = await rig(cleanup, 2);
+    const cache = cached(client);
+    const plain = await client.listTools();
+    const everyServer = await client.listTools({ aggregation: all() });
+    expect(cache.metrics()).toMatchObject({ hits: 0, misses: 2 });
+    expect(await client.listTools()).toEqual(plain);
+    expect(await client.listTools({ aggregation: all() })).toEqual(everyServer);
+    expect(cache.metrics()).toMatchObject({ hits: 2, misses: 2 });
   });
 
   it('never caches a tool that is not read-only (counter runs every time)', async () => {

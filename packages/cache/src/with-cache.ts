@@ -326,7 +326,7 @@ class ResponseCache implements CacheHandle {
         ? (request.params as { uri?: unknown } | undefined)?.uri
         : undefined;
     return {
-      key: cacheKey(request, scope),
+      key: cacheKey(request, scope, context.aggregation.fanOut ? context.aggregation.name : null),
       ttl,
       meta: {
         method: request.method,

@@ -41,6 +41,9 @@ import type {
   ServerView,
 } from './types.js';
 
+/** A call pinned to one server runs there once: no fan-out, no retry elsewhere. Stateless, so shared. */
+const PINNED = firstSuccessful();
+
 /** Options of a `MultiServerClient`. Every one is optional. */
 export interface MultiServerClientOptions {
   /** How results from several servers become one. @default first() */
@@ -532,7 +535,13 @@ export class MultiServerClient {
     options: CallOptions,
     inner: (context: CallContext) => Promise<unknown>,
   ): Promise<unknown> {
-    const context: CallContext = { request, server: options.server, signal: options.signal };
+    const context: CallContext = {
+      request,
+      server: options.server,
+      signal: options.signal,
+      aggregation:
+        options.server !== undefined ? PINNED : (options.aggregation ?? this.aggregation),
+    };
     const chain = this.middleware;
     const step = (i: number, ctx: CallContext): Promise<unknown> => {
       const mw = chain[i];
@@ -569,7 +578,7 @@ export class MultiServerClient {
   ): Promise<unknown> {
     this.assertOpen();
     const pinned = options.server !== undefined;
-    const aggregation = pinned ? firstSuccessful() : (options.aggregation ?? this.aggregation);
+    const aggregation = pinned ? PINNED : (options.aggregation ?? this.aggregation);
     if (aggregation.fanOut && !request.safe) {
       this.finish(false, performance.now(), aggregation.name);
       throw new UnsafeAggregationError(aggregation.name, description);

@@ -187,6 +187,13 @@ export interface CallContext {
   /** Server the caller pinned the call to, if any. */
   readonly server: string | undefined;
   readonly signal: AbortSignal | undefined;
+  /**
+   * How the call combines servers' answers: the call's `aggregation` option,
+   * else the client's; `firstSuccessful()` when pinned to a server. Two calls
+   * with the same request but fan-out aggregations of different names may
+   * answer differently (a cache keys on the name).
+   */
+  readonly aggregation: Aggregator;
 }
 
 /** Wraps each whole client call (cache, batch, retry policies). */
