@@ -387,6 +387,28 @@ describe('sessions', () => {
     await waitFor(() => subs.unsubscribes === 1, { message: 'upstream unsubscribe' });
   });
 
+  it('subscribes again when an upstream server forgets the session (404) and a new one starts', async () => {
+    const up = await startHttpServer({ id: 'up', subscriptions: true });
+    cleanups.push(up.close);
+    const gateway = gatewayOf({
+      servers: [{ id: 'up', transport: up.transport, stateless: true }],
+    });
+    const host = await connectInMemory(gateway);
+    cleanups.push(host.close);
+    const uri = 'mcpool-test://up/info';
+    await host.client.subscribeResource({ uri });
+    expect(up.state.subscribes).toBe(1);
+    up.state.touch(uri);
+    await waitFor(() => host.updated.length === 1);
+    await up.dropSessions();
+    // The next call meets the 404 and starts a new upstream session; the subscription follows it.
+    expect(await call(host, 'whoami')).toBe('up');
+    await waitFor(() => up.state.subscribes === 2, { message: 'subscribed on the new session' });
+    expect(up.state.touch(uri)).toBe(1);
+    await waitFor(() => host.updated.length === 2);
+    expect(host.updated).toEqual([uri, uri]);
+  });
+
   it('subscribes a session to a resource of its own upstream session', async () => {
     const subs = startSubscribableServer();
     cleanups.push(subs.close);

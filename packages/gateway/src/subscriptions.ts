@@ -12,7 +12,7 @@ const key = (serverId: string, uri: string) => `${serverId}\u0000${uri}`;
  * Resource subscriptions the gateway holds upstream on behalf of downstream
  * sessions. Several sessions of a shared pool hold one upstream subscription
  * between them: it is made by the first and ended by the last. A server that
- * reconnects (a new upstream session) is subscribed again.
+ * reconnects, or renews a session it forgot (404), is subscribed again.
  */
 export class ResourceSubscriptions {
   private readonly pools = new Map<ServerPool, PoolSubscriptions>();
@@ -29,8 +29,17 @@ export class ResourceSubscriptions {
           if (id === serverId) void send(pool, server, 'resources/subscribe', uri).catch(() => {});
         }
       };
+      // A reconnect and a session the server forgot (404) both mean a new session
+      // that knows of no subscription.
       pool.on('server:connected', resubscribe);
-      entry = { holders, stop: () => pool.off('server:connected', resubscribe) };
+      pool.on('server:session-renewed', resubscribe);
+      entry = {
+        holders,
+        stop: () => {
+          pool.off('server:connected', resubscribe);
+          pool.off('server:session-renewed', resubscribe);
+        },
+      };
       this.pools.set(pool, entry);
     }
     return entry;

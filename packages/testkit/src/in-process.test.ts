@@ -1,4 +1,8 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type InProcessTestServer, startInProcessServer } from './in-process.js';
 import { connectClient, firstText, type TestClient } from './test-clients.js';
@@ -78,6 +82,32 @@ describe('startInProcessServer', () => {
     expect(prompt.messages).toEqual([
       { role: 'user', content: { type: 'text', text: 'Hello, Ada from gamma' } },
     ]);
+  });
+
+  it('with subscriptions, tells the subscribed sessions of a touched resource, and only them', async () => {
+    const server = start({ id: 'alpha', subscriptions: true });
+    const { client } = await connect(server);
+    const other = (await connect(server)).client;
+    expect(client.getServerCapabilities()?.resources?.subscribe).toBe(true);
+    const updated: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updated.push(n.params.uri);
+    });
+    const uri = 'mcpool-test://alpha/info';
+    await client.subscribeResource({ uri });
+    expect(server.state.subscribes).toBe(1);
+    expect(server.state.touch(uri)).toBe(1);
+    await waitFor(() => updated.length === 1);
+    expect(server.state.touch('mcpool-test://alpha/items/x')).toBe(0);
+    await client.unsubscribeResource({ uri });
+    expect(server.state.unsubscribes).toBe(1);
+    expect(server.state.touch(uri)).toBe(0);
+    expect(updated).toEqual([uri]);
+    // Without the option a server does not offer subscriptions.
+    expect(
+      (await connect(start({ id: 'beta' }))).client.getServerCapabilities()?.resources?.subscribe,
+    ).toBeUndefined();
+    expect(other.getServerCapabilities()?.resources?.subscribe).toBe(true);
   });
 
   it('applies answerOffset changed at runtime', async () => {

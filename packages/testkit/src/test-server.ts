@@ -3,7 +3,11 @@ import {
   type RegisteredTool,
   ResourceTemplate,
 } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { delay } from './wait.js';
 
@@ -50,6 +54,18 @@ export interface TestServerOptions {
   toolNames?: readonly StandardToolName[];
   /** Extra tools (each answers with its own name) offered from the start. */
   extraTools?: readonly string[];
+  /**
+   * Accept `resources/subscribe` and `resources/unsubscribe` (and advertise
+   * `resources.subscribe`); `state.touch(uri)` then sends
+   * `notifications/resources/updated` to every session subscribed to `uri`.
+   * Default false.
+   */
+  subscriptions?: boolean;
+}
+
+interface UpdateListener {
+  readonly uris: ReadonlySet<string>;
+  updated(uri: string): void;
 }
 
 interface ToolListListener {
@@ -77,6 +93,11 @@ export class TestServerState {
   /** Extra tools currently offered; change it only through {@link addTool}/{@link removeTool}. */
   readonly extraTools: string[];
   readonly #listeners = new Set<ToolListListener>();
+  /** `resources/subscribe` requests received (with `subscriptions` on). */
+  subscribes = 0;
+  /** `resources/unsubscribe` requests received (with `subscriptions` on). */
+  unsubscribes = 0;
+  readonly #updates = new Set<UpdateListener>();
 
   constructor(options: TestServerOptions) {
     this.id = options.id;
@@ -115,6 +136,28 @@ export class TestServerState {
     this.calls[toolName] = (this.calls[toolName] ?? 0) + 1;
   }
 
+  /**
+   * Tells every live session subscribed to `uri` that it changed
+   * (`notifications/resources/updated`); returns how many were told.
+   */
+  touch(uri: string): number {
+    let told = 0;
+    for (const listener of this.#updates) {
+      if (!listener.uris.has(uri)) continue;
+      listener.updated(uri);
+      told++;
+    }
+    return told;
+  }
+
+  /** Lets a server instance hear of {@link touch}; returns what stops it. */
+  followUpdates(listener: UpdateListener): () => void {
+    this.#updates.add(listener);
+    return () => {
+      this.#updates.delete(listener);
+    };
+  }
+
   /** Lets a server instance follow addTool/removeTool; returns the unsubscribe function. */
   subscribe(listener: ToolListListener): () => void {
     this.#listeners.add(listener);
@@ -144,7 +187,7 @@ export function createTestMcpServer(
       // Declared up front so tools/list_changed is advertised even before extra tools exist.
       capabilities: {
         tools: { listChanged: true },
-        resources: { listChanged: true },
+        resources: { listChanged: true, ...(options.subscriptions ? { subscribe: true } : {}) },
         prompts: { listChanged: true },
         logging: {},
       },
@@ -343,7 +386,30 @@ export function createTestMcpServer(
       extraTools.delete(name);
     },
   });
-  server.server.onclose = unsubscribe;
+  let stopUpdates = () => {};
+  if (options.subscriptions) {
+    const uris = new Set<string>();
+    server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+      state.subscribes++;
+      uris.add(request.params.uri);
+      return {};
+    });
+    server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+      state.unsubscribes++;
+      uris.delete(request.params.uri);
+      return {};
+    });
+    stopUpdates = state.followUpdates({
+      uris,
+      updated: (uri) => {
+        server.server.sendResourceUpdated({ uri }).catch(() => {});
+      },
+    });
+  }
+  server.server.onclose = () => {
+    unsubscribe();
+    stopUpdates();
+  };
 
   server.registerResource(
     'info',
