@@ -346,7 +346,7 @@ describe('withCache: invalidation', () => {
     expect(cache.metrics().invalidated).toBeGreaterThanOrEqual(2);
   });
 
-  it('drops a resource when its server sends resources/updated (the test kit cannot, so a custom server)', async () => {
+  it('drops a resource when its server sends resources/updated to every session', async () => {
     const docs = documentServer('docs');
     cleanup.add(() => docs.close().then(() => {}));
     const pool = new ServerPool();
@@ -365,6 +365,24 @@ describe('withCache: invalidation', () => {
     expect(docText(await client.readResource({ uri: 'docs://doc' }))).toBe('v2');
     expect(docs.reads()).toBe(2);
     expect(cache.metrics().invalidated).toBe(1);
+  });
+
+  it('drops a resource the client subscribed to once its server says it changed', async () => {
+    const servers = [startInProcessServer({ id: 's1', subscriptions: true })];
+    cleanup.add(() => servers[0]?.close());
+    const { client } = await rig(cleanup, 1, { servers });
+    const cache = cached(client);
+    const uri = 'mcpool-test://s1/info';
+    const updated: string[] = [];
+    const sub = await client.subscribeResource({ uri }, (e) => updated.push(e.uri));
+    await client.readResource({ uri });
+    await client.readResource({ uri });
+    expect(cache.metrics()).toMatchObject({ hits: 1, misses: 1 });
+    expect(servers[0]?.state.touch(uri)).toBe(1);
+    await waitFor(() => updated.length === 1);
+    await client.readResource({ uri });
+    expect(cache.metrics()).toMatchObject({ hits: 1, misses: 2, invalidated: 1 });
+    await sub.unsubscribe();
   });
 
   it('does not store an answer whose resource changed while it was in flight', async () => {

@@ -11,6 +11,7 @@ import type {
   ReadResourceResult,
   Resource,
   ResourceTemplate,
+  SubscribeRequest,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -28,18 +29,24 @@ import {
   UnknownServerError,
   UnsafeAggregationError,
 } from './errors.js';
+import type { PoolEvents } from './events.js';
 import { firstSuccessful } from './first.js';
 import { LatencyRecorder } from './latency.js';
 import type { ServerPool } from './pool.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+import { resourceSubscriptions } from './subscriptions.js';
 import type {
   Aggregator,
   Balancer,
   CallContext,
   CallMiddleware,
   RequestInfo,
+  ResourceSubscription,
   ServerView,
 } from './types.js';
+
+/** Numbers the holders of clients' resource subscriptions. */
+let subscriptionSeq = 0;
 
 /** A call pinned to one server runs there once: no fan-out, no retry elsewhere. Stateless, so shared. */
 const PINNED = firstSuccessful();
@@ -159,6 +166,8 @@ export class MultiServerClient {
   private readonly signals = new CallSignals();
   private readonly host: CallHost;
   private closed = false;
+  /** Ends of this client's resource subscriptions still held. */
+  private readonly subscriptions = new Set<() => Promise<void>>();
   private readonly latency = new LatencyRecorder(1024);
   private readonly counters = {
     totalRequests: 0,
@@ -322,6 +331,70 @@ export class MultiServerClient {
       offering,
       options,
     )) as ReadResourceResult;
+  }
+
+  /**
+   * Subscribes to updates of a resource on the servers that offer it (or the
+   * one named by `server`); `onUpdated` hears each
+   * `notifications/resources/updated` for `uri`. Every client of a pool (and
+   * the gateway) shares one subscription per server and resource, made by the
+   * first holder and ended by the last; a server that reconnects or renews its
+   * session is subscribed again. Resolves once at least one server accepted,
+   * else rejects with the last server's error. `unsubscribe()` or the client's
+   * `close()` ends it.
+   */
+  async subscribeResource(
+    params: SubscribeRequest['params'],
+    onUpdated: (event: { serverId: string; uri: string }) => void,
+    options: Pick<CallOptions, 'server' | 'signal'> = {},
+  ): Promise<ResourceSubscription> {
+    this.assertOpen();
+    const { uri } = params;
+    const pool = this.pool;
+    const ids = options.server
+      ? [this.requireServer(options.server)]
+      : (pool.catalog.routeResource(uri) ?? this.serversWith('resources'));
+    const known = ids
+      .map((id) => pool.server(id))
+      .filter((s): s is ServerView => s !== undefined && s.state !== 'closed');
+    // Servers in selection first: one that is down would only hold the call up.
+    const healthy = known.filter((s) => s.healthy);
+    const servers = healthy.length > 0 ? healthy : known;
+    if (servers.length === 0) {
+      throw new NoServerAvailableError(
+        `No server offers the resource "${uri}" to subscribe to: list the pool's resources to see what is offered.`,
+      );
+    }
+    const holder = `mcpool-client-${++subscriptionSeq}`;
+    const listener = ({ serverId, notification }: PoolEvents['server:notification'][0]) => {
+      if (notification.method !== 'notifications/resources/updated') return;
+      if ((notification.params as { uri?: unknown } | undefined)?.uri !== uri) return;
+      if (resourceSubscriptions.holds(pool, serverId, uri, holder)) onUpdated({ serverId, uri });
+    };
+    pool.on('server:notification', listener);
+    try {
+      await resourceSubscriptions.subscribe(pool, servers, uri, holder, options.signal);
+    } catch (error) {
+      pool.off('server:notification', listener);
+      throw error;
+    }
+    let ending: Promise<void> | undefined;
+    const end = (): Promise<void> => {
+      ending ??= (async () => {
+        this.subscriptions.delete(end);
+        pool.off('server:notification', listener);
+        if (!pool.isClosed) await resourceSubscriptions.unsubscribe(pool, uri, holder);
+      })();
+      return ending;
+    };
+    this.subscriptions.add(end);
+    return {
+      uri,
+      servers: servers
+        .filter((s) => resourceSubscriptions.holds(pool, s.id, uri, holder))
+        .map((s) => s.id),
+      unsubscribe: end,
+    };
   }
 
   async complete(
@@ -679,6 +752,7 @@ export class MultiServerClient {
     if (this.closed) return;
     this.closed = true;
     this.signals.abort(new PoolClosedError('The client'));
+    await Promise.all([...this.subscriptions].map((end) => end()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -54,4 +54,5 @@ export type { ServerMetrics } from './pooled-server.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 export { defaultRoundRobin } from './round-robin.js';
 export { untilAborted } from './signals.js';
+export { ResourceSubscriptions, resourceSubscriptions } from './subscriptions.js';
 export type * from './types.js';

@@ -163,6 +163,15 @@ export interface Aggregator {
   run<T>(job: AggregationJob<T>): Promise<T>;
 }
 
+/** A resource subscription of a `MultiServerClient` (`subscribeResource`). */
+export interface ResourceSubscription {
+  readonly uri: string;
+  /** The servers that hold it (accepted it, or had it for another holder already). */
+  readonly servers: readonly string[];
+  /** Ends it; a server's subscription ends upstream when its last holder leaves. */
+  unsubscribe(): Promise<void>;
+}
+
 /** Context of one attempt on one server, for attempt middleware. */
 export interface AttemptContext {
   readonly server: ServerView;

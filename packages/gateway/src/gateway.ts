@@ -3,6 +3,7 @@ import {
   type Balancer,
   InvalidConfigError,
   PoolClosedError,
+  resourceSubscriptions,
   type ServerRequestContext,
   type ServerRequestHandlers,
 } from '@mcpool/core';
@@ -14,7 +15,6 @@ import { type GatewayLogger, silentLogger } from './logger.js';
 import { createRedactor, type Redact } from './redact.js';
 import { InflightRequests } from './request-context.js';
 import { GatewaySession, type SessionHost } from './session.js';
-import { ResourceSubscriptions } from './subscriptions.js';
 import {
   type GatewayClientOptions,
   type GatewayPoolOptions,
@@ -64,7 +64,8 @@ export class Gateway implements AsyncDisposable {
   private readonly sharedServers: readonly GatewayServer[];
   private readonly liveSessions = new Set<GatewaySession>();
   private readonly inflight = new InflightRequests<GatewaySession>();
-  private readonly subscriptions = new ResourceSubscriptions();
+  /** Shared with every MultiServerClient of the same pools: one upstream subscription each. */
+  private readonly subscriptions = resourceSubscriptions;
   private sharedUpstream: OpenUpstream | undefined;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;

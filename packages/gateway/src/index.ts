@@ -1,3 +1,4 @@
+export { ResourceSubscriptions } from '@mcpool/core';
 export { type CheckOptions, type CheckRow, checkServers, formatCheckTable } from './check.js';
 export { type CliIo, EXIT, runCli } from './cli-main.js';
 export {
@@ -18,7 +19,6 @@ export { type DownstreamRequest, InflightRequests } from './request-context.js';
 export { UpstreamRouter } from './router.js';
 export { GatewaySession } from './session.js';
 export { type StdioGatewayOptions, serveStdio } from './stdio.js';
-export { ResourceSubscriptions } from './subscriptions.js';
 export type {
   GatewayClientOptions,
   GatewayPoolOptions,

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type CallOptions, canonicalJson, type ServerPool } from '@mcpool/core';
+import {
+  type CallOptions,
+  canonicalJson,
+  type ResourceSubscriptions,
+  type ServerPool,
+} from '@mcpool/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type {
   RequestHandlerExtra,
@@ -39,7 +44,6 @@ import {
   type InflightRequests,
 } from './request-context.js';
 import { UpstreamRouter } from './router.js';
-import type { ResourceSubscriptions } from './subscriptions.js';
 import type { OpenUpstream, Upstream } from './upstream.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

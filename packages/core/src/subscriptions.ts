@@ -1,4 +1,5 @@
-import type { ServerPool, ServerView } from '@mcpool/core';
+import type { ServerPool } from './pool.js';
+import type { ServerView } from './types.js';
 
 interface PoolSubscriptions {
   /** `serverId \0 uri` → holders (downstream session ids). */
@@ -9,13 +10,15 @@ interface PoolSubscriptions {
 const key = (serverId: string, uri: string) => `${serverId}\u0000${uri}`;
 
 /**
- * Resource subscriptions the gateway holds upstream on behalf of downstream
- * sessions. Several sessions of a shared pool hold one upstream subscription
- * between them: it is made by the first and ended by the last. A server that
- * reconnects, or renews a session it forgot (404), is subscribed again.
+ * Resource subscriptions held on a pool's servers on behalf of holders
+ * (clients, gateway sessions). Holders of one pool share one subscription per
+ * server and resource: it is made by the first and ended by the last. A
+ * server that reconnects, or renews a session it forgot (404), is subscribed
+ * again. Use the one instance, `resourceSubscriptions`, so that every holder
+ * of a pool counts in the same place.
  */
 export class ResourceSubscriptions {
-  private readonly pools = new Map<ServerPool, PoolSubscriptions>();
+  private readonly pools = new WeakMap<ServerPool, PoolSubscriptions>();
 
   private of(pool: ServerPool): PoolSubscriptions {
     let entry = this.pools.get(pool);
@@ -127,3 +130,6 @@ function send(
     { signal, timeout: 10_000 },
   );
 }
+
+/** The registry every `MultiServerClient` and the gateway use. */
+export const resourceSubscriptions = new ResourceSubscriptions();

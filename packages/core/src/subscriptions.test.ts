@@ -1,0 +1,104 @@
+import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MultiServerClient } from './client.js';
+import { ServerPool } from './pool.js';
+import type { TransportConfig } from './types.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function poolOf(
+  ...servers: { id: string; transport: TransportConfig }[]
+): Promise<ServerPool> {
+  const pool = new ServerPool();
+  for (const s of servers) pool.addServer({ id: s.id, transport: s.transport });
+  await pool.start({ strict: true });
+  cleanups.push(() => pool.close());
+  return pool;
+}
+
+const INFO = (id: string) => `mcpool-test://${id}/info`;
+
+describe('MultiServerClient.subscribeResource', () => {
+  it('shares one upstream subscription between clients; updates reach each holder until it leaves', async () => {
+    const a = startInProcessServer({ id: 'a', subscriptions: true });
+    cleanups.push(() => a.close());
+    const pool = await poolOf(a);
+    const one = new MultiServerClient(pool);
+    const two = new MultiServerClient(pool);
+    const heard: string[] = [];
+    const first = await one.subscribeResource({ uri: INFO('a') }, (e) =>
+      heard.push(`one:${e.serverId}`),
+    );
+    const second = await two.subscribeResource({ uri: INFO('a') }, (e) =>
+      heard.push(`two:${e.serverId}`),
+    );
+    expect(first.servers).toEqual(['a']);
+    expect(second.servers).toEqual(['a']);
+    expect(a.state.subscribes).toBe(1);
+
+    a.state.touch(INFO('a'));
+    await waitFor(() => heard.length === 2);
+    expect(heard.sort()).toEqual(['one:a', 'two:a']);
+
+    await first.unsubscribe();
+    expect(a.state.unsubscribes).toBe(0);
+    a.state.touch(INFO('a'));
+    await waitFor(() => heard.length === 3);
+    expect(heard[2]).toBe('two:a');
+
+    // The last holder leaving (here by closing its client) ends it upstream.
+    await two.close();
+    expect(a.state.unsubscribes).toBe(1);
+    expect(a.state.touch(INFO('a'))).toBe(0);
+    await first.unsubscribe();
+    expect(a.state.unsubscribes).toBe(1);
+  });
+
+  it('subscribes on the server that offers the resource, and only there', async () => {
+    const a = startInProcessServer({ id: 'a', subscriptions: true });
+    const b = startInProcessServer({ id: 'b', subscriptions: true });
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    const pool = await poolOf(a, b);
+    await pool.listResources();
+    const client = new MultiServerClient(pool);
+    const sub = await client.subscribeResource({ uri: INFO('b') }, () => {});
+    expect(sub.servers).toEqual(['b']);
+    expect([a.state.subscribes, b.state.subscribes]).toEqual([0, 1]);
+    await sub.unsubscribe();
+  });
+
+  it('rejects with the server’s answer when no server takes subscriptions, and names an unknown server', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanups.push(() => a.close());
+    const pool = await poolOf(a);
+    const client = new MultiServerClient(pool);
+    await expect(client.subscribeResource({ uri: INFO('a') }, () => {})).rejects.toThrow(
+      /method not found/i,
+    );
+    await expect(
+      client.subscribeResource({ uri: INFO('a') }, () => {}, { server: 'nope' }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_SERVER' });
+  });
+
+  it('follows a server that forgot the session (404) to its new one', async () => {
+    const a = await startHttpServer({ id: 'a', subscriptions: true });
+    cleanups.push(() => a.close());
+    const pool = await poolOf(a);
+    const client = new MultiServerClient(pool);
+    const heard: string[] = [];
+    await client.subscribeResource({ uri: INFO('a') }, (e) => heard.push(e.uri));
+    await a.dropSessions();
+    await client.ping();
+    await waitFor(() => a.state.subscribes === 2, { message: 'subscribed on the new session' });
+    expect(a.state.touch(INFO('a'))).toBe(1);
+    await waitFor(() => heard.length === 1);
+    await client.close();
+    expect(a.state.unsubscribes).toBe(1);
+  });
+});
