@@ -40,6 +40,12 @@ import type {
   ServerView,
 } from './types.js';
 
+/** Requests whose effect lives in the session that receives them: sent on the server's kept session. */
+const SESSION_BOUND: ReadonlySet<string> = new Set([
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
+
 /** Options of a `ServerPool`. Every one is optional. */
 export interface ServerPoolOptions {
   /** Picks a server for each request. @default round robin */
@@ -573,7 +579,7 @@ export class ServerPool extends SafeEmitter {
       // Not async on the way through an open connection: one promise fewer per attempt.
       const send = (): Promise<unknown> => {
         if (signal.aborted) return Promise.reject(abortReason(signal, request.method));
-        const pending = server.connection();
+        const pending = server.connection(SESSION_BOUND.has(request.method));
         if (!(pending instanceof Promise)) return deliver(pending);
         return untilAborted(
           deadline === undefined

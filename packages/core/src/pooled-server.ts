@@ -147,13 +147,18 @@ export class PooledServer implements ServerView {
   }
 
   /**
-   * A connection for one request: the least busy open one, returned
-   * synchronously so that concurrent callers see each other's load. When all
+   * A connection for one request: the least busy open one (the first, kept
+   * one when `primary`), returned synchronously so that concurrent callers
+   * see each other's load. When all
    * are busy and there is room, another session opens in the background so
    * this request does not wait for it.
    */
-  connection(): McpConnection | Promise<McpConnection> {
+  connection(primary = false): McpConnection | Promise<McpConnection> {
     if (this.state === 'closed') return Promise.reject(new PoolClosedError(`Server "${this.id}"`));
+    // The first session is the one idle closing keeps: what must outlive a burst
+    // of traffic (resource subscriptions) goes there.
+    const first = this.connections[0];
+    if (primary && first && !first.closed) return first;
     let best: McpConnection | undefined;
     for (const c of this.connections) {
       if (!c.closed && (best === undefined || c.inFlight < best.inFlight)) best = c;

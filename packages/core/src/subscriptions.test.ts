@@ -86,6 +86,29 @@ describe('MultiServerClient.subscribeResource', () => {
     ).rejects.toMatchObject({ code: 'UNKNOWN_SERVER' });
   });
 
+  it('lives on the session idle closing keeps, whatever the traffic when it was made', async () => {
+    const a = startInProcessServer({ id: 'a', subscriptions: true });
+    cleanups.push(() => a.close());
+    const pool = new ServerPool({ maxConnectionsPerServer: 2, idleTimeout: 500 });
+    pool.addServer({ id: 'a', transport: a.transport });
+    await pool.start({ strict: true });
+    cleanups.push(() => pool.close());
+    const client = new MultiServerClient(pool);
+    // Keep the first session busy and let a second one open beside it.
+    const busy = client.callTool({ name: 'sleep', arguments: { ms: 400 } });
+    await client.ping();
+    await waitFor(() => pool.getMetrics().serverMetrics[0]?.connections === 2);
+    const heard: string[] = [];
+    await client.subscribeResource({ uri: INFO('a') }, (e) => heard.push(e.uri));
+    await busy;
+    // The extra session closes once idle; the subscription must not go with it.
+    await waitFor(() => pool.getMetrics().serverMetrics[0]?.connections === 1, {
+      timeoutMs: 5_000,
+    });
+    expect(a.state.touch(INFO('a'))).toBe(1);
+    await waitFor(() => heard.length === 1);
+  });
+
   it('follows a server that forgot the session (404) to its new one', async () => {
     const a = await startHttpServer({ id: 'a', subscriptions: true });
     cleanups.push(() => a.close());
