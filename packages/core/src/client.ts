@@ -349,7 +349,15 @@ export class MultiServerClient {
     options: Pick<CallOptions, 'server' | 'signal'> = {},
   ): Promise<ResourceSubscription> {
     this.assertOpen();
-    const { uri } = params;
+    const uri = params?.uri;
+    const issues: { path: string; message: string }[] = [];
+    if (typeof uri !== 'string' || uri === '') {
+      issues.push({ path: 'uri', message: 'must be the resource URI, a non-empty string' });
+    }
+    if (typeof onUpdated !== 'function') {
+      issues.push({ path: 'onUpdated', message: 'must be a function: it hears each update' });
+    }
+    if (issues.length > 0) throw new InvalidConfigError('subscribeResource() arguments', issues);
     const pool = this.pool;
     const ids = options.server
       ? [this.requireServer(options.server)]

@@ -84,6 +84,11 @@ describe('MultiServerClient.subscribeResource', () => {
     await expect(
       client.subscribeResource({ uri: INFO('a') }, () => {}, { server: 'nope' }),
     ).rejects.toMatchObject({ code: 'UNKNOWN_SERVER' });
+    const wrong = client.subscribeResource({ uri: '' }, 'log' as never);
+    await expect(wrong).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    await expect(wrong).rejects.toThrow(
+      /uri: must be the resource URI[\s\S]*onUpdated: must be a function/,
+    );
   });
 
   it('lives on the session idle closing keeps, whatever the traffic when it was made', async () => {
