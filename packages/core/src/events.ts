@@ -9,7 +9,11 @@ export interface PoolEvents {
   'server:removed': [{ serverId: string }];
   'server:connected': [{ serverId: string; sessionId?: string | undefined }];
   'server:disconnected': [{ serverId: string; reason: string }];
-  /** The server forgot a session (HTTP 404) and mcpool initialized a new one; per-session state (subscriptions) is gone. */
+  /**
+   * The server's kept session changed: the server forgot it (HTTP 404) and
+   * mcpool initialized a new one, or it closed while another session of the
+   * server took its place. Per-session state (subscriptions) is not there.
+   */
   'server:session-renewed': [{ serverId: string; sessionId?: string | undefined }];
   /** The server is back in selection. */
   'server:healthy': [{ serverId: string; source: string; reason: string }];

@@ -260,6 +260,15 @@ export class PooledServer implements ServerView {
   private lost(connection: McpConnection): void {
     const at = this.connections.indexOf(connection);
     if (at >= 0) this.connections.splice(at, 1);
+    const first = this.connections[0];
+    if (at === 0 && first && this.state === 'connected') {
+      // The kept session is gone and another takes its place: what lived in the
+      // old one (resource subscriptions) must be made again there.
+      this.context.events.emit('server:session-renewed', {
+        serverId: this.id,
+        sessionId: first.sessionId,
+      });
+    }
     if (this.connections.length > 0 || this.state === 'closed' || this.state === 'draining') return;
     this.context.events.emit('server:disconnected', {
       serverId: this.id,

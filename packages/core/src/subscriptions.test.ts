@@ -114,6 +114,40 @@ describe('MultiServerClient.subscribeResource', () => {
     await waitFor(() => heard.length === 1);
   });
 
+  it('moves to the session that takes the kept one’s place when it closes', async () => {
+    const a = startInProcessServer({ id: 'a', subscriptions: true });
+    cleanups.push(() => a.close());
+    const opened: { close(): Promise<void> }[] = [];
+    const pool = new ServerPool({ maxConnectionsPerServer: 2 });
+    pool.addServer({
+      id: 'a',
+      transport: {
+        type: 'custom',
+        create: async () => {
+          const transport = await a.transport.create();
+          opened.push(transport);
+          return transport;
+        },
+      },
+    });
+    await pool.start({ strict: true });
+    cleanups.push(() => pool.close());
+    const client = new MultiServerClient(pool);
+    const busy = client.callTool({ name: 'sleep', arguments: { ms: 200 } });
+    await client.ping();
+    await waitFor(() => pool.getMetrics().serverMetrics[0]?.connections === 2);
+    await busy;
+    const heard: string[] = [];
+    await client.subscribeResource({ uri: INFO('a') }, (e) => heard.push(e.uri));
+    expect(a.state.subscribes).toBe(1);
+    // The kept (first) session dies; the other stays and becomes the kept one.
+    await opened[0]?.close();
+    await waitFor(() => a.state.subscribes === 2, { message: 'subscribed on the other session' });
+    expect(pool.getMetrics().serverMetrics[0]?.connections).toBe(1);
+    expect(a.state.touch(INFO('a'))).toBe(1);
+    await waitFor(() => heard.length === 1);
+  });
+
   it('follows a server that forgot the session (404) to its new one', async () => {
     const a = await startHttpServer({ id: 'a', subscriptions: true });
     cleanups.push(() => a.close());
