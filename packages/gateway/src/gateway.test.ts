@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway, type GatewayOptions } from './gateway.js';
-import { connectInMemory, startOddServer, startSubscribableServer, text } from './test-helpers.js';
+import { connectInMemory, startOddServer, text } from './test-helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -364,7 +364,7 @@ describe('sessions', () => {
   });
 
   it('holds one upstream subscription for the sessions of a shared server and routes its updates', async () => {
-    const subs = startSubscribableServer();
+    const subs = startInProcessServer({ id: 'subs', subscriptions: true });
     cleanups.push(subs.close);
     const gateway = gatewayOf({
       servers: [{ id: 'subs', transport: subs.transport, stateless: true }],
@@ -372,19 +372,20 @@ describe('sessions', () => {
     const one = await connectInMemory(gateway, 'one');
     const two = await connectInMemory(gateway, 'two');
     cleanups.push(one.close, two.close);
-    await one.client.subscribeResource({ uri: 'subs://doc' });
-    await two.client.subscribeResource({ uri: 'subs://doc' });
-    expect(subs.subscribes).toBe(1);
-    await call(one, 'touch', { uri: 'subs://doc' });
+    const uri = 'mcpool-test://subs/info';
+    await one.client.subscribeResource({ uri });
+    await two.client.subscribeResource({ uri });
+    expect(subs.state.subscribes).toBe(1);
+    expect(subs.state.touch(uri)).toBe(1);
     await waitFor(() => one.updated.length === 1 && two.updated.length === 1);
-    await one.client.unsubscribeResource({ uri: 'subs://doc' });
-    expect(subs.unsubscribes).toBe(0);
-    await call(two, 'touch', { uri: 'subs://doc' });
+    await one.client.unsubscribeResource({ uri });
+    expect(subs.state.unsubscribes).toBe(0);
+    expect(subs.state.touch(uri)).toBe(1);
     await waitFor(() => two.updated.length === 2);
-    expect(one.updated).toEqual(['subs://doc']);
+    expect(one.updated).toEqual([uri]);
     // The last holder leaving ends the upstream subscription.
     await two.close();
-    await waitFor(() => subs.unsubscribes === 1, { message: 'upstream unsubscribe' });
+    await waitFor(() => subs.state.unsubscribes === 1, { message: 'upstream unsubscribe' });
   });
 
   it('subscribes again when an upstream server forgets the session (404) and a new one starts', async () => {
@@ -410,18 +411,19 @@ describe('sessions', () => {
   });
 
   it('subscribes a session to a resource of its own upstream session', async () => {
-    const subs = startSubscribableServer();
+    const subs = startInProcessServer({ id: 'subs', subscriptions: true });
     cleanups.push(subs.close);
     const gateway = gatewayOf({ servers: [{ id: 'subs', transport: subs.transport }] });
     const host = await connectInMemory(gateway);
     cleanups.push(host.close);
-    await host.client.subscribeResource({ uri: 'subs://doc' });
-    await call(host, 'touch', { uri: 'subs://doc' });
+    const uri = 'mcpool-test://subs/info';
+    await host.client.subscribeResource({ uri });
+    expect(subs.state.touch(uri)).toBe(1);
     await waitFor(() => host.updated.length === 1);
-    await host.client.unsubscribeResource({ uri: 'subs://doc' });
-    expect(subs.unsubscribes).toBe(1);
-    await call(host, 'touch', { uri: 'subs://doc' });
+    await host.client.unsubscribeResource({ uri });
+    expect(subs.state.unsubscribes).toBe(1);
+    expect(subs.state.touch(uri)).toBe(0);
     await new Promise((r) => setTimeout(r, 20));
-    expect(host.updated).toEqual(['subs://doc']);
+    expect(host.updated).toEqual([uri]);
   });
 });

@@ -13,9 +13,7 @@ import {
   type LoggingMessageNotification,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
-  SubscribeRequestSchema,
   ToolListChangedNotificationSchema,
-  UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Gateway } from './gateway.js';
@@ -148,55 +146,4 @@ export function cliPath(): string {
     throw new Error(`${path} does not exist; run \`pnpm --filter @mcpool/gateway build\` first`);
   }
   return path;
-}
-
-/** A server that supports resource subscriptions; `touch` notifies every session subscribed to a URI. */
-export function startSubscribableServer(): {
-  transport: { type: 'custom'; create: () => Promise<Transport> };
-  subscribes: number;
-  unsubscribes: number;
-  close(): Promise<void>;
-} {
-  const live = new Set<McpServer>();
-  const subscribed = new Map<McpServer, Set<string>>();
-  const state = {
-    subscribes: 0,
-    unsubscribes: 0,
-    transport: {
-      type: 'custom' as const,
-      create: async () => {
-        const server = new McpServer({ name: 'subs', version: '0.0.0' });
-        server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
-        const mine = new Set<string>();
-        subscribed.set(server, mine);
-        server.registerResource('doc', 'subs://doc', { mimeType: 'text/plain' }, (uri) => ({
-          contents: [{ uri: uri.href, text: 'doc' }],
-        }));
-        server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
-          state.subscribes++;
-          mine.add(request.params.uri);
-          return {};
-        });
-        server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
-          state.unsubscribes++;
-          mine.delete(request.params.uri);
-          return {};
-        });
-        server.registerTool('touch', { inputSchema: { uri: z.string() } }, async ({ uri }) => {
-          for (const [peer, uris] of subscribed) {
-            if (uris.has(uri)) await peer.server.sendResourceUpdated({ uri });
-          }
-          return { content: [{ type: 'text', text: 'touched' }] };
-        });
-        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-        await server.connect(serverSide);
-        live.add(server);
-        return clientSide;
-      },
-    },
-    close: async () => {
-      await Promise.all([...live].map((s) => s.close()));
-    },
-  };
-  return state;
 }
