@@ -6,6 +6,9 @@ import type { GatewayMetrics } from './metrics.js';
 import type { UpstreamExtension } from './upstream.js';
 import { VERSION } from './version.js';
 
+/** Same as the HTTP listener's default; kept here so that `--help` loads nothing. */
+const DEFAULT_DRAIN_MS = 30_000;
+
 // Only what `--help` needs is imported up front: a host that spawns `mcpool`
 // should not wait for the SDK, zod and pino to load before it even gets help.
 
@@ -331,7 +334,8 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
         allowedHosts,
         allowedOrigins,
       });
-      shutdown.unshift(() => served.close());
+      // On SIGTERM: not ready at once, no new session, calls in flight finish, then exit 0.
+      shutdown.unshift(() => served.shutdown(config.timeouts.drain ?? DEFAULT_DRAIN_MS));
       const loopback = ['127.0.0.1', 'localhost', '::1'].includes(listen.host);
       if (!loopback && allowedHosts.length === 0) {
         io.err(

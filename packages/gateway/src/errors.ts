@@ -66,3 +66,14 @@ export function toToolError(error: McpoolError, redact: Redact): CallToolResult 
     _meta: { 'mcpool/error': error.code },
   };
 }
+
+/** The gateway is shutting down and takes no new session: connect to another replica. */
+export class GatewayDrainingError extends Error {
+  readonly code = 'GATEWAY_DRAINING';
+  constructor() {
+    super(
+      'The gateway is shutting down and takes no new session; connect again (to another replica).',
+    );
+    this.name = 'GatewayDrainingError';
+  }
+}

@@ -11,6 +11,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { GatewayServer } from './config.js';
+import { GatewayDrainingError } from './errors.js';
 import { type GatewayLogger, silentLogger } from './logger.js';
 import { createRedactor, type Redact } from './redact.js';
 import { InflightRequests } from './request-context.js';
@@ -25,6 +26,16 @@ import {
   type UpstreamScope,
 } from './upstream.js';
 import { VERSION } from './version.js';
+
+/** A condition of readiness; `true` passes. Keep it cheap: probes call it often. */
+export type ReadinessGate = () => boolean;
+
+/** What `Gateway.readiness()` answers. */
+export interface Readiness {
+  ready: boolean;
+  /** Why not, when not ready. */
+  reason?: string;
+}
 
 /** Options of a `Gateway`. Only `servers` is required. */
 export interface GatewayOptions {
@@ -67,6 +78,8 @@ export class Gateway implements AsyncDisposable {
   /** Shared with every MultiServerClient of the same pools: one upstream subscription each. */
   private readonly subscriptions = resourceSubscriptions;
   private sharedUpstream: OpenUpstream | undefined;
+  private readonly gates = new Map<ReadinessGate, string>();
+  private drainingSince: number | undefined;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -98,6 +111,64 @@ export class Gateway implements AsyncDisposable {
     return this.liveSessions;
   }
 
+  /** True once `drain()` was called: no new session is accepted. */
+  get draining(): boolean {
+    return this.drainingSince !== undefined;
+  }
+
+  /**
+   * Stops accepting new sessions; open sessions keep being served. The HTTP
+   * listener's `shutdown()` calls it and then waits for calls in flight.
+   */
+  drain(): void {
+    if (this.drainingSince === undefined) {
+      this.drainingSince = Date.now();
+      this.logger.info({ sessions: this.liveSessions.size }, 'draining');
+    }
+  }
+
+  /**
+   * Adds a condition `/readyz` checks on every probe (discovery registers
+   * "the first listing arrived", for example). Returns what removes it.
+   */
+  addReadinessGate(gate: ReadinessGate, name = 'gate'): () => void {
+    this.gates.set(gate, name);
+    return () => {
+      this.gates.delete(gate);
+    };
+  }
+
+  /**
+   * Whether this gateway should get new traffic: not draining, at least one
+   * upstream server connected (when that can be known: the shared pool, or
+   * any session's own; before the first session of a gateway without
+   * stateless servers there is nothing to ask), and every readiness gate passing.
+   */
+  readiness(): Readiness {
+    if (this.closing) return { ready: false, reason: 'closed' };
+    if (this.drainingSince !== undefined) return { ready: false, reason: 'draining' };
+    const pools = [
+      ...(this.sharedUpstream ? [this.sharedUpstream.pool] : []),
+      ...[...this.liveSessions].flatMap((s) => (s.pool ? [s.pool] : [])),
+    ];
+    if (pools.length > 0 && !pools.some((p) => p.servers().some((v) => v.state === 'connected'))) {
+      return { ready: false, reason: 'no upstream server connected' };
+    }
+    if (this.sharedServers.length > 0 && !this.sharedUpstream) {
+      return { ready: false, reason: 'starting' };
+    }
+    for (const [gate, name] of this.gates) {
+      let passed = false;
+      try {
+        passed = gate() === true;
+      } catch {
+        passed = false;
+      }
+      if (!passed) return { ready: false, reason: `readiness gate "${name}" failing` };
+    }
+    return { ready: true };
+  }
+
   /** Opens the shared pool of stateless servers (if any). `connect` calls it for you. */
   start(): Promise<void> {
     if (this.closing) return Promise.reject(new PoolClosedError('The gateway'));
@@ -120,6 +191,9 @@ export class Gateway implements AsyncDisposable {
   async connect(transport: Transport): Promise<GatewaySession> {
     await this.start();
     if (this.closing) throw new PoolClosedError('The gateway');
+    if (this.drainingSince !== undefined) {
+      throw new GatewayDrainingError();
+    }
     const info = this.options.serverInfo ?? { name: 'mcpool', version: VERSION };
     const server = new Server(info, {
       capabilities: {

@@ -255,3 +255,33 @@ describe('gateway over Streamable HTTP', () => {
     expect(elsewhere.status).toBe(404);
   });
 });
+
+describe('health endpoints', () => {
+  it('/healthz is 200 while serving; /readyz follows the readiness gates and the drain', async () => {
+    const { http, gateway } = await serve(TOKEN);
+    const base = new URL(http.url).origin;
+    // Probes carry the pod's address as Host and no token: no guard applies.
+    const live = await raw(`${base}/healthz`, { method: 'GET', headers: { host: '10.1.2.3:3333' } });
+    expect(live.status).toBe(200);
+    expect(JSON.parse(live.body)).toEqual({ status: 'ok' });
+    expect((await raw(`${base}/readyz`, { method: 'GET' })).status).toBe(200);
+    let listed = false;
+    const remove = gateway.addReadinessGate(() => listed, 'discovery');
+    const blocked = await raw(`${base}/readyz`, { method: 'GET' });
+    expect(blocked.status).toBe(503);
+    expect(JSON.parse(blocked.body).reason).toContain('discovery');
+    listed = true;
+    expect((await raw(`${base}/readyz`, { method: 'GET' })).status).toBe(200);
+    remove();
+    gateway.drain();
+    const draining = await raw(`${base}/readyz`, { method: 'GET' });
+    expect(draining.status).toBe(503);
+    expect(JSON.parse(draining.body).reason).toBe('draining');
+    expect((await raw(`${base}/healthz`, { method: 'GET' })).status).toBe(200);
+    const refused = await raw(http.url, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: INITIALIZE,
+    });
+    expect(refused.status).toBe(503);
+  });
+});

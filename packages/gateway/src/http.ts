@@ -24,6 +24,14 @@ export interface HttpGateway {
   readonly port: number;
   /** Downstream HTTP sessions now open. */
   sessionCount(): number;
+  /** POST requests being answered now. */
+  inflightCount(): number;
+  /**
+   * Graceful stop: `/readyz` answers 503 at once and new sessions are
+   * refused, calls in flight get up to `drainMs` to finish, then everything
+   * closes as with `close()`.
+   */
+  shutdown(drainMs?: number, signal?: AbortSignal): Promise<void>;
   /** Stops listening and closes every downstream session (not the gateway). */
   close(): Promise<void>;
 }
@@ -31,6 +39,8 @@ export interface HttpGateway {
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
 const DEFAULT_SESSION_IDLE = 30 * 60_000;
 const DEFAULT_MAX_SESSIONS = 100;
+/** How long `shutdown()` waits for calls in flight by default, ms. */
+export const DEFAULT_DRAIN_MS = 30_000;
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 interface HttpSession {
@@ -185,6 +195,34 @@ export async function startHttpGateway(
     if (transport.sessionId === undefined) await session.close();
   };
 
+  let inflight = 0;
+  let idle: (() => void) | undefined;
+
+  /**
+   * Probes: no guard, since a kubelet asks with the pod's IP as Host and no
+   * token, and the answers tell nothing but up or not.
+   */
+  const probe = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '';
+    const at = url.indexOf('?');
+    const pathname = at < 0 ? url : url.slice(0, at);
+    if (pathname !== '/healthz' && pathname !== '/readyz') return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return true;
+    }
+    const readiness = pathname === '/healthz' ? { ready: true } : gateway.readiness();
+    const body = JSON.stringify(
+      readiness.ready ? { status: 'ok' } : { status: 'unavailable', reason: readiness.reason },
+    );
+    res.writeHead(readiness.ready ? 200 : 503, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     checkOrigin(req);
     checkToken(req);
@@ -199,6 +237,12 @@ export async function startHttpGateway(
     const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
     if (sessionId === undefined) {
       if (method === 'POST' && isInitializeRequest(body)) {
+        if (gateway.draining) {
+          throw new HttpError(503, -32000, 'Shutting down: connect again (to another replica)', {
+            'retry-after': '1',
+            connection: 'close',
+          });
+        }
         // Each session owns upstream sessions (maybe child processes): bound them.
         if (sessions.size >= maxSessions) {
           throw new HttpError(503, -32000, 'Too many sessions: try again later', {
@@ -223,36 +267,45 @@ export async function startHttpGateway(
   };
 
   const server: NodeHttpServer = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      const known = error instanceof HttpError;
-      const status = known ? error.status : 500;
-      if (known && status !== 404) {
-        log.warn({ status, method: req.method, path: req.url }, error.message);
-      } else if (!known) {
-        log.error({ err: gateway.redact(String(error)) }, 'HTTP request failed');
-      }
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        ...(known ? error.headers : {}),
-      };
-      // Unread bytes of a refused body: close instead of draining them.
-      if (status === 413) headers.connection = 'close';
-      res.writeHead(status, headers);
-      res.end(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          error: {
-            code: known ? error.rpcCode : -32603,
-            message: known ? error.message : 'Internal error',
-          },
-          id: null,
-        }),
-      );
-    });
+    if (probe(req, res)) return;
+    const counted = req.method === 'POST';
+    if (counted) inflight++;
+    handle(req, res)
+      .finally(() => {
+        if (!counted) return;
+        inflight--;
+        if (inflight === 0) idle?.();
+      })
+      .catch((error: unknown) => {
+        const known = error instanceof HttpError;
+        const status = known ? error.status : 500;
+        if (known && status !== 404) {
+          log.warn({ status, method: req.method, path: req.url }, error.message);
+        } else if (!known) {
+          log.error({ err: gateway.redact(String(error)) }, 'HTTP request failed');
+        }
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          ...(known ? error.headers : {}),
+        };
+        // Unread bytes of a refused body: close instead of draining them.
+        if (status === 413) headers.connection = 'close';
+        res.writeHead(status, headers);
+        res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: {
+              code: known ? error.rpcCode : -32603,
+              message: known ? error.message : 'Internal error',
+            },
+            id: null,
+          }),
+        );
+      });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -283,22 +336,43 @@ export async function startHttpGateway(
   const bound = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(sweeper);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...sessions.values()].map((e) => e.session.close()));
+      sessions.clear();
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    })();
+    return closing;
+  };
   return {
     url: `http://${shownHost}:${bound}${path}`,
     host,
     port: bound,
     sessionCount: () => sessions.size,
-    close: () => {
-      closing ??= (async () => {
-        clearInterval(sweeper);
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        await Promise.all([...sessions.values()].map((e) => e.session.close()));
-        sessions.clear();
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-        await stopped;
-      })();
-      return closing;
+    inflightCount: () => inflight,
+    close,
+    shutdown: async (drainMs = DEFAULT_DRAIN_MS, signal) => {
+      gateway.drain();
+      if (inflight > 0 && drainMs > 0 && !signal?.aborted) {
+        log.info({ inflight, drainMs }, 'waiting for calls in flight');
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            idle = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, drainMs);
+          signal?.addEventListener('abort', done, { once: true });
+          idle = done;
+        });
+      }
+      if (inflight > 0) log.warn({ inflight }, 'drain time over: closing with calls in flight');
+      await close();
     },
   };
 }

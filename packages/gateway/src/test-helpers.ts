@@ -1,4 +1,5 @@
 // Test-only helpers (tsconfig.build.json excludes src/test-*.ts).
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -108,6 +109,8 @@ export async function connectOver(
 
 export { resultText as text } from '@mcpool/testkit';
 
+import { waitFor } from '@mcpool/testkit';
+
 /**
  * An in-process server whose `echo` takes a number, not a string: it defines
  * `echo` differently from the testkit servers, so the names conflict.
@@ -146,4 +149,60 @@ export function cliPath(): string {
     throw new Error(`${path} does not exist; run \`pnpm --filter @mcpool/gateway build\` first`);
   }
   return path;
+}
+
+/** A `mcpool serve --http` child process. */
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  /** `http://127.0.0.1:PORT/mcp` */
+  readonly url: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly base: string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal's name). */
+  exited(): Promise<number | string | null>;
+  /** SIGKILL if still running, then waits for the exit. */
+  kill(): Promise<void>;
+}
+
+/** Starts the built CLI as `mcpool serve --config FILE --http 127.0.0.1:0` and waits for its URL. */
+export async function spawnServe(
+  config: string,
+  env: Record<string, string> = {},
+  args: readonly string[] = [],
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [cliPath(), 'serve', '--config', config, '--http', '127.0.0.1:0', ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  const exit = new Promise<number | string | null>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal));
+  });
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exit;
+  };
+  let url: string;
+  try {
+    url = await waitFor(() => /serving \d+ servers at (\S+)/.exec(stderr)?.[1], {
+      message: `the serving line (stderr so far: ${stderr})`,
+      timeoutMs: 15_000,
+    });
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+  return {
+    child,
+    url,
+    base: new URL(url).origin,
+    stderr: () => stderr,
+    exited: () => exit,
+    kill,
+  };
 }
