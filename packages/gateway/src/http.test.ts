@@ -261,7 +261,10 @@ describe('health endpoints', () => {
     const { http, gateway } = await serve(TOKEN);
     const base = new URL(http.url).origin;
     // Probes carry the pod's address as Host and no token: no guard applies.
-    const live = await raw(`${base}/healthz`, { method: 'GET', headers: { host: '10.1.2.3:3333' } });
+    const live = await raw(`${base}/healthz`, {
+      method: 'GET',
+      headers: { host: '10.1.2.3:3333' },
+    });
     expect(live.status).toBe(200);
     expect(JSON.parse(live.body)).toEqual({ status: 'ok' });
     expect((await raw(`${base}/readyz`, { method: 'GET' })).status).toBe(200);
