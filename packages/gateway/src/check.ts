@@ -36,7 +36,7 @@ export async function checkServers(
     // One try each: a check reports, it does not wait for servers to come back.
     reconnect: { baseMs: 3_600_000, maxMs: 3_600_000 },
     clientInfo: { name: 'mcpool-check', version: VERSION },
-    servers: config.servers.map(({ stateless: _s, ...server }) =>
+    servers: config.servers.map(({ stateless: _s, sessionState: _t, ...server }) =>
       server.transport.type === 'stdio'
         ? { ...server, transport: { ...server.transport, stderr: 'ignore' as const } }
         : server,

@@ -290,7 +290,17 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const metrics: GatewayMetrics | undefined = metricsAt
     ? (await import('./metrics.js')).gatewayMetrics()
     : undefined;
-  const redact = createRedactor(config.servers, [config.http.token, token]);
+  // The environment wins over the file, as MCPOOL_TOKEN does: Kubernetes hands secrets in as variables.
+  const { secretsFromEnv } = await import('./session-token.js');
+  const envSecrets = secretsFromEnv(io.env.MCPOOL_SESSION_SECRET);
+  const sessionSecret = envSecrets.length > 0 ? envSecrets : config.http.sessionSecret;
+  const secretList = sessionSecret === undefined ? [] : [sessionSecret].flat();
+  if (secretList.some((s) => s.length < 32)) {
+    throw new UsageError(
+      'MCPOOL_SESSION_SECRET: use secrets of at least 32 random characters (openssl rand -base64 32), comma-separated',
+    );
+  }
+  const redact = createRedactor(config.servers, [config.http.token, token, ...secretList]);
   const extensions: UpstreamExtension[] = [];
   if (metrics) extensions.push(metrics.extension);
   if (logger) extensions.push(loggingExtension(logger, redact));
@@ -299,7 +309,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     options = await gatewayOptionsFromConfig(config, {
       logger,
       extensions,
-      secrets: [token],
+      secrets: [token, ...secretList],
     });
   } catch (error) {
     if (isConfigError(error)) {
@@ -333,6 +343,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
         ...(token !== undefined ? { token } : {}),
         allowedHosts,
         allowedOrigins,
+        ...(secretList.length > 0 ? { sessionSecret: secretList } : {}),
       });
       // On SIGTERM: not ready at once, no new session, calls in flight finish, then exit 0.
       shutdown.unshift(() => served.shutdown(config.timeouts.drain ?? DEFAULT_DRAIN_MS));

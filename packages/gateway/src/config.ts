@@ -17,6 +17,13 @@ export interface GatewayServer extends ServerConfig {
    * every downstream session. @default false (each downstream session gets its own)
    */
   stateless?: boolean | undefined;
+  /**
+   * The server keeps state per session that a fresh upstream session would
+   * not have (a login, an open file). When a downstream session moves to
+   * another gateway replica, calls to such a server are refused rather than
+   * run on a new upstream session. @default false
+   */
+  sessionState?: boolean | undefined;
 }
 
 /** HTTP listener settings (`mcpool serve --http`). */
@@ -39,6 +46,14 @@ export interface HttpSettings {
   sessionIdleTimeout?: number | undefined;
   /** Downstream sessions open at once; beyond it a new client gets 503. @default 100 */
   maxSessions?: number | undefined;
+  /**
+   * Seals session ids (AES-256-GCM) so that any replica holding the secret
+   * serves any session. Several, newest first, to rotate: the first seals,
+   * all open. Also `MCPOOL_SESSION_SECRET` (comma-separated). @default none (ids are random)
+   */
+  sessionSecret?: string | string[] | undefined;
+  /** How long a sealed session id stays valid, ms. @default 86_400_000 */
+  sessionMaxAge?: number | undefined;
 }
 
 /** The configuration file, validated and resolved. */
@@ -71,6 +86,7 @@ export interface GatewayConfig {
 }
 
 const ms = z.number().int().positive();
+const secret = z.string().min(32, 'use at least 32 random characters (openssl rand -base64 32)');
 const stringMap = z.record(z.string(), z.string());
 const featureOptions = z
   .union([z.literal(true), z.record(z.string(), z.unknown())])
@@ -87,6 +103,7 @@ const serverEntry = z
     type: z.enum(['stdio', 'http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
     headers: stringMap.optional(),
     stateless: z.boolean().optional(),
+    sessionState: z.boolean().optional(),
     disabled: z.boolean().optional(),
     weight: z
       .number()
@@ -173,6 +190,10 @@ const fileSchema = z.strictObject({
       maxBodyBytes: z.number().int().min(1024).optional(),
       sessionIdleTimeout: ms.optional(),
       maxSessions: z.number().int().min(1).optional(),
+      sessionSecret: z
+        .union([secret, z.array(secret).min(1, 'give at least one secret')])
+        .optional(),
+      sessionMaxAge: ms.optional(),
     })
     .optional(),
 });
@@ -314,6 +335,7 @@ export function parseGatewayConfig(
       ...(entry.tags !== undefined ? { tags: entry.tags } : {}),
       ...(entry.maxConnections !== undefined ? { maxConnections: entry.maxConnections } : {}),
       stateless: entry.stateless === true,
+      ...(entry.sessionState === true ? { sessionState: true } : {}),
     });
   }
 

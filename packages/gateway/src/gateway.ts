@@ -37,6 +37,18 @@ export interface Readiness {
   reason?: string;
 }
 
+/** How `Gateway.connect` serves a transport. */
+export interface ConnectOptions {
+  /** The session's id, the same on every replica for a sealed session. @default a random UUID */
+  id?: string | undefined;
+  /**
+   * The session was opened by another replica (or an earlier process) and
+   * rebuilt here from its sealed id: calls to servers marked `sessionState`
+   * are refused, since their per-session state is not here.
+   */
+  rebuilt?: boolean | undefined;
+}
+
 /** Options of a `Gateway`. Only `servers` is required. */
 export interface GatewayOptions {
   /** The upstream servers; those marked `stateless` share one pool, the others are opened per downstream session. */
@@ -74,6 +86,7 @@ export class Gateway implements AsyncDisposable {
   private readonly sessionServers: readonly GatewayServer[];
   private readonly sharedServers: readonly GatewayServer[];
   private readonly liveSessions = new Set<GatewaySession>();
+  private readonly sessionStateServers: ReadonlySet<string>;
   private readonly inflight = new InflightRequests<GatewaySession>();
   /** Shared with every MultiServerClient of the same pools: one upstream subscription each. */
   private readonly subscriptions = resourceSubscriptions;
@@ -92,6 +105,9 @@ export class Gateway implements AsyncDisposable {
     this.options = options;
     this.sessionServers = options.servers.filter((s) => s.stateless !== true);
     this.sharedServers = options.servers.filter((s) => s.stateless === true);
+    this.sessionStateServers = new Set(
+      options.servers.filter((s) => s.sessionState === true).map((s) => s.id),
+    );
     this.redact = options.redact ?? createRedactor(options.servers);
     this.logger = options.logger ?? silentLogger;
     const ns = options.pool?.namespacing;
@@ -188,10 +204,11 @@ export class Gateway implements AsyncDisposable {
    * in-memory, ...). The session's own upstream sessions open once the client
    * has initialized and close with the session.
    */
-  async connect(transport: Transport): Promise<GatewaySession> {
+  async connect(transport: Transport, options: ConnectOptions = {}): Promise<GatewaySession> {
     await this.start();
     if (this.closing) throw new PoolClosedError('The gateway');
-    if (this.drainingSince !== undefined) {
+    // A rebuilt session is an old one that moved here: serve it while draining.
+    if (this.drainingSince !== undefined && options.rebuilt !== true) {
       throw new GatewayDrainingError();
     }
     const info = this.options.serverInfo ?? { name: 'mcpool', version: VERSION };
@@ -211,13 +228,14 @@ export class Gateway implements AsyncDisposable {
       namespacing: this.namespacing,
       shared: this.sharedUpstream,
       subscriptions: this.subscriptions,
+      sessionStateServers: this.sessionStateServers,
       openSessionUpstream: (session) => this.openSessionUpstream(session),
       sessionClosed: (session) => {
         this.liveSessions.delete(session);
         this.logger.info({ session: session.id }, 'session closed');
       },
     };
-    const session = new GatewaySession(server, transport, host, this.inflight);
+    const session = new GatewaySession(server, transport, host, this.inflight, options);
     this.liveSessions.add(session);
     try {
       await server.connect(transport);

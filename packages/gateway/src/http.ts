@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   createServer,
   type IncomingMessage,
@@ -6,15 +6,27 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { InvalidConfigError } from '@mcpool/core';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type JSONRPCMessage,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { HttpSettings } from './config.js';
 import type { Gateway } from './gateway.js';
+import { accepts, createGuards, HttpError, readJsonBody } from './http-guards.js';
+import { HttpServerTransport } from './http-transport.js';
 import type { GatewaySession } from './session.js';
+import {
+  createSessionSealer,
+  principalOf,
+  type SessionSealer,
+  samePrincipal,
+} from './session-token.js';
 
 /** Options of `startHttpGateway`; see `HttpSettings` for each default. */
-export type HttpGatewayOptions = HttpSettings;
+export type HttpGatewayOptions = Omit<HttpSettings, 'sessionSecret'> & {
+  /** Secrets that seal session ids, newest first (see `HttpSettings.sessionSecret`). */
+  sessionSecret?: string | readonly string[] | undefined;
+};
 
 /** A gateway served over Streamable HTTP. */
 export interface HttpGateway {
@@ -22,7 +34,7 @@ export interface HttpGateway {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** Downstream HTTP sessions now open. */
+  /** Downstream HTTP sessions held by this process (opened here or rebuilt from a sealed id). */
   sessionCount(): number;
   /** POST requests being answered now. */
   inflightCount(): number;
@@ -41,44 +53,33 @@ const DEFAULT_SESSION_IDLE = 30 * 60_000;
 const DEFAULT_MAX_SESSIONS = 100;
 /** How long `shutdown()` waits for calls in flight by default, ms. */
 export const DEFAULT_DRAIN_MS = 30_000;
-const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 interface HttpSession {
-  transport: StreamableHTTPServerTransport;
-  session: GatewaySession;
+  readonly transport: HttpServerTransport;
+  readonly session: GatewaySession;
+  readonly principal: string;
   lastSeen: number;
   active: number;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly rpcCode: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+/** A cheap shape check; the SDK's schemas check each request's params when it is handled. */
+function isMessage(value: unknown): value is JSONRPCMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as { jsonrpc?: unknown; method?: unknown; id?: unknown };
+  return m.jsonrpc === '2.0' && (typeof m.method === 'string' || m.id !== undefined);
 }
 
-/** The host name of a `Host` header (`example.com:80` → `example.com`, `[::1]:3333` → `[::1]`). */
-function hostName(host: string): string {
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    return end < 0 ? host : host.slice(0, end + 1).toLowerCase();
-  }
-  const colon = host.indexOf(':');
-  return (colon < 0 ? host : host.slice(0, colon)).toLowerCase();
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+function sessionHeader(req: IncomingMessage): string | undefined {
+  const value = req.headers['mcp-session-id'];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
  * Serves a gateway over Streamable HTTP, one downstream session per MCP
  * session id. Guards, in order: `Host` and `Origin` against DNS rebinding
- * (403), the bearer token (401), the body size (413).
+ * (403), the bearer token (401), the body size (413). With a session secret
+ * the ids are sealed, and any replica sharing the secret serves any session.
  */
 export async function startHttpGateway(
   gateway: Gateway,
@@ -90,109 +91,219 @@ export async function startHttpGateway(
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const idleMs = options.sessionIdleTimeout ?? DEFAULT_SESSION_IDLE;
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-  if (options.token !== undefined && options.token.length < 16) {
-    throw new InvalidConfigError('http options', [
-      { path: 'token', message: 'use a token of at least 16 characters' },
-    ]);
-  }
-  const tokenDigest = options.token === undefined ? undefined : digest(options.token);
-  const allowedHosts = new Set(
-    [...LOOPBACK_HOSTS, ...(options.allowedHosts ?? [])].map((h) => hostName(h)),
-  );
-  const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => new URL(o).origin));
+  const guards = createGuards(options);
+  const secrets =
+    options.sessionSecret === undefined
+      ? []
+      : typeof options.sessionSecret === 'string'
+        ? [options.sessionSecret]
+        : [...options.sessionSecret];
+  const sealer: SessionSealer | undefined =
+    secrets.length > 0
+      ? createSessionSealer({ secrets, maxAgeMs: options.sessionMaxAge })
+      : undefined;
   const sessions = new Map<string, HttpSession>();
+  const rebuilding = new Map<string, Promise<HttpSession | undefined>>();
   const sockets = new Set<Socket>();
   const log = gateway.logger;
 
-  const checkOrigin = (req: IncomingMessage) => {
-    const hostHeader = req.headers.host;
-    if (!hostHeader || !allowedHosts.has(hostName(hostHeader))) {
-      throw new HttpError(403, -32000, 'Forbidden: Host not allowed');
-    }
-    const origin = req.headers.origin;
-    if (origin === undefined) return;
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      parsed = undefined;
-    }
-    const ok =
-      parsed !== undefined &&
-      (allowedOrigins.has(parsed.origin) ||
-        ((parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-          LOOPBACK_HOSTS.includes(parsed.hostname.toLowerCase()) &&
-          // A loopback page is only trusted when the Host is loopback too.
-          LOOPBACK_HOSTS.includes(hostName(hostHeader))));
-    if (!ok) throw new HttpError(403, -32000, 'Forbidden: Origin not allowed');
-  };
-
-  const checkToken = (req: IncomingMessage) => {
-    if (!tokenDigest) return;
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), tokenDigest)) {
-      throw new HttpError(401, -32001, 'Unauthorized: give the bearer token', {
-        'www-authenticate': 'Bearer realm="mcpool"',
+  const checkCapacity = () => {
+    // Each session may own upstream sessions (maybe child processes): bound them.
+    if (sessions.size + rebuilding.size >= maxSessions) {
+      throw new HttpError(503, -32000, 'Too many sessions: try again later', {
+        'retry-after': '5',
       });
     }
   };
 
-  const readBody = async (req: IncomingMessage): Promise<unknown> => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBody) {
-      throw new HttpError(413, -32000, `Payload too large: the limit is ${maxBody} bytes`);
-    }
-    // Events, not `for await`: breaking out of the loop would destroy the socket before the 413.
-    const text = await new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let refused = false;
-      req.on('data', (chunk: Buffer) => {
-        if (refused) return;
-        size += chunk.length;
-        if (size > maxBody) {
-          refused = true;
-          chunks.length = 0;
-          reject(new HttpError(413, -32000, `Payload too large: the limit is ${maxBody} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.once('end', () => {
-        if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
-      });
-      req.once('error', reject);
-    });
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new HttpError(400, -32700, 'Parse error: the body is not JSON');
-    }
-  };
-
-  const openSession = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
-    let entry: HttpSession | undefined;
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (sessionId) => {
-        if (entry) sessions.set(sessionId, entry);
-      },
-    });
-    const session = await gateway.connect(transport);
-    entry = { transport, session, lastSeen: Date.now(), active: 1 };
-    session.onclose = () => {
-      const id = transport.sessionId;
-      if (id !== undefined && sessions.get(id)?.session === session) sessions.delete(id);
+  const track = (id: string, entry: HttpSession) => {
+    sessions.set(id, entry);
+    entry.session.onclose = () => {
+      if (sessions.get(id) === entry) sessions.delete(id);
     };
+  };
+
+  const openSession = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    messages: JSONRPCMessage[],
+  ) => {
+    if (gateway.draining) {
+      throw new HttpError(503, -32000, 'Shutting down: connect again (to another replica)', {
+        'retry-after': '1',
+        connection: 'close',
+      });
+    }
+    checkCapacity();
+    const sid = randomUUID();
+    const principal = principalOf(req.headers.authorization);
+    let entry: HttpSession | undefined;
+    const transport = new HttpServerTransport((init, result) => {
+      const id = sealer
+        ? sealer.seal({
+            sid,
+            protocolVersion: result.protocolVersion,
+            clientInfo: init.clientInfo,
+            capabilities: init.capabilities,
+            principal,
+          })
+        : sid;
+      if (entry) track(id, entry);
+      return id;
+    });
+    const session = await gateway.connect(transport, { id: sid });
+    entry = { transport, session, principal, lastSeen: Date.now(), active: 1 };
     try {
-      await transport.handleRequest(req, res, body);
+      await transport.handlePost(req, res, messages, false);
     } finally {
       entry.active--;
       entry.lastSeen = Date.now();
     }
     // A refused initialize never gets a session id: do not keep its upstream side.
     if (transport.sessionId === undefined) await session.close();
+  };
+
+  /** A session held here, or rebuilt from its sealed id; undefined → 404. */
+  const find = async (id: string, req: IncomingMessage): Promise<HttpSession | undefined> => {
+    const held = sessions.get(id);
+    if (held) {
+      if (sealer && !samePrincipal(held.principal, principalOf(req.headers.authorization))) {
+        return undefined;
+      }
+      return held;
+    }
+    if (!sealer) return undefined;
+    const principal = principalOf(req.headers.authorization);
+    const claims = sealer.open(id, principal);
+    if (!claims) return undefined;
+    let pending = rebuilding.get(id);
+    if (!pending) {
+      checkCapacity();
+      pending = (async () => {
+        const transport = new HttpServerTransport(() => id);
+        const session = await gateway.connect(transport, { id: claims.sid, rebuilt: true });
+        await transport.replayInitialize(id, {
+          protocolVersion: claims.protocolVersion,
+          capabilities: claims.capabilities,
+          clientInfo: claims.clientInfo,
+        });
+        const entry: HttpSession = {
+          transport,
+          session,
+          principal,
+          lastSeen: Date.now(),
+          active: 0,
+        };
+        track(id, entry);
+        log.info({ session: claims.sid }, 'session rebuilt from its sealed id');
+        return entry;
+      })().finally(() => rebuilding.delete(id));
+      rebuilding.set(id, pending);
+    }
+    return pending;
+  };
+
+  const post = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
+      throw new HttpError(
+        406,
+        -32000,
+        'Not Acceptable: Client must accept both application/json and text/event-stream',
+      );
+    }
+    const type = req.headers['content-type'];
+    if (type === undefined || !type.includes('application/json')) {
+      throw new HttpError(
+        415,
+        -32000,
+        'Unsupported Media Type: Content-Type must be application/json',
+      );
+    }
+    const body = await readJsonBody(req, maxBody);
+    const batch = Array.isArray(body);
+    const messages = (batch ? body : [body]) as unknown[];
+    if (messages.length === 0 || !messages.every(isMessage)) {
+      throw new HttpError(400, -32700, 'Parse error: Invalid JSON-RPC message');
+    }
+    const init = messages.some((m) => (m as { method?: unknown }).method === 'initialize');
+    const id = sessionHeader(req);
+    if (init) {
+      if (id !== undefined)
+        throw new HttpError(400, -32600, 'Invalid Request: Server already initialized');
+      if (messages.length > 1) {
+        throw new HttpError(
+          400,
+          -32600,
+          'Invalid Request: Only one initialization request is allowed',
+        );
+      }
+      return openSession(req, res, messages);
+    }
+    checkVersion(req);
+    if (id === undefined) {
+      throw new HttpError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    }
+    const entry = await find(id, req);
+    // The spec: an unknown or ended session gets 404, and the client initializes again.
+    if (!entry) throw new HttpError(404, -32001, 'Session not found');
+    entry.active++;
+    entry.lastSeen = Date.now();
+    try {
+      await entry.transport.handlePost(req, res, messages, batch);
+    } finally {
+      entry.active--;
+      entry.lastSeen = Date.now();
+    }
+  };
+
+  const checkVersion = (req: IncomingMessage) => {
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      throw new HttpError(
+        400,
+        -32000,
+        `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+      );
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    guards.origin(req);
+    guards.token(req);
+    const url = req.url ?? '/';
+    const at = url.indexOf('?');
+    if ((at < 0 ? url : url.slice(0, at)) !== path) {
+      throw new HttpError(404, -32000, `Not found: MCP is at ${path}`);
+    }
+    const method = req.method ?? 'GET';
+    if (method === 'POST') return post(req, res);
+    if (method !== 'GET' && method !== 'DELETE') {
+      throw new HttpError(405, -32000, 'Method not allowed', { allow: 'GET, POST, DELETE' });
+    }
+    if (method === 'GET' && !accepts(req, 'text/event-stream')) {
+      throw new HttpError(406, -32000, 'Not Acceptable: Client must accept text/event-stream');
+    }
+    checkVersion(req);
+    const id = sessionHeader(req);
+    if (id === undefined) {
+      throw new HttpError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    }
+    if (method === 'DELETE') {
+      const held = sessions.get(id);
+      const known = held
+        ? !sealer || samePrincipal(held.principal, principalOf(req.headers.authorization))
+        : sealer?.open(id, principalOf(req.headers.authorization)) !== undefined;
+      if (!known) throw new HttpError(404, -32001, 'Session not found');
+      if (held) await held.session.close();
+      res.writeHead(200).end();
+      return;
+    }
+    const entry = await find(id, req);
+    if (!entry) throw new HttpError(404, -32001, 'Session not found');
+    entry.lastSeen = Date.now();
+    if (!entry.transport.handleGet(res)) {
+      throw new HttpError(409, -32000, 'Conflict: Only one SSE stream is allowed per session');
+    }
   };
 
   let inflight = 0;
@@ -204,6 +315,7 @@ export async function startHttpGateway(
    */
   const probe = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '';
+    if (!url.startsWith('/healthz') && !url.startsWith('/readyz')) return false;
     const at = url.indexOf('?');
     const pathname = at < 0 ? url : url.slice(0, at);
     if (pathname !== '/healthz' && pathname !== '/readyz') return false;
@@ -215,55 +327,37 @@ export async function startHttpGateway(
     const body = JSON.stringify(
       readiness.ready ? { status: 'ok' } : { status: 'unavailable', reason: readiness.reason },
     );
-    res.writeHead(readiness.ready ? 200 : 503, {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-    });
+    res.writeHead(readiness.ready ? 200 : 503, { ...JSON_HEADERS, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    checkOrigin(req);
-    checkToken(req);
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) throw new HttpError(404, -32000, `Not found: MCP is at ${path}`);
-    const method = req.method ?? 'GET';
-    if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
-      throw new HttpError(405, -32000, 'Method not allowed', { allow: 'GET, POST, DELETE' });
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    const known = error instanceof HttpError;
+    const status = known ? error.status : 500;
+    if (known && status !== 404) {
+      log.warn({ status, method: req.method, path: req.url }, error.message);
+    } else if (!known) {
+      log.error({ err: gateway.redact(String(error)) }, 'HTTP request failed');
     }
-    const body = method === 'POST' ? await readBody(req) : undefined;
-    const sessionHeader = req.headers['mcp-session-id'];
-    const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
-    if (sessionId === undefined) {
-      if (method === 'POST' && isInitializeRequest(body)) {
-        if (gateway.draining) {
-          throw new HttpError(503, -32000, 'Shutting down: connect again (to another replica)', {
-            'retry-after': '1',
-            connection: 'close',
-          });
-        }
-        // Each session owns upstream sessions (maybe child processes): bound them.
-        if (sessions.size >= maxSessions) {
-          throw new HttpError(503, -32000, 'Too many sessions: try again later', {
-            'retry-after': '5',
-          });
-        }
-        return openSession(req, res, body);
-      }
-      throw new HttpError(400, -32000, 'Bad Request: no valid session id given');
+    if (res.headersSent) {
+      res.destroy();
+      return;
     }
-    const entry = sessions.get(sessionId);
-    // The spec: an unknown or ended session gets 404, and the client initializes again.
-    if (!entry) throw new HttpError(404, -32001, 'Session not found');
-    entry.active++;
-    entry.lastSeen = Date.now();
-    try {
-      await entry.transport.handleRequest(req, res, body);
-    } finally {
-      entry.active--;
-      entry.lastSeen = Date.now();
-    }
+    const headers: Record<string, string> = { ...JSON_HEADERS, ...(known ? error.headers : {}) };
+    // Unread bytes of a refused body: close instead of draining them.
+    if (status === 413) headers.connection = 'close';
+    res.writeHead(status, headers);
+    res.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        error: {
+          code: known ? error.rpcCode : -32603,
+          message: known ? error.message : 'Internal error',
+        },
+        id: null,
+      }),
+    );
   };
 
   const server: NodeHttpServer = createServer((req, res) => {
@@ -271,43 +365,17 @@ export async function startHttpGateway(
     const counted = req.method === 'POST';
     if (counted) inflight++;
     handle(req, res)
+      .catch((error: unknown) => fail(req, res, error))
       .finally(() => {
         if (!counted) return;
         inflight--;
         if (inflight === 0) idle?.();
-      })
-      .catch((error: unknown) => {
-        const known = error instanceof HttpError;
-        const status = known ? error.status : 500;
-        if (known && status !== 404) {
-          log.warn({ status, method: req.method, path: req.url }, error.message);
-        } else if (!known) {
-          log.error({ err: gateway.redact(String(error)) }, 'HTTP request failed');
-        }
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          ...(known ? error.headers : {}),
-        };
-        // Unread bytes of a refused body: close instead of draining them.
-        if (status === 413) headers.connection = 'close';
-        res.writeHead(status, headers);
-        res.end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            error: {
-              code: known ? error.rpcCode : -32603,
-              message: known ? error.message : 'Internal error',
-            },
-            id: null,
-          }),
-        );
       });
   });
+  // Keep-alive a little longer than the usual client's pool, so that it never reuses a socket we are closing.
+  server.keepAliveTimeout = 65_000;
   server.on('connection', (socket) => {
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -323,7 +391,7 @@ export async function startHttpGateway(
     () => {
       const now = Date.now();
       for (const entry of sessions.values()) {
-        if (entry.active === 0 && now - entry.lastSeen >= idleMs) {
+        if (entry.active === 0 && !entry.transport.hasStream && now - entry.lastSeen >= idleMs) {
           log.info({ session: entry.session.id }, 'closing idle session');
           void entry.session.close();
         }
@@ -340,6 +408,7 @@ export async function startHttpGateway(
     closing ??= (async () => {
       clearInterval(sweeper);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([...rebuilding.values()]);
       await Promise.all([...sessions.values()].map((e) => e.session.close()));
       sessions.clear();
       server.closeAllConnections();

@@ -158,6 +158,27 @@ export class UpstreamRouter {
     return out;
   }
 
+  /**
+   * The servers a tool or prompt name routes to; empty when the name is
+   * unknown (the call itself then says so).
+   */
+  async routeServers(kind: 'tool' | 'prompt', name: string): Promise<readonly string[]> {
+    try {
+      let index: CatalogIndex;
+      if (this.single) {
+        await this.single.pool.listTools();
+        index = this.single.pool.catalog;
+      } else {
+        index = (await this.merged()).index;
+      }
+      const known = (id: string) => this.known(id);
+      return (kind === 'tool' ? index.routeTool(name, known) : index.routePrompt(name, known))
+        .servers;
+    } catch {
+      return [];
+    }
+  }
+
   private known(serverId: string): boolean {
     return this.upstreams.some((u) => u.pool.server(serverId) !== undefined);
   }

@@ -56,6 +56,8 @@ export interface SessionHost {
   /** The shared pool of stateless servers, if any. */
   readonly shared: Upstream | undefined;
   readonly subscriptions: ResourceSubscriptions;
+  /** Ids of the servers marked `sessionState`. */
+  readonly sessionStateServers: ReadonlySet<string>;
   /** Opens this session's own pool of stateful servers (undefined when there are none). */
   openSessionUpstream(session: GatewaySession): Promise<OpenUpstream | undefined>;
   sessionClosed(session: GatewaySession): void;
@@ -73,8 +75,10 @@ const LIST_DEBOUNCE_MS = 20;
  * of the shared pool. Closing it closes its upstream sessions.
  */
 export class GatewaySession {
-  /** A gateway-side id (the HTTP session id when there is one). */
+  /** A gateway-side id, the same on every replica for a sealed HTTP session. */
   readonly id: string;
+  /** Opened elsewhere and rebuilt here from a sealed session id. */
+  readonly rebuilt: boolean;
   private upstream: OpenUpstream | undefined;
   private router: UpstreamRouter | undefined;
   private opening: Promise<UpstreamRouter> | undefined;
@@ -95,14 +99,13 @@ export class GatewaySession {
     readonly transport: Transport,
     private readonly host: SessionHost,
     private readonly inflight: InflightRequests<GatewaySession>,
+    options: { id?: string | undefined; rebuilt?: boolean | undefined } = {},
   ) {
-    this.id = randomUUID();
+    this.id = options.id ?? randomUUID();
+    this.rebuilt = options.rebuilt === true;
     this.install();
-    server.oninitialized = () => {
-      this.ready().catch(() => {
-        // Reported by ready(); the next request reports it again.
-      });
-    };
+    // Upstream sessions open on the first request that needs them, not at
+    // initialize: an idle downstream session costs no upstream connection.
     server.onclose = () => {
       void this.close();
     };
@@ -240,15 +243,37 @@ export class GatewaySession {
     };
   }
 
+  /**
+   * On a session rebuilt from a sealed id, refuses a name served by a server
+   * marked `sessionState`: its per-session state stayed with the replica
+   * that opened the session, and a fresh upstream session would silently
+   * lack it.
+   */
+  private async refuseLostState(
+    router: UpstreamRouter,
+    route: { kind: 'tool' | 'prompt'; name: string } | undefined,
+  ): Promise<void> {
+    if (!route || !this.rebuilt || this.host.sessionStateServers.size === 0) return;
+    const servers = await router.routeServers(route.kind, route.name);
+    const kept = servers.find((id) => this.host.sessionStateServers.has(id));
+    if (kept === undefined) return;
+    throw new McpError(
+      ErrorCode.InvalidRequest,
+      `mcpool: this session moved to another gateway replica, and server "${kept}" keeps per-session state (sessionState) that did not move with it; initialize a new session to use ${route.kind} "${route.name}".`,
+    );
+  }
+
   /** Runs a forwarded request on behalf of a downstream request, with its signal and errors mapped. */
   private async forward<T>(
     extra: Extra,
     run: (router: UpstreamRouter, options: CallOptions) => Promise<T>,
     more: Partial<CallOptions> = {},
     toolErrors = false,
+    route?: { kind: 'tool' | 'prompt'; name: string },
   ): Promise<T> {
     try {
       const router = await this.ready();
+      await this.refuseLostState(router, route);
       const options: CallOptions = { signal: extra.signal, key: this.id, ...more };
       const request: DownstreamRequest<GatewaySession> = {
         session: this,
@@ -309,10 +334,16 @@ export class GatewaySession {
                   .catch(() => {});
               },
             };
-      return this.forward(extra, (r, o) => r.callTool(upstreamParams, o), more, true);
+      return this.forward(extra, (r, o) => r.callTool(upstreamParams, o), more, true, {
+        kind: 'tool',
+        name: params.name,
+      });
     });
     s.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
-      this.forward(extra, (r, o) => r.getPrompt(request.params, o)),
+      this.forward(extra, (r, o) => r.getPrompt(request.params, o), {}, false, {
+        kind: 'prompt',
+        name: request.params.name,
+      }),
     );
     s.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
       this.forward(extra, (r, o) => r.readResource(request.params, o)),

@@ -59,7 +59,9 @@ export async function openUpstream(spec: UpstreamSpec): Promise<OpenUpstream> {
     ...spec.pool,
     ...(spec.balancer ? { balancer: spec.balancer() } : {}),
     handlers: spec.handlers,
-    servers: spec.servers.map(({ stateless: _stateless, ...server }) => server),
+    servers: spec.servers.map(
+      ({ stateless: _stateless, sessionState: _state, ...server }) => server,
+    ),
   });
   const client = new MultiServerClient(pool, {
     ...spec.client,

@@ -1,0 +1,138 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { InvalidConfigError } from '@mcpool/core';
+
+/** A refusal with its HTTP status, JSON-RPC code and headers. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly rpcCode: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** The host name of a `Host` header (`example.com:80` → `example.com`, `[::1]:3333` → `[::1]`). */
+export function hostName(host: string): string {
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end < 0 ? host : host.slice(0, end + 1).toLowerCase();
+  }
+  const colon = host.indexOf(':');
+  return (colon < 0 ? host : host.slice(0, colon)).toLowerCase();
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** What every MCP request must pass before it reaches a session. */
+export interface Guards {
+  /** `Host` and `Origin` against DNS rebinding: 403. */
+  origin(req: IncomingMessage): void;
+  /** The bearer token, when one is configured: 401. */
+  token(req: IncomingMessage): void;
+}
+
+export interface GuardOptions {
+  token?: string | undefined;
+  allowedHosts?: readonly string[] | undefined;
+  allowedOrigins?: readonly string[] | undefined;
+}
+
+export function createGuards(options: GuardOptions): Guards {
+  if (options.token !== undefined && options.token.length < 16) {
+    throw new InvalidConfigError('http options', [
+      { path: 'token', message: 'use a token of at least 16 characters' },
+    ]);
+  }
+  const tokenDigest = options.token === undefined ? undefined : digest(options.token);
+  const allowedHosts = new Set(
+    [...LOOPBACK_HOSTS, ...(options.allowedHosts ?? [])].map((h) => hostName(h)),
+  );
+  const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => new URL(o).origin));
+  return {
+    origin(req) {
+      const hostHeader = req.headers.host;
+      if (!hostHeader || !allowedHosts.has(hostName(hostHeader))) {
+        throw new HttpError(403, -32000, 'Forbidden: Host not allowed');
+      }
+      const origin = req.headers.origin;
+      if (origin === undefined) return;
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      const ok =
+        parsed !== undefined &&
+        (allowedOrigins.has(parsed.origin) ||
+          ((parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+            LOOPBACK_HOSTS.includes(parsed.hostname.toLowerCase()) &&
+            // A loopback page is only trusted when the Host is loopback too.
+            LOOPBACK_HOSTS.includes(hostName(hostHeader))));
+      if (!ok) throw new HttpError(403, -32000, 'Forbidden: Origin not allowed');
+    },
+    token(req) {
+      if (!tokenDigest) return;
+      const header = req.headers.authorization ?? '';
+      const match = /^Bearer\s+(.+)$/i.exec(header);
+      if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), tokenDigest)) {
+        throw new HttpError(401, -32001, 'Unauthorized: give the bearer token', {
+          'www-authenticate': 'Bearer realm="mcpool"',
+        });
+      }
+    },
+  };
+}
+
+/** Reads a JSON body of at most `maxBody` bytes: 413 beyond, 400 when it is not JSON. */
+export async function readJsonBody(req: IncomingMessage, maxBody: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBody) {
+    throw new HttpError(413, -32000, `Payload too large: the limit is ${maxBody} bytes`);
+  }
+  // Events, not `for await`: breaking out of the loop would destroy the socket before the 413.
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > maxBody) {
+        refused = true;
+        chunks.length = 0;
+        reject(new HttpError(413, -32000, `Payload too large: the limit is ${maxBody} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (refused) return;
+      resolve(
+        chunks.length === 1
+          ? (chunks[0] as Buffer).toString('utf8')
+          : Buffer.concat(chunks).toString('utf8'),
+      );
+    });
+    req.once('error', reject);
+  });
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, -32700, 'Parse error: the body is not JSON');
+  }
+}
+
+/** Whether the `Accept` header names a media type or any type; a missing header names none, as in the SDK. */
+export function accepts(req: IncomingMessage, type: string): boolean {
+  const accept = req.headers.accept;
+  if (accept === undefined) return false;
+  return accept.includes(type) || accept.includes('*/*');
+}

@@ -1,0 +1,234 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  type ClientCapabilities,
+  type Implementation,
+  type InitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * One POST that carried requests: its response and the ids still unanswered.
+ * It answers with JSON when every result is there before anything else was
+ * sent for it, and turns into an SSE stream as soon as a notification or a
+ * server request (progress, sampling, logging) must travel before the result.
+ */
+interface Exchange {
+  readonly res: ServerResponse;
+  readonly waiting: Set<RequestId>;
+  readonly batch: boolean;
+  readonly answers: JSONRPCMessage[];
+  sse: boolean;
+  done: boolean;
+}
+
+/** What the transport asks its owner when the session's initialize is answered. */
+export type SessionIdFor = (
+  init: InitializeRequest['params'],
+  result: { protocolVersion: string },
+) => string;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+} as const;
+
+/** The request id of the initialize replayed to rebuild a session; never seen by a client. */
+const REPLAY_ID = 'mcpool:rebuild';
+
+/**
+ * The downstream side of Streamable HTTP on `node:http`, for one session:
+ * POSTs are answered with JSON or SSE, one GET stream carries what is not
+ * tied to a request. The SDK's own server transport goes through web
+ * `Request`/`Response` objects and an SSE stream for every call; this one
+ * writes straight to the socket, which is most of the gateway's hop.
+ * Routing, guards and session lookup are the HTTP layer's; this class only
+ * speaks the protocol of an already-accepted request.
+ */
+export class HttpServerTransport implements Transport {
+  sessionId: string | undefined;
+  onclose: (() => void) | undefined;
+  onerror: ((error: Error) => void) | undefined;
+  onmessage: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
+  private readonly byId = new Map<RequestId, Exchange>();
+  private standalone: ServerResponse | undefined;
+  private initParams: InitializeRequest['params'] | undefined;
+  private replayed: (() => void) | undefined;
+  private closed = false;
+
+  constructor(private readonly sessionIdFor: SessionIdFor) {}
+
+  async start(): Promise<void> {}
+
+  /** Whether a GET stream is open for server messages not tied to a request. */
+  get hasStream(): boolean {
+    return this.standalone !== undefined;
+  }
+
+  /**
+   * Answers a POST whose body is already parsed and validated as JSON-RPC
+   * (one message or a batch). Resolves once the response is complete.
+   */
+  handlePost(
+    req: IncomingMessage,
+    res: ServerResponse,
+    messages: JSONRPCMessage[],
+    batch: boolean,
+  ): Promise<void> {
+    const requests = messages.filter(isJSONRPCRequest);
+    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    if (requests.length === 0) {
+      res.writeHead(202).end();
+      for (const message of messages) this.onmessage?.(message, extra);
+      return Promise.resolve();
+    }
+    const exchange: Exchange = {
+      res,
+      waiting: new Set(requests.map((r) => r.id)),
+      batch,
+      answers: [],
+      sse: false,
+      done: false,
+    };
+    for (const request of requests) {
+      this.byId.set(request.id, exchange);
+      if (request.method === 'initialize') {
+        this.initParams = request.params as InitializeRequest['params'];
+      }
+    }
+    const finished = new Promise<void>((resolve) => {
+      res.once('close', () => {
+        // The client went away: forget its ids so that late answers are dropped.
+        for (const id of exchange.waiting) this.byId.delete(id);
+        exchange.waiting.clear();
+        exchange.done = true;
+        resolve();
+      });
+    });
+    for (const message of messages) this.onmessage?.(message, extra);
+    return finished;
+  }
+
+  /** Opens the stream for server messages not tied to a request (GET). */
+  handleGet(res: ServerResponse): boolean {
+    if (this.standalone) return false;
+    res.writeHead(200, SSE_HEADERS);
+    res.flushHeaders();
+    this.standalone = res;
+    res.once('close', () => {
+      if (this.standalone === res) this.standalone = undefined;
+    });
+    return true;
+  }
+
+  /**
+   * Rebuilds the SDK server's state of a session opened elsewhere: the
+   * initialize it once answered is played again (its answer is dropped),
+   * then `notifications/initialized`.
+   */
+  replayInitialize(
+    sessionId: string,
+    init: {
+      protocolVersion: string;
+      capabilities: ClientCapabilities;
+      clientInfo: Implementation;
+    },
+  ): Promise<void> {
+    this.sessionId = sessionId;
+    const answered = new Promise<void>((resolve) => {
+      this.replayed = resolve;
+    });
+    this.onmessage?.({ jsonrpc: '2.0', id: REPLAY_ID, method: 'initialize', params: init });
+    return answered.then(() => {
+      this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    });
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.closed) return;
+    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    if (isAnswer && message.id === REPLAY_ID) {
+      this.replayed?.();
+      this.replayed = undefined;
+      return;
+    }
+    const id = isAnswer ? message.id : options?.relatedRequestId;
+    const exchange = id === undefined ? undefined : this.byId.get(id);
+    if (!exchange) {
+      // Not tied to a live request: the GET stream, if the client keeps one (else dropped, as the spec allows).
+      if (!isAnswer && this.standalone) writeEvent(this.standalone, message);
+      return;
+    }
+    if (!isAnswer) {
+      if (!exchange.sse) this.toSse(exchange);
+      writeEvent(exchange.res, message);
+      return;
+    }
+    if (isJSONRPCResultResponse(message) && this.initParams && this.sessionId === undefined) {
+      const result = message.result as { protocolVersion?: unknown };
+      if (typeof result.protocolVersion === 'string') {
+        this.sessionId = this.sessionIdFor(this.initParams, {
+          protocolVersion: result.protocolVersion,
+        });
+      }
+    }
+    this.byId.delete(id as RequestId);
+    exchange.waiting.delete(id as RequestId);
+    if (exchange.sse) writeEvent(exchange.res, message);
+    else exchange.answers.push(message);
+    if (exchange.waiting.size === 0) this.finish(exchange);
+  }
+
+  private headers(contentType: Record<string, string>): Record<string, string> {
+    return this.sessionId === undefined
+      ? contentType
+      : { ...contentType, 'mcp-session-id': this.sessionId };
+  }
+
+  private toSse(exchange: Exchange): void {
+    exchange.sse = true;
+    exchange.res.writeHead(200, this.headers(SSE_HEADERS));
+    for (const answer of exchange.answers.splice(0)) writeEvent(exchange.res, answer);
+  }
+
+  private finish(exchange: Exchange): void {
+    if (exchange.done) return;
+    exchange.done = true;
+    if (exchange.sse) {
+      exchange.res.end();
+      return;
+    }
+    const body = JSON.stringify(exchange.batch ? exchange.answers : exchange.answers[0]);
+    exchange.res.writeHead(200, this.headers({ 'content-type': 'application/json' }));
+    exchange.res.end(body);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const open = new Set(this.byId.values());
+    this.byId.clear();
+    for (const exchange of open) {
+      exchange.done = true;
+      if (exchange.res.headersSent) exchange.res.end();
+      else exchange.res.writeHead(503, { 'content-type': 'application/json' }).end();
+    }
+    this.standalone?.end();
+    this.standalone = undefined;
+    this.replayed?.();
+    this.onclose?.();
+  }
+}
+
+function writeEvent(res: ServerResponse, message: JSONRPCMessage): void {
+  res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+}

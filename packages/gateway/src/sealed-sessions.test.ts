@@ -1,0 +1,231 @@
+import { request as httpRequest } from 'node:http';
+import { type StandardToolName, startInProcessServer } from '@mcpool/testkit';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Gateway } from './gateway.js';
+import { type HttpGatewayOptions, startHttpGateway } from './http.js';
+import { createSessionSealer, principalOf } from './session-token.js';
+import { connectOver, text } from './test-helpers.js';
+
+const SECRET = 'sealed-secret-0123456789abcdefghijkl';
+const NEXT = 'next-secret-0123456789abcdefghijklmno';
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** One gateway replica in this process, over its own in-process upstream server. */
+async function replica(
+  options: HttpGatewayOptions,
+  servers: {
+    id: string;
+    sessionState?: boolean;
+    tools?: StandardToolName[];
+    extra?: string[];
+  }[] = [{ id: 'a' }],
+) {
+  const upstream = servers.map((s) => ({
+    id: s.id,
+    sessionState: s.sessionState === true,
+    server: startInProcessServer({
+      id: s.id,
+      ...(s.tools ? { toolNames: s.tools } : {}),
+      ...(s.extra ? { extraTools: s.extra } : {}),
+    }),
+  }));
+  for (const u of upstream) cleanups.push(u.server.close);
+  const gateway = new Gateway({
+    servers: upstream.map((u) => ({
+      id: u.id,
+      sessionState: u.sessionState,
+      transport: u.server.transport,
+    })),
+  });
+  cleanups.push(() => gateway.close());
+  const http = await startHttpGateway(gateway, { port: 0, ...options });
+  cleanups.push(() => http.close());
+  return http;
+}
+
+/** Initializes over HTTP and returns the session id the gateway handed out. */
+async function initialize(url: string, authorization?: string): Promise<string> {
+  const res = await post(
+    url,
+    undefined,
+    {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: LATEST_PROTOCOL_VERSION,
+        capabilities: { roots: {} },
+        clientInfo: { name: 'raw', version: '1' },
+      },
+    },
+    authorization,
+  );
+  expect(res.status).toBe(200);
+  const id = res.headers['mcp-session-id'];
+  expect(typeof id).toBe('string');
+  return id as string;
+}
+
+function post(
+  url: string,
+  session: string | undefined,
+  body: unknown,
+  authorization?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(session ? { 'mcp-session-id': session } : {}),
+          ...(authorization ? { authorization } : {}),
+        },
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8').on('data', (c: string) => {
+          data += c;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const LIST = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+
+describe('sealed session ids over HTTP', () => {
+  it('a replica that never saw the session serves it from its id', async () => {
+    const a = await replica({ sessionSecret: SECRET });
+    const b = await replica({ sessionSecret: SECRET });
+    const id = await initialize(a.url);
+    const listed = await post(b.url, id, LIST);
+    expect(listed.status).toBe(200);
+    expect(listed.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(listed.body).result.tools.map((t: { name: string }) => t.name)).toContain(
+      'add',
+    );
+    expect(b.sessionCount()).toBe(1);
+    const called = await post(b.url, id, {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'add', arguments: { a: 2, b: 2 } },
+    });
+    expect(JSON.parse(called.body).result.content[0].text).toBe('4');
+  });
+
+  it('a tampered id gets 404', async () => {
+    const a = await replica({ sessionSecret: SECRET });
+    const b = await replica({ sessionSecret: SECRET });
+    const id = await initialize(a.url);
+    const raw = Buffer.from(id, 'base64url');
+    raw[raw.length - 30] = (raw[raw.length - 30] as number) ^ 0x40;
+    const tampered = raw.toString('base64url');
+    expect((await post(b.url, tampered, LIST)).status).toBe(404);
+    expect((await post(a.url, tampered, LIST)).status).toBe(404);
+    expect(b.sessionCount()).toBe(0);
+  });
+
+  it('a truncated id gets 404', async () => {
+    const a = await replica({ sessionSecret: SECRET });
+    const b = await replica({ sessionSecret: SECRET });
+    const id = await initialize(a.url);
+    expect((await post(b.url, id.slice(0, -1), LIST)).status).toBe(404);
+    expect((await post(b.url, id.slice(0, 20), LIST)).status).toBe(404);
+    expect(b.sessionCount()).toBe(0);
+  });
+
+  it('an expired id gets 404', async () => {
+    const b = await replica({ sessionSecret: SECRET });
+    const sealer = createSessionSealer({ secrets: [SECRET], maxAgeMs: 60_000 });
+    const claims = {
+      sid: 'expired-one',
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      clientInfo: { name: 'raw', version: '1' },
+      capabilities: {},
+      principal: '',
+    };
+    expect((await post(b.url, sealer.seal(claims, Date.now() - 61_000), LIST)).status).toBe(404);
+    expect((await post(b.url, sealer.seal(claims, Date.now() - 1_000), LIST)).status).toBe(200);
+  });
+
+  it('an id presented with another user’s token gets 404, on the replica that holds it too', async () => {
+    const a = await replica({ sessionSecret: SECRET });
+    const b = await replica({ sessionSecret: SECRET });
+    const alice = 'Bearer alice-0123456789abcdef';
+    const bob = 'Bearer bob-0123456789abcdefgh';
+    const id = await initialize(a.url, alice);
+    expect((await post(b.url, id, LIST, bob)).status).toBe(404);
+    expect((await post(a.url, id, LIST, bob)).status).toBe(404);
+    expect((await post(b.url, id, LIST)).status).toBe(404);
+    expect((await post(b.url, id, LIST, alice)).status).toBe(200);
+    expect(principalOf(alice)).not.toBe(principalOf(bob));
+  });
+
+  it('a rotated secret keeps the ids sealed with the old one valid', async () => {
+    const before = await replica({ sessionSecret: SECRET });
+    const during = await replica({ sessionSecret: [NEXT, SECRET] });
+    const after = await replica({ sessionSecret: NEXT });
+    const old = await initialize(before.url);
+    expect((await post(during.url, old, LIST)).status).toBe(200);
+    const fresh = await initialize(during.url);
+    expect((await post(after.url, fresh, LIST)).status).toBe(200);
+    expect((await post(after.url, old, LIST)).status).toBe(404);
+  });
+
+  it('without a secret ids are random and live in one process', async () => {
+    const a = await replica({});
+    const b = await replica({});
+    const id = await initialize(a.url);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await post(a.url, id, LIST)).status).toBe(200);
+    expect((await post(b.url, id, LIST)).status).toBe(404);
+  });
+
+  it('refuses calls to a sessionState server on a rebuilt session, and serves the others', async () => {
+    const servers = [
+      { id: 'a', tools: ['whoami' as const] },
+      { id: 'login', sessionState: true, tools: [], extra: ['login'] },
+    ];
+    const a = await replica({ sessionSecret: SECRET }, servers);
+    const b = await replica({ sessionSecret: SECRET }, servers);
+    const host = await connectOver(new StreamableHTTPClientTransport(new URL(a.url)), 'web');
+    cleanups.push(() => host.close());
+    const id = (host.client.transport as StreamableHTTPClientTransport).sessionId as string;
+    const whoami = { name: 'whoami', arguments: {} };
+    const names = (await host.client.listTools()).tools.map((t) => t.name);
+    expect(names.sort()).toEqual(['login', 'whoami']);
+    expect(text(await host.client.callTool({ name: 'login', arguments: {} }))).toBe('login');
+    const moved = await post(b.url, id, {
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'tools/call',
+      params: { name: 'login', arguments: {} },
+    });
+    const error = JSON.parse(moved.body).error;
+    expect(error.message).toContain('server "login" keeps per-session state');
+    const other = await post(b.url, id, {
+      jsonrpc: '2.0',
+      id: 10,
+      method: 'tools/call',
+      params: whoami,
+    });
+    expect(JSON.parse(other.body).result.content[0].text).toBe('a');
+  });
+});

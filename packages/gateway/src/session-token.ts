@@ -1,0 +1,165 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+import { InvalidConfigError } from '@mcpool/core';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * What a sealed session id holds: enough for any replica to rebuild the
+ * downstream session, and who it belongs to.
+ */
+export interface SessionClaims {
+  /** A random id of the session, the same on every replica (subscriptions and logs use it). */
+  sid: string;
+  /** The negotiated protocol version. */
+  protocolVersion: string;
+  clientInfo: Implementation;
+  capabilities: ClientCapabilities;
+  /** base64url SHA-256 of the bearer token the session was opened with ('' without one). */
+  principal: string;
+  /** Issued at, ms since the epoch. */
+  iat: number;
+  /** Expires at, ms since the epoch. */
+  exp: number;
+}
+
+/** Seals and opens session ids with AES-256-GCM. */
+export interface SessionSealer {
+  seal(claims: Omit<SessionClaims, 'iat' | 'exp'>, now?: number): string;
+  /**
+   * The claims of a sealed id, or undefined when it is forged, tampered,
+   * truncated, sealed with an unknown key, expired, or presented by another
+   * principal. The caller answers all of these alike (404), so that a
+   * probe learns nothing.
+   */
+  open(id: string, principal: string, now?: number): SessionClaims | undefined;
+}
+
+/** Options of `createSessionSealer`. */
+export interface SessionSealerOptions {
+  /**
+   * Secrets, newest first: the first seals, every one opens, so that a
+   * secret can rotate (add the new one first, drop the old one once the
+   * sessions it sealed have expired). Each at least 32 characters.
+   */
+  secrets: readonly string[];
+  /** How long a session id stays valid, ms. @default 86_400_000 (24 h) */
+  maxAgeMs?: number | undefined;
+}
+
+const VERSION = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_ID_BYTES = 4;
+const HEADER_BYTES = 1 + KEY_ID_BYTES + IV_BYTES;
+/** Binds every token to its purpose, so that a ciphertext of another use of the key cannot pass. */
+const AAD = Buffer.from('mcpool session id v1');
+export const DEFAULT_SESSION_MAX_AGE_MS = 24 * 60 * 60_000;
+export const MIN_SECRET_LENGTH = 32;
+
+interface Key {
+  id: Buffer;
+  key: Buffer;
+}
+
+function deriveKey(secret: string): Key {
+  // A hash, not a password KDF: secrets are random strings of 32+ characters, not passwords.
+  const key = createHash('sha256').update('mcpool session key\u0000').update(secret).digest();
+  const id = createHash('sha256').update(key).digest().subarray(0, KEY_ID_BYTES);
+  return { id, key };
+}
+
+/** The principal of a request: a hash of its bearer token, so that the token is never stored. */
+export function principalOf(authorization: string | undefined): string {
+  const match = authorization === undefined ? null : /^Bearer\s+(.+)$/i.exec(authorization);
+  const token = match?.[1]?.trim();
+  if (!token) return '';
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** Splits `MCPOOL_SESSION_SECRET` (comma-separated, newest first). */
+export function secretsFromEnv(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Creates the sealer of session ids; throws `InvalidConfigError` for a missing or short secret. */
+export function createSessionSealer(options: SessionSealerOptions): SessionSealer {
+  const issues = options.secrets.flatMap((secret, i) =>
+    secret.length < MIN_SECRET_LENGTH
+      ? [
+          {
+            path: `sessionSecret[${i}]`,
+            message: `use at least ${MIN_SECRET_LENGTH} random characters (openssl rand -base64 32)`,
+          },
+        ]
+      : [],
+  );
+  if (options.secrets.length === 0) {
+    issues.push({ path: 'sessionSecret', message: 'give at least one secret' });
+  }
+  if (issues.length > 0) throw new InvalidConfigError('session secret', issues);
+  const keys = options.secrets.map(deriveKey);
+  const sealing = keys[0] as Key;
+  const maxAge = options.maxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS;
+
+  return {
+    seal(claims, now = Date.now()) {
+      const full: SessionClaims = { ...claims, iat: now, exp: now + maxAge };
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', sealing.key, iv);
+      cipher.setAAD(AAD);
+      const body = Buffer.concat([cipher.update(JSON.stringify(full), 'utf8'), cipher.final()]);
+      return Buffer.concat([
+        Buffer.from([VERSION]),
+        sealing.id,
+        iv,
+        body,
+        cipher.getAuthTag(),
+      ]).toString('base64url');
+    },
+    open(id, principal, now = Date.now()) {
+      // Session ids are visible ASCII; base64url decoding skips other characters, so check first.
+      if (id.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(id)) return undefined;
+      const raw = Buffer.from(id, 'base64url');
+      if (raw.length <= HEADER_BYTES + TAG_BYTES || raw[0] !== VERSION) return undefined;
+      const keyId = raw.subarray(1, 1 + KEY_ID_BYTES);
+      const key = keys.find((k) => k.id.equals(keyId));
+      if (!key) return undefined;
+      let claims: SessionClaims;
+      try {
+        const decipher = createDecipheriv(
+          'aes-256-gcm',
+          key.key,
+          raw.subarray(1 + KEY_ID_BYTES, HEADER_BYTES),
+        );
+        decipher.setAAD(AAD);
+        decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+        const text = Buffer.concat([
+          decipher.update(raw.subarray(HEADER_BYTES, raw.length - TAG_BYTES)),
+          decipher.final(),
+        ]).toString('utf8');
+        claims = JSON.parse(text) as SessionClaims;
+      } catch {
+        return undefined;
+      }
+      if (typeof claims.exp !== 'number' || claims.exp <= now) return undefined;
+      if (!samePrincipal(claims.principal, principal)) return undefined;
+      return claims;
+    },
+  };
+}
+
+/** Constant-time comparison of two principals (hashes of equal length, or '' for none). */
+export function samePrincipal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
