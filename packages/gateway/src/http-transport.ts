@@ -26,8 +26,12 @@ interface Exchange {
   readonly waiting: Set<RequestId>;
   readonly batch: boolean;
   readonly answers: JSONRPCMessage[];
+  /** Ids of `resources/subscribe` requests in it. */
+  readonly subscribes: Set<RequestId>;
   sse: boolean;
   done: boolean;
+  /** Ends the POST's turn: answered (or held for updates), or the client went away. */
+  settle: () => void;
 }
 
 /** What the transport asks its owner when the session's initialize is answered. */
@@ -41,6 +45,20 @@ const SSE_HEADERS = {
   'cache-control': 'no-cache, no-transform',
   connection: 'keep-alive',
 } as const;
+
+/** Options of an `HttpServerTransport`. */
+export interface HttpServerTransportOptions {
+  /**
+   * Keep the stream of a `resources/subscribe` answer open for the updates
+   * when this process does not hold the session's GET stream: with sealed
+   * ids the GET stream may be on another replica, and only the replica that
+   * took the subscription hears the upstream's updates. @default false
+   */
+  holdSubscribeStreams?: boolean | undefined;
+}
+
+/** A comment line on held streams, so that no client or proxy times them out. */
+const KEEPALIVE_MS = 25_000;
 
 /** The request id of the initialize replayed to rebuild a session; never seen by a client. */
 const REPLAY_ID = 'mcpool:rebuild';
@@ -61,17 +79,23 @@ export class HttpServerTransport implements Transport {
   onmessage: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
   private readonly byId = new Map<RequestId, Exchange>();
   private standalone: ServerResponse | undefined;
+  /** Subscribe answers kept open for updates (see `holdSubscribeStreams`). */
+  private readonly held = new Set<ServerResponse>();
+  private keepalive: NodeJS.Timeout | undefined;
   private initParams: InitializeRequest['params'] | undefined;
   private replayed: (() => void) | undefined;
   private closed = false;
 
-  constructor(private readonly sessionIdFor: SessionIdFor) {}
+  constructor(
+    private readonly sessionIdFor: SessionIdFor,
+    private readonly options: HttpServerTransportOptions = {},
+  ) {}
 
   async start(): Promise<void> {}
 
-  /** Whether a GET stream is open for server messages not tied to a request. */
+  /** Whether a stream is open for server messages not tied to a request. */
   get hasStream(): boolean {
-    return this.standalone !== undefined;
+    return this.standalone !== undefined || this.held.size > 0;
   }
 
   /**
@@ -96,16 +120,20 @@ export class HttpServerTransport implements Transport {
       waiting: new Set(requests.map((r) => r.id)),
       batch,
       answers: [],
+      subscribes: new Set(),
       sse: false,
       done: false,
+      settle: () => {},
     };
     for (const request of requests) {
       this.byId.set(request.id, exchange);
+      if (request.method === 'resources/subscribe') exchange.subscribes.add(request.id);
       if (request.method === 'initialize') {
         this.initParams = request.params as InitializeRequest['params'];
       }
     }
     const finished = new Promise<void>((resolve) => {
+      exchange.settle = resolve;
       res.once('close', () => {
         // The client went away: forget its ids so that late answers are dropped.
         for (const id of exchange.waiting) this.byId.delete(id);
@@ -164,8 +192,10 @@ export class HttpServerTransport implements Transport {
     const id = isAnswer ? message.id : options?.relatedRequestId;
     const exchange = id === undefined ? undefined : this.byId.get(id);
     if (!exchange) {
-      // Not tied to a live request: the GET stream, if the client keeps one (else dropped, as the spec allows).
-      if (!isAnswer && this.standalone) writeEvent(this.standalone, message);
+      // Not tied to a live request: the GET stream, if the client keeps one here (else dropped, as the spec allows).
+      if (isAnswer) return;
+      if (this.standalone) writeEvent(this.standalone, message);
+      else for (const res of this.held) writeEvent(res, message);
       return;
     }
     if (!isAnswer) {
@@ -183,6 +213,15 @@ export class HttpServerTransport implements Transport {
     }
     this.byId.delete(id as RequestId);
     exchange.waiting.delete(id as RequestId);
+    if (
+      exchange.subscribes.has(id as RequestId) &&
+      this.options.holdSubscribeStreams === true &&
+      !this.standalone &&
+      !exchange.batch &&
+      isJSONRPCResultResponse(message)
+    ) {
+      this.hold(exchange);
+    }
     if (exchange.sse) writeEvent(exchange.res, message);
     else exchange.answers.push(message);
     if (exchange.waiting.size === 0) this.finish(exchange);
@@ -200,9 +239,34 @@ export class HttpServerTransport implements Transport {
     for (const answer of exchange.answers.splice(0)) writeEvent(exchange.res, answer);
   }
 
+  /**
+   * Answers the subscribe over SSE and keeps the stream for the updates.
+   * The spec says a server SHOULD close it after the answer; clients read
+   * on until it ends, and this is the one way the updates reach a client
+   * whose GET stream is on another replica.
+   */
+  private hold(exchange: Exchange): void {
+    if (!exchange.sse) this.toSse(exchange);
+    const res = exchange.res;
+    this.held.add(res);
+    exchange.done = true;
+    exchange.settle();
+    res.once('close', () => {
+      this.held.delete(res);
+      if (this.held.size === 0) {
+        clearInterval(this.keepalive);
+        this.keepalive = undefined;
+      }
+    });
+    this.keepalive ??= setInterval(() => {
+      for (const r of this.held) r.write(': keepalive\n\n');
+    }, KEEPALIVE_MS).unref();
+  }
+
   private finish(exchange: Exchange): void {
     if (exchange.done) return;
     exchange.done = true;
+    exchange.settle();
     if (exchange.sse) {
       exchange.res.end();
       return;
@@ -224,6 +288,9 @@ export class HttpServerTransport implements Transport {
     }
     this.standalone?.end();
     this.standalone = undefined;
+    for (const res of this.held) res.end();
+    this.held.clear();
+    clearInterval(this.keepalive);
     this.replayed?.();
     this.onclose?.();
   }

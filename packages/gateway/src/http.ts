@@ -102,6 +102,7 @@ export async function startHttpGateway(
     secrets.length > 0
       ? createSessionSealer({ secrets, maxAgeMs: options.sessionMaxAge })
       : undefined;
+  const transportOptions = { holdSubscribeStreams: sealer !== undefined };
   const sessions = new Map<string, HttpSession>();
   const rebuilding = new Map<string, Promise<HttpSession | undefined>>();
   const sockets = new Set<Socket>();
@@ -150,7 +151,7 @@ export async function startHttpGateway(
         : sid;
       if (entry) track(id, entry);
       return id;
-    });
+    }, transportOptions);
     const session = await gateway.connect(transport, { id: sid });
     entry = { transport, session, principal, lastSeen: Date.now(), active: 1 };
     try {
@@ -180,7 +181,7 @@ export async function startHttpGateway(
     if (!pending) {
       checkCapacity();
       pending = (async () => {
-        const transport = new HttpServerTransport(() => id);
+        const transport = new HttpServerTransport(() => id, transportOptions);
         const session = await gateway.connect(transport, { id: claims.sid, rebuilt: true });
         await transport.replayInitialize(id, {
           protocolVersion: claims.protocolVersion,
@@ -411,6 +412,9 @@ export async function startHttpGateway(
       await Promise.allSettled([...rebuilding.values()]);
       await Promise.all([...sessions.values()].map((e) => e.session.close()));
       sessions.clear();
+      // Answers just written get a moment to leave before the sockets go.
+      server.closeIdleConnections();
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 250).unref())]);
       server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
       await stopped;

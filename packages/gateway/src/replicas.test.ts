@@ -1,0 +1,220 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHttpServer, waitFor } from '@mcpool/testkit';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectOver, type ServeProcess, spawnServe, text } from './test-helpers.js';
+
+const SECRET = 'replica-secret-0123456789abcdefghijk';
+let dir: string;
+const cleanups: (() => Promise<void>)[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mcpool-replicas-'));
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Hop {
+  replica: number;
+  method: string;
+  rpc: string | undefined;
+}
+
+/**
+ * A round-robin HTTP proxy on 127.0.0.1, as a Kubernetes Service or a load
+ * balancer would be: each request goes to the next replica; a request whose
+ * replica fails before answering (refused, reset) is sent to the next one,
+ * as Envoy's `retry_on: reset,connect-failure` does for idempotent calls.
+ */
+async function roundRobinProxy(targets: readonly string[]) {
+  const hops: Hop[] = [];
+  const agent = new Agent({ keepAlive: true });
+  const sockets = new Set<Socket>();
+  let next = 0;
+  let retried = 0;
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    tries: number,
+  ): void => {
+    const replica = next++ % targets.length;
+    const target = new URL(targets[replica] as string);
+    let rpc: string | undefined;
+    try {
+      rpc =
+        body.length > 0 ? (JSON.parse(body.toString()) as { method?: string }).method : undefined;
+    } catch {
+      rpc = undefined;
+    }
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: target.host },
+        agent,
+      },
+      (answer) => {
+        hops.push({ replica, method: req.method ?? '', rpc });
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.once('error', () => res.destroy());
+        res.once('close', () => answer.destroy());
+      },
+    );
+    upstream.once('error', () => {
+      if (res.headersSent) {
+        res.destroy();
+      } else if (tries < targets.length) {
+        retried++;
+        forward(req, res, body, tries + 1);
+      } else {
+        res.writeHead(502).end();
+      }
+    });
+    upstream.end(body);
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('end', () => forward(req, res, Buffer.concat(chunks), 1));
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    hops,
+    retried: () => retried,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function replicas(count: number, upUrl: string): Promise<ServeProcess[]> {
+  const config = join(dir, 'replicas.json');
+  await writeFile(config, JSON.stringify({ mcpServers: { up: { url: upUrl } } }));
+  const started = await Promise.all(
+    Array.from({ length: count }, () => spawnServe(config, { MCPOOL_SESSION_SECRET: SECRET })),
+  );
+  for (const r of started) cleanups.push(r.kill);
+  return started;
+}
+
+describe('replicas with one session secret behind a round-robin proxy', () => {
+  it('keep one session for a plain SDK client while each request lands on another replica', async () => {
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const served = await replicas(3, up.url);
+    const proxy = await roundRobinProxy(served.map((s) => s.url));
+    cleanups.push(proxy.close);
+
+    const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
+    const host = await connectOver(transport, 'roaming');
+    cleanups.push(() => host.close());
+    const session = transport.sessionId;
+    expect(session).toBeDefined();
+
+    const tools = (await host.client.listTools()).tools.map((t) => t.name);
+    expect(tools).toContain('add');
+    for (let i = 0; i < 6; i++) {
+      const sum = await host.client.callTool({ name: 'add', arguments: { a: i, b: 10 } });
+      expect(text(sum)).toBe(`${i + 10}`);
+    }
+    expect(text(await host.client.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe(
+      'hi',
+    );
+    expect(transport.sessionId).toBe(session);
+
+    const posts = proxy.hops.filter((h) => h.method === 'POST');
+    expect(posts.filter((h) => h.rpc === 'initialize')).toHaveLength(1);
+    // Every call went to another replica than the one before it, and all three served.
+    const calls = posts.filter((h) => h.rpc === 'tools/call' || h.rpc === 'tools/list');
+    for (let i = 1; i < calls.length; i++) {
+      expect(calls[i]?.replica).not.toBe(calls[i - 1]?.replica);
+    }
+    expect(new Set(calls.map((c) => c.replica)).size).toBe(3);
+    expect(proxy.hops.every((h) => h.method === 'GET' || h.rpc !== undefined)).toBe(true);
+  });
+
+  it('a resource subscription keeps its updates while requests roam', async () => {
+    const up = await startHttpServer({ id: 'up', subscriptions: true });
+    cleanups.push(up.close);
+    const served = await replicas(3, up.url);
+    const proxy = await roundRobinProxy(served.map((s) => s.url));
+    cleanups.push(proxy.close);
+    const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
+    const host = await connectOver(transport, 'watcher');
+    cleanups.push(() => host.close());
+    const uri = 'mcpool-test://up/info';
+    await host.client.subscribeResource({ uri });
+    expect(up.state.subscribes).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      expect(text(await host.client.callTool({ name: 'whoami', arguments: {} }))).toBe('up');
+      expect(up.state.touch(uri)).toBe(1);
+      await waitFor(() => host.updated.length === i + 1, { message: `update ${i + 1}` });
+    }
+    expect(host.updated).toEqual([uri, uri, uri]);
+    // The subscription was taken by a replica that does not hold the client's GET stream.
+    const stream = proxy.hops.find((h) => h.method === 'GET');
+    const subscribe = proxy.hops.find((h) => h.rpc === 'resources/subscribe');
+    expect(stream).toBeDefined();
+    expect(subscribe?.replica).not.toBe(stream?.replica);
+    const rpcs = proxy.hops.filter((h) => h.method === 'POST').map((h) => h.rpc);
+    expect(rpcs.filter((r) => r === 'initialize')).toHaveLength(1);
+  });
+
+  it('a replica killed during 8 concurrent idempotent calls fails none and needs no new initialize', async () => {
+    const up = await startHttpServer({ id: 'up', latencyMs: 400 });
+    cleanups.push(up.close);
+    const served = await replicas(3, up.url);
+    const proxy = await roundRobinProxy(served.map((s) => s.url));
+    cleanups.push(proxy.close);
+    const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
+    const host = await connectOver(transport, 'survivor');
+    cleanups.push(() => host.close());
+    const session = transport.sessionId;
+
+    const before = up.state.callCount;
+    const calls = Array.from({ length: 8 }, (_, i) =>
+      host.client.callTool({ name: 'add', arguments: { a: i, b: 100 } }),
+    );
+    await waitFor(() => up.state.callCount >= before + 8, { message: 'all 8 calls upstream' });
+    const victim = served[1] as ServeProcess;
+    victim.child.kill('SIGKILL');
+    const settled = await Promise.allSettled(calls);
+    expect(settled.filter((s) => s.status === 'rejected')).toEqual([]);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? text(s.value) : 'failed'))).toEqual(
+      Array.from({ length: 8 }, (_, i) => `${i + 100}`),
+    );
+    expect(await victim.exited()).toBe('SIGKILL');
+    // Some of the calls were on the victim: the proxy sent them again, and another replica took the session.
+    expect(proxy.retried()).toBeGreaterThan(0);
+    // Calls after the loss keep the same session.
+    expect(text(await host.client.callTool({ name: 'add', arguments: { a: 1, b: 1 } }))).toBe('2');
+    expect(transport.sessionId).toBe(session);
+    expect(proxy.hops.filter((h) => h.rpc === 'initialize')).toHaveLength(1);
+  });
+});
