@@ -4,12 +4,13 @@
  *
  *   node --expose-gc dist/main.js [part ...] [--quick] [--out file.json]
  *
- * Parts: overhead, scaleout, pick, slow, failover, memory (all by default).
+ * Parts: overhead, scaleout, pick, slow, failover, memory, gateway (all by default).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failover } from './parts/failover.js';
+import { gateway } from './parts/gateway.js';
 import { memory } from './parts/memory.js';
 import { overhead } from './parts/overhead.js';
 import { pick } from './parts/pick.js';
@@ -20,7 +21,7 @@ import { gcFunction } from './util/gc.js';
 import { machineInfo } from './util/machine.js';
 import { captureWarnings, takeWarnings } from './util/warnings.js';
 
-const PARTS: readonly Part[] = [overhead, scaleout, pick, slow, failover, memory];
+const PARTS: readonly Part[] = [overhead, scaleout, pick, slow, failover, memory, gateway];
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = resolve(HERE, '../results');
 

@@ -1,0 +1,298 @@
+/**
+ * Part — the gateway's hop: an SDK client calling through `mcpool serve
+ * --http` (a child process, HTTP upstream) against the same client calling
+ * the same upstream server directly, in one run. And what an idle
+ * downstream session costs: 1,000 sessions over 3 upstream servers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { ADD, closeSdkClient, connectSdkClient, httpTransport } from '../clients.js';
+import type { Context, Goal, Part } from '../report.js';
+import { startHttpFleet } from '../servers/fleet.js';
+import { fmtBytes, fmtDuration, fmtRate, table } from '../util/format.js';
+import { settleHeap } from '../util/gc.js';
+import { runLoad } from '../util/load.js';
+import { median, quantile } from '../util/stats.js';
+
+const GOAL_P50_MS = 0.3;
+const GOAL_P99_MS = 1;
+const GOAL_THROUGHPUT = 0.8;
+const GOAL_SESSION_BYTES = 50 * 1024;
+
+/** The built `mcpool` command of @mcpool/gateway. */
+function cliPath(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@mcpool/gateway/package.json')), 'dist', 'cli.js');
+}
+
+/** Starts `mcpool serve --http 127.0.0.1:0` over `upstream` and waits for its URL. */
+async function serveGateway(
+  upstream: readonly string[],
+): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpool-bench-'));
+  const config = join(dir, 'mcpool.json');
+  const mcpServers = Object.fromEntries(upstream.map((url, i) => [`up${i}`, { url }]));
+  writeFileSync(config, JSON.stringify({ mcpServers, http: { maxSessions: 2_000 } }));
+  const child = spawn(
+    process.execPath,
+    [cliPath(), 'serve', '--config', config, '--http', '127.0.0.1:0'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`mcpool serve did not start: ${stderr}`)),
+      15_000,
+    );
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const found = /serving \d+ servers at (\S+)/.exec(stderr)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`mcpool serve exited (${code}): ${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Round {
+  directP50: number;
+  directP99: number;
+  gatewayP50: number;
+  gatewayP99: number;
+}
+
+/** Concurrency 1, calls of the two paths alternating, so both see the same machine. */
+async function latencyRound(direct: Client, gateway: Client, calls: number): Promise<Round> {
+  const d: number[] = [];
+  const g: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const [first, firstTimes, second, secondTimes] =
+      i % 2 === 0 ? [direct, d, gateway, g] : [gateway, g, direct, d];
+    let t = performance.now();
+    await first.callTool(ADD);
+    firstTimes.push(performance.now() - t);
+    t = performance.now();
+    await second.callTool(ADD);
+    secondTimes.push(performance.now() - t);
+  }
+  return {
+    directP50: quantile(d, 0.5),
+    directP99: quantile(d, 0.99),
+    gatewayP50: quantile(g, 0.5),
+    gatewayP99: quantile(g, 0.99),
+  };
+}
+
+async function throughput(clients: readonly Client[], calls: number): Promise<number> {
+  const result = await runLoad((i) => (clients[i % clients.length] as Client).callTool(ADD), {
+    total: calls,
+    concurrency: 32,
+  });
+  if (result.failures > 0)
+    throw new Error(`throughput: ${result.failures} calls failed (${result.errors[0]})`);
+  return (result.calls * 1000) / result.elapsedMs;
+}
+
+/** One raw POST; resolves with the status and the session id handed out. */
+function post(
+  url: string,
+  body: unknown,
+  session?: string,
+): Promise<{ status: number; session?: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(session ? { 'mcp-session-id': session } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => {
+          const id = res.headers['mcp-session-id'];
+          resolve({
+            status: res.statusCode ?? 0,
+            ...(typeof id === 'string' ? { session: id } : {}),
+          });
+        });
+      },
+    );
+    req.once('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Opens `count` idle sessions on an in-process gateway and measures the heap they hold. */
+async function sessionMemory(upstream: readonly string[], count: number) {
+  const gatewayModule = (await import('@mcpool/gateway')) as typeof import('@mcpool/gateway');
+  const config = gatewayModule.parseGatewayConfig({
+    mcpServers: Object.fromEntries(upstream.map((url, i) => [`up${i}`, { url }])),
+  });
+  const gateway = new gatewayModule.Gateway(await gatewayModule.gatewayOptionsFromConfig(config));
+  const http = await gatewayModule.startHttpGateway(gateway, { port: 0, maxSessions: count + 50 });
+  try {
+    const init = (i: number) => ({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: LATEST_PROTOCOL_VERSION,
+        capabilities: { sampling: {}, roots: { listChanged: true } },
+        clientInfo: { name: `idle-${i}`, version: '1.0.0' },
+      },
+    });
+    // Warm up the code paths so that compiled code is not counted as session memory.
+    for (let i = 0; i < 20; i++) await post(http.url, init(i));
+    const before = await settleHeap();
+    const base = http.sessionCount();
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) {
+      const opened = await post(http.url, init(i));
+      if (opened.status !== 200 || !opened.session)
+        throw new Error(`initialize answered ${opened.status}`);
+      await post(http.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, opened.session);
+    }
+    const openMs = (performance.now() - t0) / count;
+    const after = await settleHeap();
+    const opened = http.sessionCount() - base;
+    if (opened !== count)
+      throw new Error(`expected ${count} sessions, the gateway holds ${opened}`);
+    return { count, bytesPerSession: (after - before) / count, openMs };
+  } finally {
+    await http.close();
+    await gateway.close();
+  }
+}
+
+export const gateway: Part = {
+  id: 'gateway',
+  title: 'Gateway hop: mcpool serve --http against a direct SDK client',
+  async run(context: Context) {
+    const rounds = context.quick ? 3 : 15;
+    const callsPerRound = context.quick ? 200 : 2_000;
+    const throughputCalls = context.quick ? 1_000 : 10_000;
+    const idleSessions = context.quick ? 200 : 1_000;
+    const fleet = await startHttpFleet([{ id: 'up0' }, { id: 'up1' }, { id: 'up2' }]);
+    const closers: (() => Promise<void>)[] = [() => fleet.close()];
+    try {
+      const upUrl = fleet.url('up0');
+      context.log('starting mcpool serve --http');
+      const served = await serveGateway([upUrl]);
+      closers.unshift(() => served.close());
+      const direct = await connectSdkClient(httpTransport(upUrl), 'bench-direct');
+      const viaGateway = await connectSdkClient(httpTransport(served.url), 'bench-gateway');
+      closers.unshift(
+        () => closeSdkClient(direct),
+        () => closeSdkClient(viaGateway),
+      );
+      await latencyRound(direct, viaGateway, 50);
+
+      const latency: Round[] = [];
+      const ratios: number[] = [];
+      const tput: { direct: number; gateway: number }[] = [];
+      const directPool = [direct];
+      const gatewayPool = [viaGateway];
+      for (let r = 0; r < rounds; r++) {
+        context.log(`round ${r + 1}/${rounds}`);
+        latency.push(await latencyRound(direct, viaGateway, callsPerRound));
+        // Alternate which path goes first, so neither always meets a warmer machine.
+        const first = r % 2 === 0;
+        const a = await throughput(first ? directPool : gatewayPool, throughputCalls);
+        const b = await throughput(first ? gatewayPool : directPool, throughputCalls);
+        const round = first ? { direct: a, gateway: b } : { direct: b, gateway: a };
+        tput.push(round);
+        ratios.push(round.gateway / round.direct);
+      }
+      const addedP50 = median(latency.map((l) => l.gatewayP50 - l.directP50));
+      const addedP99 = median(latency.map((l) => l.gatewayP99 - l.directP99));
+      const ratio = median(ratios);
+
+      context.log(`${idleSessions} idle sessions over 3 upstream servers`);
+      const memory = await sessionMemory(
+        fleet.servers.map((s) => s.url),
+        idleSessions,
+      );
+
+      const rows = [
+        [
+          'direct SDK client',
+          fmtDuration(median(latency.map((l) => l.directP50))),
+          fmtDuration(median(latency.map((l) => l.directP99))),
+          fmtRate(median(tput.map((t) => t.direct))),
+        ],
+        [
+          'through mcpool serve',
+          fmtDuration(median(latency.map((l) => l.gatewayP50))),
+          fmtDuration(median(latency.map((l) => l.gatewayP99))),
+          fmtRate(median(tput.map((t) => t.gateway))),
+        ],
+        [
+          'added / ratio',
+          fmtDuration(addedP50),
+          fmtDuration(addedP99),
+          `${(ratio * 100).toFixed(1)}% of direct`,
+        ],
+      ];
+      const judged = !context.quick;
+      const goals: Goal[] = [
+        {
+          text: `the gateway adds ≤ ${GOAL_P50_MS} ms at p50 (concurrency 1)`,
+          met: judged ? addedP50 <= GOAL_P50_MS : null,
+          detail: `median over ${rounds} rounds of ${callsPerRound} calls per path: ${fmtDuration(addedP50)}.`,
+        },
+        {
+          text: `the gateway adds ≤ ${GOAL_P99_MS} ms at p99 (concurrency 1)`,
+          met: judged ? addedP99 <= GOAL_P99_MS : null,
+          detail: `${fmtDuration(addedP99)}.`,
+        },
+        {
+          text: `throughput through the gateway ≥ ${GOAL_THROUGHPUT * 100}% of direct at concurrency 32`,
+          met: judged ? ratio >= GOAL_THROUGHPUT : null,
+          detail: `median ratio over ${rounds} rounds: ${(ratio * 100).toFixed(1)}%.`,
+        },
+        {
+          text: `an idle downstream session holds ≤ ${fmtBytes(GOAL_SESSION_BYTES)} of heap`,
+          met: judged ? memory.bytesPerSession <= GOAL_SESSION_BYTES : null,
+          detail: `${memory.count} sessions over 3 upstream servers (upstream sessions lazy): ${fmtBytes(memory.bytesPerSession)} each, ${fmtDuration(memory.openMs)} to open one.`,
+        },
+      ];
+      return {
+        about:
+          'An SDK client calls `add` on one Streamable HTTP server (in a child process) directly and through `mcpool serve --http` (another child process, the same server upstream), calls of the two paths alternating at concurrency 1; then each path alone at concurrency 32, the order alternating per round. Figures are medians over rounds. Idle sessions: initialize + initialized on an in-process gateway, heap after full collections.',
+        text: `${table(['path', 'p50', 'p99', 'calls/s at 32'], rows)}\n\nIdle session: ${fmtBytes(memory.bytesPerSession)} of heap each (${memory.count} sessions), ${fmtDuration(memory.openMs)} to open.`,
+        goals,
+        notes: context.quick ? ['Quick mode: figures are rough and goals are not judged.'] : [],
+        data: { latency, throughput: tput, addedP50, addedP99, ratio, memory },
+      };
+    } finally {
+      for (const close of closers) await close().catch(() => {});
+    }
+  },
+};
