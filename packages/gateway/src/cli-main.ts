@@ -187,7 +187,7 @@ function isConfigError(error: unknown): error is InvalidConfigError {
 }
 
 async function readConfig(file: string, io: CliIo): Promise<GatewayConfig | undefined> {
-  const { loadGatewayConfig } = await import('./config.js');
+  const { loadGatewayConfig } = await import('./config-file.js');
   try {
     return await loadGatewayConfig(file, io.env);
   } catch (error) {

@@ -1,14 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { aggregationFromName } from '@mcpool/aggregators';
-import { fromName } from '@mcpool/balancers';
 import {
   type ConfigIssue,
   InvalidConfigError,
-  McpoolError,
   type ServerConfig,
   serversFromMcpConfig,
 } from '@mcpool/core';
 import { z } from 'zod';
+import { expandEnv } from './config-env.js';
+import { checkNames, dedupe, isRecord, zodIssues } from './config-issues.js';
 
 /** A server of the gateway: a pool server plus whether its sessions may be shared. */
 export interface GatewayServer extends ServerConfig {
@@ -197,59 +195,6 @@ const fileSchema = z.strictObject({
     })
     .optional(),
 });
-
-const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/**
- * Replaces `${env:NAME}` in every string of the document with the variable's
- * value, so that secrets can stay out of the file. A missing variable is a problem
- * with its path.
- */
-function expandEnv(
-  value: unknown,
-  env: Readonly<Record<string, string | undefined>>,
-  path: string,
-  issues: ConfigIssue[],
-): unknown {
-  if (typeof value === 'string') {
-    return value.replace(ENV_REF, (whole, name: string) => {
-      const found = env[name];
-      if (found === undefined) {
-        issues.push({ path, message: `the environment variable ${name} is not set` });
-        return whole;
-      }
-      return found;
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, `${path}[${i}]`, issues));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        expandEnv(v, env, path ? `${path}.${k}` : k, issues),
-      ]),
-    );
-  }
-  return value;
-}
-
-function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.flatMap((issue) => {
-    const path = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: [...path, key].join('.'),
-        message: 'unknown option (check its spelling and place)',
-      }));
-    }
-    return [{ path: path.join('.'), message: issue.message }];
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Validates a gateway configuration document (the `mcpServers` format plus
  * mcpool's options) and resolves it. Throws `InvalidConfigError` listing every
@@ -379,79 +324,4 @@ export function parseGatewayConfig(
     ...(file.cache ? { cache: file.cache } : {}),
     http: file.http ?? {},
   };
-}
-
-/** Checks the balancer and aggregation names (when they are strings) with their packages. */
-function checkNames(strategy: unknown, aggregation: unknown, issues: ConfigIssue[]): void {
-  if (typeof strategy === 'string') {
-    try {
-      fromName(strategy);
-    } catch (error) {
-      issues.push(...issuesOf(error, 'strategy'));
-    }
-  }
-  if (typeof aggregation === 'string') {
-    try {
-      aggregationFromName(aggregation);
-    } catch (error) {
-      issues.push(...issuesOf(error, 'aggregation'));
-    }
-  }
-}
-
-/** Reads and validates a configuration file; a missing file or bad JSON is an `InvalidConfigError` too. */
-export async function loadGatewayConfig(
-  file: string,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<GatewayConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidConfigError('mcpool configuration', [
-      {
-        path: '(file)',
-        message:
-          code === 'ENOENT'
-            ? `${file} does not exist`
-            : `cannot read ${file} (${code ?? 'unknown error'})`,
-      },
-    ]);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidConfigError('mcpool configuration', [
-      { path: '(file)', message: `${file} is not valid JSON: ${(error as Error).message}` },
-    ]);
-  }
-  return parseGatewayConfig(json, env);
-}
-
-/** Re-roots the issues of an `InvalidConfigError` under `path`. */
-export function issuesOf(error: unknown, path: string): ConfigIssue[] {
-  if (error instanceof InvalidConfigError || (McpoolError.isInstance(error) && 'issues' in error)) {
-    return (error as InvalidConfigError).issues.map((issue) => ({
-      path:
-        issue.path === '' || issue.path === path
-          ? path
-          : issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)
-            ? issue.path
-            : `${path}.${issue.path}`,
-      message: issue.message,
-    }));
-  }
-  throw error;
-}
-
-function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const key = `${i.path}\u0000${i.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

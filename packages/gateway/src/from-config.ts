@@ -7,7 +7,8 @@ import {
   type PoolPlugin,
   ServerPool,
 } from '@mcpool/core';
-import { type GatewayConfig, type GatewayServer, issuesOf } from './config.js';
+import type { GatewayConfig, GatewayServer } from './config.js';
+import { issuesOf } from './config-issues.js';
 import type { GatewayOptions } from './gateway.js';
 import type { GatewayLogger } from './logger.js';
 import { createRedactor } from './redact.js';

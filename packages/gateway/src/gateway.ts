@@ -254,15 +254,19 @@ export class Gateway implements AsyncDisposable {
     const handlers: ServerRequestHandlers = {};
     if (caps.sampling) {
       handlers.sampling = (params, context) =>
-        session.createMessage(params, context.signal, session.relatedRequest(context.serverId));
+        session.asks.createMessage(
+          params,
+          context.signal,
+          session.relatedRequest(context.serverId),
+        );
     }
     if (caps.elicitation) {
       handlers.elicitation = (params, context) =>
-        session.elicitInput(params, context.signal, session.relatedRequest(context.serverId));
+        session.asks.elicitInput(params, context.signal, session.relatedRequest(context.serverId));
     }
     if (caps.roots) {
       handlers.roots = (context) =>
-        session.listRoots(context.signal, session.relatedRequest(context.serverId));
+        session.asks.listRoots(context.signal, session.relatedRequest(context.serverId));
     }
     return this.open('session', this.sessionServers, handlers);
   }
@@ -293,15 +297,15 @@ export class Gateway implements AsyncDisposable {
     return {
       sampling: (params, context) => {
         const { session, related } = target(context, 'sampling');
-        return session.createMessage(params, context.signal, related);
+        return session.asks.createMessage(params, context.signal, related);
       },
       elicitation: (params, context) => {
         const { session, related } = target(context, 'elicitation');
-        return session.elicitInput(params, context.signal, related);
+        return session.asks.elicitInput(params, context.signal, related);
       },
       roots: (context) => {
         const { session, related } = target(context, 'roots');
-        return session.listRoots(context.signal, related);
+        return session.asks.listRoots(context.signal, related);
       },
     };
   }

@@ -1,23 +1,33 @@
-export { ResourceSubscriptions } from '@mcpool/core';
+// The public names of @mcpool/gateway, one by one. Sessions, routers,
+// transports, redaction and error mapping are internals and stay unexported.
 export { type CheckOptions, type CheckRow, checkServers, formatCheckTable } from './check.js';
 export { type CliIo, EXIT, runCli } from './cli-main.js';
 export {
   type GatewayConfig,
   type GatewayServer,
   type HttpSettings,
-  loadGatewayConfig,
   parseGatewayConfig,
 } from './config.js';
-export { DownstreamError, isToolFailure, toDownstreamError, toToolError } from './errors.js';
+export { loadGatewayConfig } from './config-file.js';
+export { GatewayDrainingError } from './errors.js';
 export { type FromConfigExtras, gatewayOptionsFromConfig } from './from-config.js';
-export { Gateway, type GatewayOptions } from './gateway.js';
-export { type HttpGateway, type HttpGatewayOptions, startHttpGateway } from './http.js';
+export {
+  type ConnectOptions,
+  Gateway,
+  type GatewayOptions,
+  type Readiness,
+  type ReadinessGate,
+} from './gateway.js';
+export {
+  DEFAULT_DRAIN_MS,
+  type HttpGateway,
+  type HttpGatewayOptions,
+  startHttpGateway,
+} from './http.js';
 export { type GatewayLogger, loggingExtension, silentLogger } from './logger.js';
-export { type GatewayMetrics, gatewayMetrics, PoolAggregate } from './metrics.js';
-export { createRedactor, type Redact } from './redact.js';
-export { type DownstreamRequest, InflightRequests } from './request-context.js';
-export { UpstreamRouter } from './router.js';
-export { GatewaySession } from './session.js';
+export { type GatewayMetrics, gatewayMetrics } from './metrics.js';
+export type { Redact } from './redact.js';
+export type { GatewaySession } from './session.js';
 export { type StdioGatewayOptions, serveStdio } from './stdio.js';
 export type {
   GatewayClientOptions,

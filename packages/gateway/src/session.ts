@@ -1,33 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CallOptions,
-  canonicalJson,
-  type ResourceSubscriptions,
-  type ServerPool,
-} from '@mcpool/core';
+import type { CallOptions, ResourceSubscriptions, ServerPool } from '@mcpool/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type {
-  RequestHandlerExtra,
-  RequestOptions,
-} from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
-  type CreateMessageRequest,
-  type CreateMessageResult,
-  type ElicitRequest,
-  type ElicitResult,
   ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
-  type ListRootsResult,
   ListToolsRequestSchema,
-  LoggingLevelSchema,
   McpError,
-  type Notification,
   ReadResourceRequestSchema,
   type RequestId,
   type ServerNotification,
@@ -44,6 +29,8 @@ import {
   type InflightRequests,
 } from './request-context.js';
 import { UpstreamRouter } from './router.js';
+import { ClientAsks } from './session-asks.js';
+import { SessionEvents } from './session-events.js';
 import type { OpenUpstream, Upstream } from './upstream.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -63,11 +50,6 @@ export interface SessionHost {
   sessionClosed(session: GatewaySession): void;
 }
 
-/** Which downstream server-to-client request an upstream server made. */
-type AskKind = 'sampling' | 'elicitation' | 'roots';
-
-const LIST_DEBOUNCE_MS = 20;
-
 /**
  * One downstream client: its SDK `Server`, its own upstream pool of stateful
  * servers (opened once the client has initialized, so that upstream servers
@@ -82,9 +64,9 @@ export class GatewaySession {
   private upstream: OpenUpstream | undefined;
   private router: UpstreamRouter | undefined;
   private opening: Promise<UpstreamRouter> | undefined;
-  private readonly offs: (() => void)[] = [];
-  private fingerprints = { tools: '', prompts: '', resources: '' };
-  private listTimer: NodeJS.Timeout | undefined;
+  private events: SessionEvents | undefined;
+  /** Sampling, elicitation and roots requests of upstream servers, put to this session's client. */
+  readonly asks: ClientAsks;
   private closing: Promise<void> | undefined;
   private resolveClosed!: () => void;
   /** Resolves once the session and its upstream sessions are closed. */
@@ -103,6 +85,7 @@ export class GatewaySession {
   ) {
     this.id = options.id ?? randomUUID();
     this.rebuilt = options.rebuilt === true;
+    this.asks = new ClientAsks(server);
     this.install();
     // Upstream sessions open on the first request that needs them, not at
     // initialize: an idle downstream session costs no upstream connection.
@@ -145,102 +128,9 @@ export class GatewaySession {
     const upstreams = [own, this.host.shared].filter((u): u is Upstream => u !== undefined);
     const router = new UpstreamRouter(upstreams, this.host.namespacing);
     this.router = router;
-    for (const { pool } of upstreams) this.follow(pool);
-    this.fingerprints = await this.currentFingerprints(router);
+    this.events = new SessionEvents(this, this.host, router);
+    await this.events.follow(upstreams.map((u) => u.pool));
     return router;
-  }
-
-  private follow(pool: ServerPool): void {
-    const changed = () => this.scheduleListCheck();
-    const log = (event: {
-      serverId: string;
-      level: string;
-      logger?: string | undefined;
-      data: unknown;
-    }) => {
-      const level = LoggingLevelSchema.safeParse(event.level);
-      if (!level.success) return;
-      this.server
-        .sendLoggingMessage(
-          { level: level.data, logger: event.serverId, data: event.data },
-          this.transport.sessionId,
-        )
-        .catch(() => {
-          // The downstream client went away; its session closes on its own.
-        });
-    };
-    const notified = ({
-      serverId,
-      notification,
-    }: {
-      serverId: string;
-      notification: Notification;
-    }) => {
-      if (notification.method !== 'notifications/resources/updated') return;
-      const uri = (notification.params as { uri?: unknown } | undefined)?.uri;
-      if (typeof uri !== 'string' || !this.host.subscriptions.holds(pool, serverId, uri, this.id)) {
-        return;
-      }
-      this.server.sendResourceUpdated({ uri }).catch(() => {});
-    };
-    pool.on('server:notification', notified);
-    this.offs.push(() => pool.off('server:notification', notified));
-    const events = [
-      'catalog:changed',
-      'server:healthy',
-      'server:unhealthy',
-      'server:removed',
-    ] as const;
-    for (const event of events) pool.on(event, changed);
-    pool.on('server:log', log);
-    this.offs.push(() => {
-      for (const event of events) pool.off(event, changed);
-      pool.off('server:log', log);
-    });
-  }
-
-  private scheduleListCheck(): void {
-    if (this.listTimer || this.closing) return;
-    this.listTimer = setTimeout(() => {
-      this.listTimer = undefined;
-      this.checkLists().catch((error: unknown) => {
-        this.host.logger.warn(
-          { session: this.id, err: this.host.redact(String(error)) },
-          'could not compare catalogs',
-        );
-      });
-    }, LIST_DEBOUNCE_MS);
-    this.listTimer.unref();
-  }
-
-  /** Sends `list_changed` for each list whose merged view changed since the client last heard. */
-  private async checkLists(): Promise<void> {
-    const router = this.router;
-    if (!router || this.closing) return;
-    const now = await this.currentFingerprints(router);
-    const before = this.fingerprints;
-    this.fingerprints = now;
-    if (this.closing) return;
-    const sends: Promise<void>[] = [];
-    if (now.tools !== before.tools) sends.push(this.server.sendToolListChanged());
-    if (now.prompts !== before.prompts) sends.push(this.server.sendPromptListChanged());
-    if (now.resources !== before.resources) sends.push(this.server.sendResourceListChanged());
-    await Promise.allSettled(sends);
-  }
-
-  private async currentFingerprints(router: UpstreamRouter) {
-    const options: CallOptions = { key: this.id };
-    const [tools, prompts, resources, templates] = await Promise.all([
-      router.listTools(options).catch(() => []),
-      router.listPrompts(options).catch(() => []),
-      router.listResources(options).catch(() => []),
-      router.listResourceTemplates(options).catch(() => []),
-    ]);
-    return {
-      tools: canonicalJson(tools),
-      prompts: canonicalJson(prompts),
-      resources: canonicalJson([resources, templates]),
-    };
   }
 
   /**
@@ -384,59 +274,12 @@ export class GatewaySession {
     return [this.upstream, this.host.shared].filter((u): u is Upstream => u !== undefined);
   }
 
-  /** Answers a sampling request from an upstream server through this session's client. */
-  createMessage(
-    params: CreateMessageRequest['params'],
-    signal: AbortSignal,
-    related: RequestId | undefined,
-  ): Promise<CreateMessageResult> {
-    this.assertClientCan('sampling');
-    return this.server.createMessage(params, this.askOptions(signal, related));
-  }
-
-  /** Answers an elicitation request from an upstream server through this session's client. */
-  elicitInput(
-    params: ElicitRequest['params'],
-    signal: AbortSignal,
-    related: RequestId | undefined,
-  ): Promise<ElicitResult> {
-    this.assertClientCan('elicitation');
-    return this.server.elicitInput(params, this.askOptions(signal, related));
-  }
-
-  /** Answers a roots request from an upstream server through this session's client. */
-  listRoots(signal: AbortSignal, related: RequestId | undefined): Promise<ListRootsResult> {
-    this.assertClientCan('roots');
-    return this.server.listRoots(undefined, this.askOptions(signal, related));
-  }
-
   /** The latest downstream request of this session with an attempt in flight on `serverId`. */
   relatedRequest(serverId: string): RequestId | undefined {
     return this.inflight
       .on(serverId)
       .filter((r) => r.session === this)
       .at(-1)?.requestId;
-  }
-
-  private askOptions(signal: AbortSignal, related: RequestId | undefined): RequestOptions {
-    // Related to the downstream call so that over Streamable HTTP it travels on that call's stream.
-    return related === undefined ? { signal } : { signal, relatedRequestId: related };
-  }
-
-  private assertClientCan(kind: AskKind): void {
-    const caps = this.server.getClientCapabilities();
-    const can =
-      kind === 'sampling'
-        ? caps?.sampling
-        : kind === 'elicitation'
-          ? caps?.elicitation
-          : caps?.roots;
-    if (!can) {
-      throw new McpError(
-        ErrorCode.InvalidRequest,
-        `The client behind the gateway does not support ${kind}.`,
-      );
-    }
   }
 
   /** Closes the downstream session and its upstream sessions. Never throws. */
@@ -447,9 +290,7 @@ export class GatewaySession {
 
   private async shutdown(): Promise<void> {
     await this.opening?.catch(() => {});
-    clearTimeout(this.listTimer);
-    this.listTimer = undefined;
-    for (const off of this.offs.splice(0)) off();
+    this.events?.stop();
     this.router?.dispose();
     // The session's own pool closes anyway; the shared one keeps others' subscriptions.
     if (this.host.shared) {

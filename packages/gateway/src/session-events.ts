@@ -1,0 +1,140 @@
+import { type CallOptions, canonicalJson, type ServerPool } from '@mcpool/core';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { LoggingLevelSchema, type Notification } from '@modelcontextprotocol/sdk/types.js';
+import type { UpstreamRouter } from './router.js';
+import type { SessionHost } from './session.js';
+
+const LIST_DEBOUNCE_MS = 20;
+
+/**
+ * What a downstream session hears from its upstream pools: log messages,
+ * updates of the resources it subscribed to, and changes of the merged
+ * catalogs, sent as `list_changed` only when the merged view changed.
+ */
+export class SessionEvents {
+  private readonly offs: (() => void)[] = [];
+  private fingerprints = { tools: '', prompts: '', resources: '' };
+  private listTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly session: {
+      readonly id: string;
+      readonly server: Server;
+      readonly transport: Transport;
+    },
+    private readonly host: SessionHost,
+    private readonly router: UpstreamRouter,
+  ) {}
+
+  /** Follows the pools and takes the catalogs the client starts from. */
+  async follow(pools: readonly ServerPool[]): Promise<void> {
+    for (const pool of pools) this.followPool(pool);
+    this.fingerprints = await this.currentFingerprints(this.router);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.listTimer);
+    this.listTimer = undefined;
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  private followPool(pool: ServerPool): void {
+    const changed = () => this.scheduleListCheck();
+    const log = (event: {
+      serverId: string;
+      level: string;
+      logger?: string | undefined;
+      data: unknown;
+    }) => {
+      const level = LoggingLevelSchema.safeParse(event.level);
+      if (!level.success) return;
+      this.session.server
+        .sendLoggingMessage(
+          { level: level.data, logger: event.serverId, data: event.data },
+          this.session.transport.sessionId,
+        )
+        .catch(() => {
+          // The downstream client went away; its session closes on its own.
+        });
+    };
+    const notified = ({
+      serverId,
+      notification,
+    }: {
+      serverId: string;
+      notification: Notification;
+    }) => {
+      if (notification.method !== 'notifications/resources/updated') return;
+      const uri = (notification.params as { uri?: unknown } | undefined)?.uri;
+      if (
+        typeof uri !== 'string' ||
+        !this.host.subscriptions.holds(pool, serverId, uri, this.session.id)
+      ) {
+        return;
+      }
+      this.session.server.sendResourceUpdated({ uri }).catch(() => {});
+    };
+    pool.on('server:notification', notified);
+    this.offs.push(() => pool.off('server:notification', notified));
+    const events = [
+      'catalog:changed',
+      'server:healthy',
+      'server:unhealthy',
+      'server:removed',
+    ] as const;
+    for (const event of events) pool.on(event, changed);
+    pool.on('server:log', log);
+    this.offs.push(() => {
+      for (const event of events) pool.off(event, changed);
+      pool.off('server:log', log);
+    });
+  }
+
+  private scheduleListCheck(): void {
+    if (this.listTimer || this.stopped) return;
+    this.listTimer = setTimeout(() => {
+      this.listTimer = undefined;
+      this.checkLists().catch((error: unknown) => {
+        this.host.logger.warn(
+          { session: this.session.id, err: this.host.redact(String(error)) },
+          'could not compare catalogs',
+        );
+      });
+    }, LIST_DEBOUNCE_MS);
+    this.listTimer.unref();
+  }
+
+  /** Sends `list_changed` for each list whose merged view changed since the client last heard. */
+  private async checkLists(): Promise<void> {
+    const router = this.router;
+    if (this.stopped) return;
+    const now = await this.currentFingerprints(router);
+    const before = this.fingerprints;
+    this.fingerprints = now;
+    if (this.stopped) return;
+    const sends: Promise<void>[] = [];
+    if (now.tools !== before.tools) sends.push(this.session.server.sendToolListChanged());
+    if (now.prompts !== before.prompts) sends.push(this.session.server.sendPromptListChanged());
+    if (now.resources !== before.resources)
+      sends.push(this.session.server.sendResourceListChanged());
+    await Promise.allSettled(sends);
+  }
+
+  private async currentFingerprints(router: UpstreamRouter) {
+    const options: CallOptions = { key: this.session.id };
+    const [tools, prompts, resources, templates] = await Promise.all([
+      router.listTools(options).catch(() => []),
+      router.listPrompts(options).catch(() => []),
+      router.listResources(options).catch(() => []),
+      router.listResourceTemplates(options).catch(() => []),
+    ]);
+    return {
+      tools: canonicalJson(tools),
+      prompts: canonicalJson(prompts),
+      resources: canonicalJson([resources, templates]),
+    };
+  }
+}
