@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   createServer,
   type IncomingMessage,
@@ -13,14 +12,8 @@ import {
 import type { HttpSettings } from './config.js';
 import type { Gateway } from './gateway.js';
 import { accepts, createGuards, HttpError, readJsonBody } from './http-guards.js';
-import { HttpServerTransport } from './http-transport.js';
-import type { GatewaySession } from './session.js';
-import {
-  createSessionSealer,
-  principalOf,
-  type SessionSealer,
-  samePrincipal,
-} from './session-token.js';
+import { answerProbe } from './http-probes.js';
+import { createHttpSessions } from './http-sessions.js';
 
 /** Options of `startHttpGateway`; see `HttpSettings` for each default. */
 export type HttpGatewayOptions = Omit<HttpSettings, 'sessionSecret'> & {
@@ -49,19 +42,9 @@ export interface HttpGateway {
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
-const DEFAULT_SESSION_IDLE = 30 * 60_000;
-const DEFAULT_MAX_SESSIONS = 100;
 /** How long `shutdown()` waits for calls in flight by default, ms. */
 export const DEFAULT_DRAIN_MS = 30_000;
 const JSON_HEADERS = { 'content-type': 'application/json' };
-
-interface HttpSession {
-  readonly transport: HttpServerTransport;
-  readonly session: GatewaySession;
-  readonly principal: string;
-  lastSeen: number;
-  active: number;
-}
 
 /** A cheap shape check; the SDK's schemas check each request's params when it is handled. */
 function isMessage(value: unknown): value is JSONRPCMessage {
@@ -89,120 +72,10 @@ export async function startHttpGateway(
   const port = options.port ?? 3333;
   const path = options.path ?? '/mcp';
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const idleMs = options.sessionIdleTimeout ?? DEFAULT_SESSION_IDLE;
-  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const guards = createGuards(options);
-  const secrets =
-    options.sessionSecret === undefined
-      ? []
-      : typeof options.sessionSecret === 'string'
-        ? [options.sessionSecret]
-        : [...options.sessionSecret];
-  const sealer: SessionSealer | undefined =
-    secrets.length > 0
-      ? createSessionSealer({ secrets, maxAgeMs: options.sessionMaxAge })
-      : undefined;
-  const transportOptions = { holdSubscribeStreams: sealer !== undefined };
-  const sessions = new Map<string, HttpSession>();
-  const rebuilding = new Map<string, Promise<HttpSession | undefined>>();
+  const sessions = createHttpSessions(gateway, options);
   const sockets = new Set<Socket>();
   const log = gateway.logger;
-
-  const checkCapacity = () => {
-    // Each session may own upstream sessions (maybe child processes): bound them.
-    if (sessions.size + rebuilding.size >= maxSessions) {
-      throw new HttpError(503, -32000, 'Too many sessions: try again later', {
-        'retry-after': '5',
-      });
-    }
-  };
-
-  const track = (id: string, entry: HttpSession) => {
-    sessions.set(id, entry);
-    entry.session.onclose = () => {
-      if (sessions.get(id) === entry) sessions.delete(id);
-    };
-  };
-
-  const openSession = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    messages: JSONRPCMessage[],
-  ) => {
-    if (gateway.draining) {
-      throw new HttpError(503, -32000, 'Shutting down: connect again (to another replica)', {
-        'retry-after': '1',
-        connection: 'close',
-      });
-    }
-    checkCapacity();
-    const sid = randomUUID();
-    const principal = principalOf(req.headers.authorization);
-    let entry: HttpSession | undefined;
-    const transport = new HttpServerTransport((init, result) => {
-      const id = sealer
-        ? sealer.seal({
-            sid,
-            protocolVersion: result.protocolVersion,
-            clientInfo: init.clientInfo,
-            capabilities: init.capabilities,
-            principal,
-          })
-        : sid;
-      if (entry) track(id, entry);
-      return id;
-    }, transportOptions);
-    const session = await gateway.connect(transport, { id: sid });
-    entry = { transport, session, principal, lastSeen: Date.now(), active: 1 };
-    try {
-      await transport.handlePost(req, res, messages, false);
-    } finally {
-      entry.active--;
-      entry.lastSeen = Date.now();
-    }
-    // A refused initialize never gets a session id: do not keep its upstream side.
-    if (transport.sessionId === undefined) await session.close();
-  };
-
-  /** A session held here, or rebuilt from its sealed id; undefined → 404. */
-  const find = async (id: string, req: IncomingMessage): Promise<HttpSession | undefined> => {
-    const held = sessions.get(id);
-    if (held) {
-      if (sealer && !samePrincipal(held.principal, principalOf(req.headers.authorization))) {
-        return undefined;
-      }
-      return held;
-    }
-    if (!sealer) return undefined;
-    const principal = principalOf(req.headers.authorization);
-    const claims = sealer.open(id, principal);
-    if (!claims) return undefined;
-    let pending = rebuilding.get(id);
-    if (!pending) {
-      checkCapacity();
-      pending = (async () => {
-        const transport = new HttpServerTransport(() => id, transportOptions);
-        const session = await gateway.connect(transport, { id: claims.sid, rebuilt: true });
-        await transport.replayInitialize(id, {
-          protocolVersion: claims.protocolVersion,
-          capabilities: claims.capabilities,
-          clientInfo: claims.clientInfo,
-        });
-        const entry: HttpSession = {
-          transport,
-          session,
-          principal,
-          lastSeen: Date.now(),
-          active: 0,
-        };
-        track(id, entry);
-        log.info({ session: claims.sid }, 'session rebuilt from its sealed id');
-        return entry;
-      })().finally(() => rebuilding.delete(id));
-      rebuilding.set(id, pending);
-    }
-    return pending;
-  };
 
   const post = async (req: IncomingMessage, res: ServerResponse) => {
     if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
@@ -238,13 +111,13 @@ export async function startHttpGateway(
           'Invalid Request: Only one initialization request is allowed',
         );
       }
-      return openSession(req, res, messages);
+      return sessions.open(req, res, messages);
     }
     checkVersion(req);
     if (id === undefined) {
       throw new HttpError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
-    const entry = await find(id, req);
+    const entry = await sessions.find(id, req);
     // The spec: an unknown or ended session gets 404, and the client initializes again.
     if (!entry) throw new HttpError(404, -32001, 'Session not found');
     entry.active++;
@@ -290,16 +163,11 @@ export async function startHttpGateway(
       throw new HttpError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
     if (method === 'DELETE') {
-      const held = sessions.get(id);
-      const known = held
-        ? !sealer || samePrincipal(held.principal, principalOf(req.headers.authorization))
-        : sealer?.open(id, principalOf(req.headers.authorization)) !== undefined;
-      if (!known) throw new HttpError(404, -32001, 'Session not found');
-      if (held) await held.session.close();
+      if (!(await sessions.end(id, req))) throw new HttpError(404, -32001, 'Session not found');
       res.writeHead(200).end();
       return;
     }
-    const entry = await find(id, req);
+    const entry = await sessions.find(id, req);
     if (!entry) throw new HttpError(404, -32001, 'Session not found');
     entry.lastSeen = Date.now();
     if (!entry.transport.handleGet(res)) {
@@ -309,29 +177,6 @@ export async function startHttpGateway(
 
   let inflight = 0;
   let idle: (() => void) | undefined;
-
-  /**
-   * Probes: no guard, since a kubelet asks with the pod's IP as Host and no
-   * token, and the answers tell nothing but up or not.
-   */
-  const probe = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const url = req.url ?? '';
-    if (!url.startsWith('/healthz') && !url.startsWith('/readyz')) return false;
-    const at = url.indexOf('?');
-    const pathname = at < 0 ? url : url.slice(0, at);
-    if (pathname !== '/healthz' && pathname !== '/readyz') return false;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return true;
-    }
-    const readiness = pathname === '/healthz' ? { ready: true } : gateway.readiness();
-    const body = JSON.stringify(
-      readiness.ready ? { status: 'ok' } : { status: 'unavailable', reason: readiness.reason },
-    );
-    res.writeHead(readiness.ready ? 200 : 503, { ...JSON_HEADERS, 'cache-control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : body);
-    return true;
-  };
 
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
     const known = error instanceof HttpError;
@@ -362,7 +207,7 @@ export async function startHttpGateway(
   };
 
   const server: NodeHttpServer = createServer((req, res) => {
-    if (probe(req, res)) return;
+    if (answerProbe(gateway, req, res)) return;
     const counted = req.method === 'POST';
     if (counted) inflight++;
     handle(req, res)
@@ -388,30 +233,13 @@ export async function startHttpGateway(
     });
   });
 
-  const sweeper = setInterval(
-    () => {
-      const now = Date.now();
-      for (const entry of sessions.values()) {
-        if (entry.active === 0 && !entry.transport.hasStream && now - entry.lastSeen >= idleMs) {
-          log.info({ session: entry.session.id }, 'closing idle session');
-          void entry.session.close();
-        }
-      }
-    },
-    Math.max(1_000, Math.min(60_000, Math.floor(idleMs / 2))),
-  );
-  sweeper.unref();
-
   const bound = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      clearInterval(sweeper);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([...rebuilding.values()]);
-      await Promise.all([...sessions.values()].map((e) => e.session.close()));
-      sessions.clear();
+      await sessions.closeAll();
       // Answers just written get a moment to leave before the sockets go.
       server.closeIdleConnections();
       await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 250).unref())]);
