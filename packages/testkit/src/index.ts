@@ -12,6 +12,12 @@ export {
   startHttpServer,
 } from './http-server.js';
 export { type InProcessTestServer, startInProcessServer } from './in-process.js';
+export {
+  connectObserved,
+  type ObservedClient,
+  type ObservedClientOptions,
+  observeClient,
+} from './observed-client.js';
 export { resultText } from './result-text.js';
 export {
   type StdioTestServerConfig,

@@ -1,30 +1,14 @@
 // Test-only helpers (tsconfig.build.json excludes src/test-*.ts, so this is never shipped).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  type ClientCapabilities,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  type LoggingMessageNotification,
-  LoggingMessageNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { connectObserved, type ObservedClient } from './observed-client.js';
 import type { TestTransportConfig } from './transport-config.js';
 
 /** A connected SDK client plus everything it observed. */
-export interface TestClient {
-  client: Client;
-  transport: Transport;
-  errors: Error[];
-  toolListChanges: number;
-  logs: LoggingMessageNotification['params'][];
-  closed: boolean;
-  close(): Promise<void>;
-}
+export type TestClient = ObservedClient & { transport: Transport };
 
 export async function transportFor(config: TestTransportConfig): Promise<Transport> {
   switch (config.type) {
@@ -50,65 +34,14 @@ export async function transportFor(config: TestTransportConfig): Promise<Transpo
   }
 }
 
-const ALL_CAPABILITIES: ClientCapabilities = {
-  sampling: {},
-  elicitation: { form: {} },
-  roots: { listChanged: true },
-};
-
 /** Connects a plain SDK client that supports sampling, elicitation and roots (unless told otherwise). */
 export async function connectClient(
   config: TestTransportConfig,
-  capabilities: ClientCapabilities = ALL_CAPABILITIES,
+  capabilities?: ClientCapabilities,
 ): Promise<TestClient> {
-  const client = new Client({ name: 'testkit-test', version: '0.0.0' }, { capabilities });
   const transport = await transportFor(config);
-  const observed: TestClient = {
-    client,
-    transport,
-    errors: [],
-    toolListChanges: 0,
-    logs: [],
-    closed: false,
-    close: () => client.close(),
-  };
-  client.onerror = (error) => {
-    observed.errors.push(error);
-  };
-  client.onclose = () => {
-    observed.closed = true;
-  };
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-    observed.toolListChanges += 1;
-  });
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
-    observed.logs.push(notification.params);
-  });
-  // The SDK refuses handlers for capabilities the client did not declare.
-  if (capabilities.sampling) {
-    client.setRequestHandler(CreateMessageRequestSchema, (request) => {
-      const first = request.params.messages[0]?.content;
-      const prompt = first && !Array.isArray(first) && first.type === 'text' ? first.text : '?';
-      return {
-        role: 'assistant',
-        model: 'fake-model',
-        content: { type: 'text', text: `sampled: ${prompt}` },
-      };
-    });
-  }
-  if (capabilities.elicitation) {
-    client.setRequestHandler(ElicitRequestSchema, () => ({
-      action: 'accept',
-      content: { answer: '42' },
-    }));
-  }
-  if (capabilities.roots) {
-    client.setRequestHandler(ListRootsRequestSchema, () => ({
-      roots: [{ uri: 'file:///tmp/mcpool-root', name: 'root' }],
-    }));
-  }
-  await client.connect(transport);
-  return observed;
+  // The same object, not a copy: its counters keep moving as notifications arrive.
+  return (await connectObserved(transport, capabilities ? { capabilities } : {})) as TestClient;
 }
 
 /** The text of the first content block of a tools/call result. */
