@@ -32,7 +32,7 @@ const INITIALIZE = JSON.stringify({
 
 describe('mcpool serve --http, SIGTERM', () => {
   it('turns /readyz 503 at once, refuses new sessions, answers every call in flight and exits 0', async () => {
-    const up = await startHttpServer({ id: 'up', latencyMs: 600 });
+    const up = await startHttpServer({ id: 'up', latencyMs: 1_500 });
     cleanups.push(up.close);
     const config = join(dir, 'drain.json');
     await writeFile(

@@ -2,32 +2,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connectObserved, type ObservedClient, waitFor } from '@mcpool/testkit';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  type ClientCapabilities,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  type LoggingMessageNotification,
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Gateway } from './gateway.js';
 
-/** A downstream SDK client and what it observed. */
-export interface Downstream {
-  client: Client;
-  toolListChanges: number;
-  updated: string[];
-  logs: LoggingMessageNotification['params'][];
-  sampled: string[];
-  close(): Promise<void>;
-}
+/** A downstream SDK client and what it observed (the testkit's observed client). */
+export type Downstream = ObservedClient;
 
 const ALL: ClientCapabilities = {
   sampling: {},
@@ -35,81 +19,27 @@ const ALL: ClientCapabilities = {
   roots: { listChanged: true },
 };
 
-/** Makes an SDK client that answers sampling, elicitation and roots like a host would. */
-export function downstreamClient(
-  name: string,
-  capabilities: ClientCapabilities = ALL,
-): Omit<Downstream, 'close'> {
-  const client = new Client({ name, version: '0.0.0' }, { capabilities });
-  const observed: Omit<Downstream, 'close'> = {
-    client,
-    toolListChanges: 0,
-    updated: [],
-    logs: [],
-    sampled: [],
-  };
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-    observed.toolListChanges++;
-  });
-  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
-    observed.updated.push(n.params.uri);
-  });
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-    observed.logs.push(n.params);
-  });
-  if (capabilities.sampling) {
-    client.setRequestHandler(CreateMessageRequestSchema, (request) => {
-      const first = request.params.messages[0]?.content;
-      const prompt = first && !Array.isArray(first) && first.type === 'text' ? first.text : '?';
-      observed.sampled.push(prompt);
-      return {
-        role: 'assistant',
-        model: 'fake-model',
-        content: { type: 'text', text: `${name} sampled: ${prompt}` },
-      };
-    });
-  }
-  if (capabilities.elicitation) {
-    client.setRequestHandler(ElicitRequestSchema, () => ({
-      action: 'accept',
-      content: { answer: name },
-    }));
-  }
-  if (capabilities.roots) {
-    client.setRequestHandler(ListRootsRequestSchema, () => ({
-      roots: [{ uri: `file:///roots/${name}`, name }],
-    }));
-  }
-  return observed;
-}
-
-/** Connects a downstream SDK client to the gateway over an in-memory transport pair. */
+/** Connects a downstream client, whose answers carry `name`, to the gateway over an in-memory pair. */
 export async function connectInMemory(
   gateway: Gateway,
   name = 'host',
   capabilities: ClientCapabilities = ALL,
 ): Promise<Downstream> {
-  const observed = downstreamClient(name, capabilities);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await gateway.connect(serverSide);
-  await observed.client.connect(clientSide);
-  return Object.assign(observed, { close: () => observed.client.close() });
+  return connectObserved(clientSide, { label: name, capabilities });
 }
 
-/** Connects a downstream SDK client over any client transport. */
-export async function connectOver(
+/** Connects a downstream client, whose answers carry `name`, over any client transport. */
+export function connectOver(
   transport: Transport,
   name = 'host',
   capabilities: ClientCapabilities = ALL,
 ): Promise<Downstream> {
-  const observed = downstreamClient(name, capabilities);
-  await observed.client.connect(transport);
-  return Object.assign(observed, { close: () => observed.client.close() });
+  return connectObserved(transport, { label: name, capabilities });
 }
 
 export { resultText as text } from '@mcpool/testkit';
-
-import { waitFor } from '@mcpool/testkit';
 
 /**
  * An in-process server whose `echo` takes a number, not a string: it defines
