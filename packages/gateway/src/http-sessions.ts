@@ -71,9 +71,14 @@ export function createHttpSessions(gateway: Gateway, options: HttpSessionsOption
   const checkCapacity = () => {
     // Each session may own upstream sessions (maybe child processes): bound them.
     if (sessions.size + rebuilding.size >= maxSessions) {
-      throw new HttpError(503, -32000, 'Too many sessions: try again later', {
-        'retry-after': '5',
-      });
+      throw new HttpError(
+        503,
+        -32000,
+        `Too many sessions: this gateway holds its maximum of ${maxSessions} (http.maxSessions); try again later or elsewhere`,
+        {
+          'retry-after': '5',
+        },
+      );
     }
   };
 

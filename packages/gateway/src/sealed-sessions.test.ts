@@ -189,6 +189,16 @@ describe('sealed session ids over HTTP', () => {
     expect((await post(after.url, old, LIST)).status).toBe(404);
   });
 
+  it('counts rebuilt sessions against maxSessions: 503 with Retry-After beyond it', async () => {
+    const a = await replica({ sessionSecret: SECRET });
+    const b = await replica({ sessionSecret: SECRET, maxSessions: 1 });
+    await initialize(b.url);
+    const moved = await post(b.url, await initialize(a.url), LIST);
+    expect(moved.status).toBe(503);
+    expect(moved.headers['retry-after']).toBe('5');
+    expect(JSON.parse(moved.body).error.message).toContain('http.maxSessions');
+  });
+
   it('without a secret ids are random and live in one process', async () => {
     const a = await replica({});
     const b = await replica({});
