@@ -154,7 +154,9 @@ export class HttpServerTransport implements Transport {
     this.standalone = res;
     res.once('close', () => {
       if (this.standalone === res) this.standalone = undefined;
+      this.pingWhileOpen();
     });
+    this.pingWhileOpen();
     return true;
   }
 
@@ -253,12 +255,20 @@ export class HttpServerTransport implements Transport {
     exchange.settle();
     res.once('close', () => {
       this.held.delete(res);
-      if (this.held.size === 0) {
-        clearInterval(this.keepalive);
-        this.keepalive = undefined;
-      }
+      this.pingWhileOpen();
     });
+    this.pingWhileOpen();
+  }
+
+  /** Keeps a comment line going on open streams, so that no client or proxy times them out. */
+  private pingWhileOpen(): void {
+    if (!this.standalone && this.held.size === 0) {
+      clearInterval(this.keepalive);
+      this.keepalive = undefined;
+      return;
+    }
     this.keepalive ??= setInterval(() => {
+      this.standalone?.write(': keepalive\n\n');
       for (const r of this.held) r.write(': keepalive\n\n');
     }, KEEPALIVE_MS).unref();
   }
@@ -282,9 +292,25 @@ export class HttpServerTransport implements Transport {
     const open = new Set(this.byId.values());
     this.byId.clear();
     for (const exchange of open) {
+      // Each unanswered request gets an error, so that no client waits for its timeout.
+      const errors = [...exchange.waiting].map((id) => ({
+        jsonrpc: '2.0' as const,
+        id,
+        error: {
+          code: -32000,
+          message: 'The session closed before the answer (gateway shutting down or session ended).',
+        },
+      }));
       exchange.done = true;
-      if (exchange.res.headersSent) exchange.res.end();
-      else exchange.res.writeHead(503, { 'content-type': 'application/json' }).end();
+      exchange.settle();
+      if (exchange.sse) {
+        for (const error of errors) writeEvent(exchange.res, error);
+        exchange.res.end();
+      } else {
+        exchange.res
+          .writeHead(200, this.headers({ 'content-type': 'application/json' }))
+          .end(JSON.stringify(exchange.batch ? [...exchange.answers, ...errors] : errors[0]));
+      }
     }
     this.standalone?.end();
     this.standalone = undefined;

@@ -288,3 +288,27 @@ describe('health endpoints', () => {
     expect(refused.status).toBe(503);
   });
 });
+
+describe('closing with calls in flight', () => {
+  it('answers each unanswered call with an error instead of leaving it to time out', async () => {
+    const a = startInProcessServer({ id: 'a', latencyMs: 5_000 });
+    cleanups.push(a.close);
+    const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
+    cleanups.push(() => gateway.close());
+    const http = await startHttpGateway(gateway, { port: 0 });
+    const host = await connectHttp(http.url, 'slow');
+    const started = Date.now();
+    const call = host.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
+    await waitFor(() => a.state.callCount === 1, { message: 'the call upstream' });
+    await http.close();
+    // The session's upstream call is cancelled first (a tool error the model can read), or the
+    // transport answers it when it closes; either way the client hears at once.
+    const outcome = await call.then(
+      (result) => ({ isError: result.isError === true, text: JSON.stringify(result.content) }),
+      (error: Error) => ({ isError: true, text: error.message }),
+    );
+    expect(outcome.isError).toBe(true);
+    expect(outcome.text).toMatch(/closed|cancel|abort/i);
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+});
