@@ -195,10 +195,10 @@ export const gateway: Part = {
   id: 'gateway',
   title: 'Gateway hop: mcpool serve --http against a direct SDK client',
   async run(context: Context) {
-    const rounds = context.quick ? 3 : 15;
-    const callsPerRound = context.quick ? 200 : 2_000;
-    const throughputCalls = context.quick ? 1_000 : 10_000;
-    const idleSessions = context.quick ? 200 : 1_000;
+    const rounds = context.quick ? 2 : 15;
+    const callsPerRound = context.quick ? 100 : 2_000;
+    const throughputCalls = context.quick ? 400 : 10_000;
+    const idleSessions = context.quick ? 100 : 1_000;
     const fleet = await startHttpFleet([{ id: 'up0' }, { id: 'up1' }, { id: 'up2' }]);
     const closers: (() => Promise<void>)[] = [() => fleet.close()];
     try {
