@@ -199,6 +199,18 @@ describe('mcpool serve', () => {
     await waitFor(() => !isAlive(pid as number), { message: 'mcpool exited' });
   });
 
+  it('refuses a short MCPOOL_SESSION_SECRET before serving, and never prints it', async () => {
+    const file = await configFile('secret.json', {
+      mcpServers: { up: { url: 'http://127.0.0.1:9/mcp' } },
+    });
+    const ran = await run(['serve', '--config', file, '--http', '127.0.0.1:0'], {
+      MCPOOL_SESSION_SECRET: `${'k'.repeat(40)},tooShortSecret`,
+    });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('MCPOOL_SESSION_SECRET: use secrets of at least 32');
+    expect(ran.stderr).not.toContain('tooShortSecret');
+  });
+
   it('serves Streamable HTTP with a token, metrics and a log file', async () => {
     const up = await startHttpServer({ id: 'up' });
     cleanups.push(up.close);

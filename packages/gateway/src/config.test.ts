@@ -80,6 +80,31 @@ describe('parseGatewayConfig', () => {
     expect(config.fallback).toEqual({ order: ['remote', 'calc-one'] });
   });
 
+  it('reads session secrets (one or a list) and the sessionState marker', () => {
+    const secret = 'a'.repeat(32);
+    const config = parseGatewayConfig(
+      {
+        mcpServers: { login: { url: 'http://127.0.0.1:9/mcp', sessionState: true } },
+        http: { sessionSecret: `\${env:SECRET}`, sessionMaxAge: 60_000 },
+      },
+      { SECRET: secret },
+    );
+    expect(config.http.sessionSecret).toBe(secret);
+    expect(config.http.sessionMaxAge).toBe(60_000);
+    expect(config.servers[0]?.sessionState).toBe(true);
+    const list = parseGatewayConfig({
+      mcpServers: { a: { url: 'http://127.0.0.1:9/mcp' } },
+      http: { sessionSecret: [secret, 'b'.repeat(40)] },
+    });
+    expect(list.http.sessionSecret).toEqual([secret, 'b'.repeat(40)]);
+    expect(
+      issues({
+        mcpServers: { a: { url: 'http://127.0.0.1:9/mcp', sessionState: 'yes' } },
+        http: { sessionSecret: ['short'] },
+      }),
+    ).toEqual(expect.arrayContaining(['mcpServers.a.sessionState', 'http.sessionSecret.0']));
+  });
+
   it('names every problem with its path', () => {
     expect(
       issues(
