@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallOptions, ResourceSubscriptions, ServerPool } from '@mcpool/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
@@ -204,7 +204,13 @@ export class GatewaySession {
         resourceTemplates: await this.forward(extra, (r, o) => r.listResourceTemplates(o)),
       };
     });
-    s.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    // Protocol's registration, not Server's: Server wraps tools/call to parse the request a second
+    // time and the result again, which the SDK client upstream has already checked against the
+    // same schema (and the gateway's own tool errors are built to it). The request is still
+    // parsed once, with the SDK's schema, here.
+    const registerOnce = ((schema, handler) =>
+      Protocol.prototype.setRequestHandler.call(s, schema, handler)) as Server['setRequestHandler'];
+    registerOnce(CallToolRequestSchema, (request, extra) => {
       const { _meta, ...params } = request.params;
       const progressToken = _meta?.progressToken;
       const { progressToken: _ours, ...otherMeta } = _meta ?? {};
