@@ -199,6 +199,22 @@ describe('sealed session ids over HTTP', () => {
     expect(JSON.parse(moved.body).error.message).toContain('http.maxSessions');
   });
 
+  it('DELETE ends the copy a replica holds and is accepted by one that holds none', async () => {
+    const a = await replica({ sessionSecret: SECRET });
+    const b = await replica({ sessionSecret: SECRET });
+    const id = await initialize(a.url);
+    const del = (url: string, session: string, authorization?: string) =>
+      fetch(url, {
+        method: 'DELETE',
+        headers: { 'mcp-session-id': session, ...(authorization ? { authorization } : {}) },
+      });
+    expect((await del(b.url, id)).status).toBe(200);
+    expect((await del(b.url, id, 'Bearer someone-else-0123456789')).status).toBe(404);
+    expect(a.sessionCount()).toBe(1);
+    expect((await del(a.url, id)).status).toBe(200);
+    expect(a.sessionCount()).toBe(0);
+  });
+
   it('without a secret ids are random and live in one process', async () => {
     const a = await replica({});
     const b = await replica({});
