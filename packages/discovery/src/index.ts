@@ -1,0 +1,22 @@
+export { type Clock, systemClock } from './clock.js';
+export { type DiscoverOptions, type Discovery, discover } from './discover.js';
+export { type EnvSourceOptions, envSource } from './env-source.js';
+export {
+  DiscoveryError,
+  type DiscoveryErrorCode,
+  DiscoveryStoppedError,
+  InvalidDiscoveryOptionsError,
+  InvalidEntryError,
+  MissingPeerError,
+  SourceFailedError,
+} from './errors.js';
+export type { DiscoveryEvents } from './events.js';
+export { type FileSourceOptions, fileSource } from './file-source.js';
+export {
+  type DiscoveredEntry,
+  type Resolution,
+  replicaId,
+  type Source,
+  type SourceListener,
+} from './source.js';
+export { staticSource } from './static-source.js';
