@@ -13,6 +13,7 @@ export {
 } from './errors.js';
 export type { DiscoveryEvents } from './events.js';
 export { type FileSourceOptions, fileSource } from './file-source.js';
+export { type KubernetesSourceOptions, kubernetesSource } from './kubernetes-source.js';
 export {
   type DiscoveredEntry,
   type Resolution,
