@@ -1,4 +1,5 @@
 export { type Clock, systemClock } from './clock.js';
+export { type ConsulSourceOptions, consulSource } from './consul-source.js';
 export { type DiscoverOptions, type Discovery, discover } from './discover.js';
 export { type DnsSourceOptions, dnsSource } from './dns-source.js';
 export { type EnvSourceOptions, envSource } from './env-source.js';
