@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { envSource } from './env-source.js';
 import { sourceContract } from './test-contract.js';
 
-sourceContract('envSource', async (replicas) => {
-  const env = {
-    MCP_SERVERS: replicas.map((r) => `${r.name}=http://${r.host}:${r.port}/mcp`).join(','),
-  };
-  return { source: envSource({ env }), close: async () => {} };
-});
+sourceContract(
+  'envSource',
+  async (replicas) => {
+    const env = {
+      MCP_SERVERS: replicas.map((r) => `${r.name}=http://${r.host}:${r.port}/mcp`).join(','),
+    };
+    return { source: envSource({ env }), close: async () => {} };
+  },
+  {},
+);
 
 describe('envSource', () => {
   it('reads the variable again on each resolution', async () => {

@@ -1,3 +1,4 @@
+export { type Announcement, type AnnounceOptions, announce } from './announce.js';
 export { type Clock, systemClock } from './clock.js';
 export { type ConsulSourceOptions, consulSource } from './consul-source.js';
 export { type DiscoverOptions, type Discovery, discover } from './discover.js';
@@ -12,6 +13,8 @@ export {
   MissingPeerError,
   SourceFailedError,
 } from './errors.js';
+export type { EtcdConnectionOptions } from './etcd-options.js';
+export { type EtcdSourceOptions, etcdSource } from './etcd-source.js';
 export type { DiscoveryEvents } from './events.js';
 export { type FileSourceOptions, fileSource } from './file-source.js';
 export { type KubernetesSourceOptions, kubernetesSource } from './kubernetes-source.js';

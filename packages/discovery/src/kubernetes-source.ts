@@ -225,7 +225,7 @@ function failure(name: string, error: unknown): Error {
 type Parsed = z.infer<typeof schema>;
 
 /** Ready endpoints of every slice, one entry per pod; a pod in two slices (during a rewrite) once. */
-export function entriesOf(slices: readonly k8s.V1EndpointSlice[], o: Parsed): DiscoveredEntry[] {
+function entriesOf(slices: readonly k8s.V1EndpointSlice[], o: Parsed): DiscoveredEntry[] {
   const byId = new Map<string, DiscoveredEntry>();
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
