@@ -43,6 +43,12 @@ export interface DiscoverOptions {
   minServers?: number | undefined;
   /** After a held removal, ask the source again this soon, ms. @default 1_000 */
   confirmAfter?: number | undefined;
+  /**
+   * Servers kept in the pool whatever the source reports (a configuration
+   * file's own servers). A discovered server with one of their ids is skipped.
+   * @default []
+   */
+  include?: readonly ServerConfig[] | undefined;
   /** Timers and time; tests pass their own. @default the system clock, unref'd timers */
   clock?: Clock | undefined;
   /** Stops discovery when aborted, like `stop()`. */
@@ -81,6 +87,7 @@ export function discover(
 class DiscoveryRunner extends EventEmitter<DiscoveryEvents> implements Discovery {
   private readonly options: ReturnType<typeof parseDiscoverOptions>;
   private readonly clock: Clock;
+  private readonly include: readonly ServerConfig[];
   private readonly abort = new AbortController();
   private applied: Map<string, ServerConfig> | undefined;
   private held = false;
@@ -104,6 +111,7 @@ class DiscoveryRunner extends EventEmitter<DiscoveryEvents> implements Discovery
     super();
     this.options = parseDiscoverOptions(options);
     this.clock = options.clock ?? systemClock;
+    this.include = options.include ?? [];
     this.readyPromise = new Promise<void>((resolve, reject) => {
       this.settleReady = (error) => (error ? reject(error) : resolve());
     });
@@ -221,7 +229,7 @@ class DiscoveryRunner extends EventEmitter<DiscoveryEvents> implements Discovery
 
   private onResolution(resolution: Resolution): void {
     if (this.stopped) return;
-    const { servers, issues } = validateEntries(resolution.entries);
+    const { servers, issues } = this.checked(resolution);
     if (issues.length > 0) this.report(new InvalidEntryError(this.source.name, issues));
     if (!this.applied) {
       this.decide(servers);
@@ -240,6 +248,16 @@ class DiscoveryRunner extends EventEmitter<DiscoveryEvents> implements Discovery
       this.settleTimer = undefined;
       if (this.latest) this.decide(this.latest);
     }, this.options.settle);
+  }
+
+  /** Valid entries first, then the always-included servers, whose ids win. */
+  private checked(resolution: Resolution) {
+    const include = this.include;
+    if (include.length === 0) return validateEntries(resolution.entries);
+    return validateEntries([
+      ...include.map((config, i) => ({ config, origin: `include[${i}]` })),
+      ...resolution.entries,
+    ]);
   }
 
   /** The safety rules: what may reach the pool, what waits for a repeat, what never goes. */
@@ -276,7 +294,7 @@ class DiscoveryRunner extends EventEmitter<DiscoveryEvents> implements Discovery
       this.resolveOnce().then(
         (resolution) => {
           if (this.stopped || !this.held) return;
-          const { servers } = validateEntries(resolution.entries);
+          const { servers } = this.checked(resolution);
           this.decide(servers);
         },
         (error) => this.report(error),

@@ -18,6 +18,7 @@ export { type EtcdSourceOptions, etcdSource } from './etcd-source.js';
 export type { DiscoveryEvents } from './events.js';
 export { type FileSourceOptions, fileSource } from './file-source.js';
 export { type KubernetesSourceOptions, kubernetesSource } from './kubernetes-source.js';
+export { shareSource } from './share-source.js';
 export {
   type DiscoveredEntry,
   type Resolution,
@@ -25,4 +26,5 @@ export {
   type Source,
   type SourceListener,
 } from './source.js';
+export { SOURCE_KINDS, type SourceConfig, sourceFromConfig } from './source-from-config.js';
 export { staticSource } from './static-source.js';

@@ -34,7 +34,7 @@ export function parseOptions<T>(what: string, schema: z.ZodType<T>, input: unkno
 
 /** Validated `discover()` options with their defaults filled in. */
 export function parseDiscoverOptions(options: DiscoverOptions) {
-  const { clock: _clock, signal: _signal, ...rest } = options;
+  const { clock: _clock, signal: _signal, include: _include, ...rest } = options;
   const o = parseOptions('discover() options', schema, rest);
   return {
     interval: o.interval ?? 30_000,
