@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { InvalidConfigError } from '@mcpool/core';
 import type { Logger } from 'pino';
@@ -219,7 +220,26 @@ async function check(args: readonly string[], io: CliIo): Promise<number> {
   const config = await readConfig(values.config, io);
   if (!config) return EXIT.usage;
   const { checkServers, formatCheckTable } = await import('./check.js');
-  const rows = await checkServers(config, { timeoutMs, signal: io.signal });
+  let servers = config.servers;
+  if (config.discovery) {
+    const { gatewayDiscovery, formatFindings } = await import('./discovery.js');
+    try {
+      const discovery = await gatewayDiscovery(config, {
+        baseDir: dirname(resolve(values.config)),
+      });
+      const found = await discovery.resolveOnce(io.signal);
+      (values.json ? io.err : io.out)(formatFindings(found));
+      servers = [...servers, ...found.servers];
+    } catch (error) {
+      if (isConfigError(error)) {
+        printConfigError(io, values.config, error);
+        return EXIT.usage;
+      }
+      io.err(`mcpool: discovery: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT.failed;
+    }
+  }
+  const rows = await checkServers({ ...config, servers }, { timeoutMs, signal: io.signal });
   if (values.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
   else io.out(formatCheckTable(rows));
   return rows.every((r) => r.status === 'ok') ? EXIT.ok : EXIT.failed;
@@ -306,6 +326,30 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     throw error;
   }
 
+  let discovery: import('./discovery.js').GatewayDiscovery | undefined;
+  if (config.discovery) {
+    const { gatewayDiscovery } = await import('./discovery.js');
+    try {
+      discovery = await gatewayDiscovery(config, {
+        baseDir: dirname(resolve(values.config)),
+        logger,
+      });
+    } catch (error) {
+      if (isConfigError(error)) {
+        printConfigError(io, values.config, error);
+        return EXIT.usage;
+      }
+      throw error;
+    }
+    io.err(`mcpool: discovery: waiting for the first set from ${discovery.source}\n`);
+    const found = await discovery.firstSet(io.signal);
+    options = {
+      ...options,
+      servers: [...options.servers, ...found.servers],
+      extensions: [...(options.extensions ?? []), discovery.extension],
+    };
+  }
+
   const gateway = new Gateway(options);
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => {
@@ -330,6 +374,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
         ...(token !== undefined ? { token } : {}),
         allowedHosts,
         allowedOrigins,
+        isReady: () => discovery?.resolved() ?? true,
       });
       shutdown.unshift(() => served.close());
       const loopback = ['127.0.0.1', 'localhost', '::1'].includes(listen.host);
@@ -341,7 +386,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
       if (!loopback && (token ?? http.token) === undefined) {
         io.err('mcpool: warning: listening beyond loopback without a bearer token\n');
       }
-      io.err(`mcpool: serving ${config.servers.length} servers at ${served.url}\n`);
+      io.err(`mcpool: serving ${options.servers.length} servers at ${served.url}\n`);
       logger?.info({ url: served.url, servers: config.servers.length }, 'serving over HTTP');
     } else {
       const session = await serveStdio(gateway);

@@ -14,7 +14,16 @@ import type { Gateway } from './gateway.js';
 import type { GatewaySession } from './session.js';
 
 /** Options of `startHttpGateway`; see `HttpSettings` for each default. */
-export type HttpGatewayOptions = HttpSettings;
+export type HttpGatewayOptions = HttpSettings & {
+  /**
+   * What `/readyz` asks besides "not closing" (discovery resolved, a server
+   * connected). `/healthz` answers 200 while the process serves. @default always ready
+   */
+  isReady?: (() => boolean) | undefined;
+};
+
+/** Liveness and readiness paths, answered before the Host, Origin and token checks: probes come from the kubelet. */
+export const PROBE_PATHS = { live: '/healthz', ready: '/readyz' } as const;
 
 /** A gateway served over Streamable HTTP. */
 export interface HttpGateway {
@@ -222,7 +231,19 @@ export async function startHttpGateway(
     }
   };
 
+  let draining = false;
+  const probe = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET') return false;
+    const at = (req.url ?? '').split('?')[0];
+    if (at !== PROBE_PATHS.live && at !== PROBE_PATHS.ready) return false;
+    const ok = at === PROBE_PATHS.live || (!draining && (options.isReady?.() ?? true));
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
+    res.end(ok ? 'ok\n' : 'not ready\n');
+    return true;
+  };
+
   const server: NodeHttpServer = createServer((req, res) => {
+    if (probe(req, res)) return;
     handle(req, res).catch((error: unknown) => {
       const known = error instanceof HttpError;
       const status = known ? error.status : 500;
@@ -290,6 +311,7 @@ export async function startHttpGateway(
     sessionCount: () => sessions.size,
     close: () => {
       closing ??= (async () => {
+        draining = true;
         clearInterval(sweeper);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all([...sessions.values()].map((e) => e.session.close()));

@@ -11,7 +11,12 @@ export {
 export { DownstreamError, isToolFailure, toDownstreamError, toToolError } from './errors.js';
 export { type FromConfigExtras, gatewayOptionsFromConfig } from './from-config.js';
 export { Gateway, type GatewayOptions } from './gateway.js';
-export { type HttpGateway, type HttpGatewayOptions, startHttpGateway } from './http.js';
+export {
+  type HttpGateway,
+  type HttpGatewayOptions,
+  PROBE_PATHS,
+  startHttpGateway,
+} from './http.js';
 export { type GatewayLogger, loggingExtension, silentLogger } from './logger.js';
 export { type GatewayMetrics, gatewayMetrics, PoolAggregate } from './metrics.js';
 export { createRedactor, type Redact } from './redact.js';
