@@ -17,7 +17,11 @@ export type { EtcdConnectionOptions } from './etcd-options.js';
 export { type EtcdSourceOptions, etcdSource } from './etcd-source.js';
 export type { DiscoveryEvents } from './events.js';
 export { type FileSourceOptions, fileSource } from './file-source.js';
-export { type KubernetesSourceOptions, kubernetesSource } from './kubernetes-source.js';
+export {
+  ENDPOINTSLICE_ACCESS,
+  type KubernetesSourceOptions,
+  kubernetesSource,
+} from './kubernetes-source.js';
 export { shareSource } from './share-source.js';
 export {
   type DiscoveredEntry,

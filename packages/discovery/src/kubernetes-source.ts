@@ -39,6 +39,17 @@ const schema = z.object({
   restartDelay: z.number().positive().optional(),
 });
 
+/**
+ * What the source needs from the API: the Role of a gateway that uses it
+ * grants exactly this (deploy/kubernetes holds one).
+ */
+export const ENDPOINTSLICE_ACCESS = {
+  apiGroup: 'discovery.k8s.io',
+  version: 'v1',
+  resource: 'endpointslices',
+  verbs: ['get', 'list', 'watch'],
+} as const;
+
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 type Client = typeof k8s;
@@ -151,7 +162,8 @@ export function kubernetesSource(options: KubernetesSourceOptions): Source {
             const { client, kc, namespace } = await connect();
             if (signal.aborted) return;
             const api = kc.makeApiClient(client.DiscoveryV1Api);
-            const path = `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`;
+            const { apiGroup, version, resource } = ENDPOINTSLICE_ACCESS;
+            const path = `/apis/${apiGroup}/${version}/namespaces/${namespace}/${resource}`;
             informer = client.makeInformer(
               kc,
               path,
