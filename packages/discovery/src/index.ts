@@ -31,5 +31,5 @@ export {
   type SourceListener,
 } from './source.js';
 export { SOURCE_KINDS, type SourceConfig, sourceFromConfig } from './source-from-config.js';
-export { validateEntries } from './validate-entries.js';
 export { staticSource } from './static-source.js';
+export { validateEntries } from './validate-entries.js';
