@@ -27,6 +27,7 @@ describe('the benchmarks in --quick mode', () => {
       'slow',
       'failover',
       'memory',
+      'discovery',
     ]);
     for (const part of report.parts) expect(part.text, part.id).not.toBe('');
     // The overhead part measured every setup over both transports at both concurrencies.
