@@ -1,3 +1,6 @@
+// Over 350 lines for a reason: the resolution loop and the safety rules share
+// one state (the applied set, a held removal, the settle timer, the sync queue);
+// split apart they would pass that state between files.
 import {
   type ConfigIssue,
   canonicalJson,
