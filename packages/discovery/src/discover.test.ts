@@ -299,6 +299,47 @@ describe('discover: draining and outages with real servers', () => {
     expect(removedAt[0]).toBeGreaterThanOrEqual(doneAt - 50);
   });
 
+  it('drains no longer than the drainTimeout of the pool', async () => {
+    const [a, b] = await replicas(2);
+    const steer = steeredSource([a as ServerConfig, b as ServerConfig]);
+    const clock = new ManualClock();
+    const pool = new ServerPool({ drainTimeout: 200 });
+    const d = discover(pool, steer.source, {
+      settle: 0,
+      interval: 1_000,
+      clock,
+      maxRemoveRatio: 1,
+    });
+    const client = new MultiServerClient(pool);
+    cleanups.push(async () => {
+      await d.stop();
+      await client.close();
+    });
+    await d.ready();
+    await pool.start();
+    await pool.ready();
+    const first = servers[0] as HttpTestServer;
+    const long = client
+      .callTool({ name: 'sleep', arguments: { ms: 5_000 } }, { server: first.id })
+      .then(
+        () => 'finished',
+        () => 'cut',
+      );
+    await waitFor(() => pool.server(first.id)?.inFlight === 1);
+    const removed = new Promise<number>((resolve) =>
+      d.on('discovery:update', (e) => {
+        if (e.removed.includes(first.id)) resolve(performance.now());
+      }),
+    );
+    const started = performance.now();
+    steer.set([b as ServerConfig]);
+    await tick(clock);
+    const after = (await removed) - started;
+    expect(after).toBeGreaterThanOrEqual(150);
+    expect(after).toBeLessThan(3_000);
+    expect(await long).toBe('cut');
+  });
+
   it('keeps the pool and serves every call while the source is down for 60 s', async () => {
     const configs = await replicas(3);
     const steer = steeredSource(configs);

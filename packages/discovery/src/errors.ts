@@ -42,7 +42,7 @@ export class SourceFailedError extends DiscoveryError {
   constructor(source: string, detail: string, options?: { cause?: unknown }) {
     super(
       'DISCOVERY_SOURCE_FAILED',
-      `Discovery source ${source} failed: ${detail}. The pool keeps the servers it has; discovery retries with backoff.`,
+      `Discovery source ${source} failed: ${detail.replace(/\.+$/, '')}. The pool keeps the servers it has; discovery retries with backoff.`,
       options,
     );
     this.source = source;
