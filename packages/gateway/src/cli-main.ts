@@ -377,7 +377,10 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
         ...(token !== undefined ? { token } : {}),
         allowedHosts,
         allowedOrigins,
-        isReady: () => discovery?.resolved() ?? true,
+        // Ready: discovery (if any) resolved and, with a shared pool, one of its servers connected.
+        isReady: () =>
+          (discovery?.resolved() ?? true) &&
+          (gateway.shared?.pool.servers().some((s) => s.state === 'connected') ?? true),
       });
       shutdown.unshift(() => served.close());
       const loopback = ['127.0.0.1', 'localhost', '::1'].includes(listen.host);

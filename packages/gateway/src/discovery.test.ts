@@ -113,7 +113,8 @@ describe('the discovery key of mcpool.json', () => {
   it('mcpool serve follows the source: a new server takes calls, probes answer', async () => {
     const [a, b, c] = await servers('a', 'b', 'c');
     const list = join(dir, 'serve-found.json');
-    await publish(list, [a as HttpTestServer, b as HttpTestServer]);
+    // No replica yet: serve waits for the first server rather than starting empty.
+    await publish(list, []);
     const file = join(dir, 'serve-discovery.json');
     await writeFile(
       file,
@@ -136,6 +137,10 @@ describe('the discovery key of mcpool.json', () => {
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
+    await waitFor(() => stderr.includes('waiting for the first set'), { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stderr).not.toContain('serving');
+    await publish(list, [a as HttpTestServer, b as HttpTestServer]);
     const url = await waitFor(() => /serving 2 servers at (\S+)/.exec(stderr)?.[1], {
       message: 'the serving line',
       timeoutMs: 10_000,

@@ -21,7 +21,7 @@ export interface GatewayDiscovery {
   readonly source: string;
   /** Resolves once: what the source reports now. Rejects when the source fails. */
   resolveOnce(signal?: AbortSignal): Promise<DiscoveryFindings>;
-  /** Resolves once, retrying with backoff until it works or `signal` aborts; logs each failure. */
+  /** Resolves once, retrying with backoff until it finds a server or `signal` aborts; logs each failure. */
   firstSet(signal?: AbortSignal): Promise<DiscoveryFindings>;
   /** Keeps every pool of the discovered scope in step with the source. */
   readonly extension: UpstreamExtension;
@@ -101,7 +101,11 @@ export async function gatewayDiscovery(
     async firstSet(signal) {
       for (let failures = 0; ; failures++) {
         try {
-          return await resolveOnce(signal);
+          const found = await resolveOnce(signal);
+          // Nothing to serve yet (no pod ready): wait, as for a failure.
+          if (found.servers.length > 0) return found;
+          resolved = false;
+          throw new Error(`${source.name} reports no server yet`);
         } catch (error) {
           signal?.throwIfAborted();
           logger?.warn(
