@@ -253,7 +253,7 @@ class DiscoveryRunner extends EventEmitter<DiscoveryEvents> implements Discovery
     }, this.options.settle);
   }
 
-  /** Valid entries first, then the always-included servers, whose ids win. */
+  /** The always-included servers first, so their ids win over discovered ones. */
   private checked(resolution: Resolution) {
     const include = this.include;
     if (include.length === 0) return validateEntries(resolution.entries);
