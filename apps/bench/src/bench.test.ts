@@ -28,6 +28,7 @@ describe('the benchmarks in --quick mode', () => {
       'failover',
       'memory',
       'gateway',
+      'discovery',
     ]);
     for (const part of report.parts) expect(part.text, part.id).not.toBe('');
     // The overhead part measured every setup over both transports at both concurrencies.

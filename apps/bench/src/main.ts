@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { discovery } from './parts/discovery.js';
 import { failover } from './parts/failover.js';
 import { gateway } from './parts/gateway.js';
 import { memory } from './parts/memory.js';
@@ -21,7 +22,16 @@ import { gcFunction } from './util/gc.js';
 import { machineInfo } from './util/machine.js';
 import { captureWarnings, takeWarnings } from './util/warnings.js';
 
-const PARTS: readonly Part[] = [overhead, scaleout, pick, slow, failover, memory, gateway];
+const PARTS: readonly Part[] = [
+  overhead,
+  scaleout,
+  pick,
+  slow,
+  failover,
+  memory,
+  gateway,
+  discovery,
+];
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = resolve(HERE, '../results');
 

@@ -11,6 +11,7 @@ import {
 } from '@mcpool/core';
 import type { Logger } from 'pino';
 import type { Dashboard } from './dashboard.js';
+import { discoveryStep } from './discovery-step.js';
 import type { DemoServerProcess } from './server-process.js';
 import type { Terminal } from './terminal.js';
 
@@ -418,4 +419,5 @@ export const STEPS: Step[] = [
   batching,
   unsafe,
   breaker,
+  discoveryStep,
 ];

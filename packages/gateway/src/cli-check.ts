@@ -1,5 +1,13 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliIo, EXIT, readConfig, UsageError } from './cli-common.js';
+import {
+  type CliIo,
+  EXIT,
+  isConfigError,
+  printConfigError,
+  readConfig,
+  UsageError,
+} from './cli-common.js';
 import { CHECK_HELP } from './cli-help.js';
 
 /** `mcpool check`: connects to every configured server and prints a table. */
@@ -26,7 +34,26 @@ export async function check(args: readonly string[], io: CliIo): Promise<number>
   const config = await readConfig(values.config, io);
   if (!config) return EXIT.usage;
   const { checkServers, formatCheckTable } = await import('./check.js');
-  const rows = await checkServers(config, { timeoutMs, signal: io.signal });
+  let servers = config.servers;
+  if (config.discovery) {
+    const { gatewayDiscovery, formatFindings } = await import('./discovery.js');
+    try {
+      const discovery = await gatewayDiscovery(config, {
+        baseDir: dirname(resolve(values.config)),
+      });
+      const found = await discovery.resolveOnce(io.signal);
+      (values.json ? io.err : io.out)(formatFindings(found));
+      servers = [...servers, ...found.servers];
+    } catch (error) {
+      if (isConfigError(error)) {
+        printConfigError(io, values.config, error);
+        return EXIT.usage;
+      }
+      io.err(`mcpool: discovery: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT.failed;
+    }
+  }
+  const rows = await checkServers({ ...config, servers }, { timeoutMs, signal: io.signal });
   if (values.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
   else io.out(formatCheckTable(rows));
   return rows.every((r) => r.status === 'ok') ? EXIT.ok : EXIT.failed;

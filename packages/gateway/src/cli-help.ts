@@ -84,12 +84,15 @@ mcpool's options (all optional):
   "health": { "interval": 10000 },  // needs @mcpool/health
   "breaker": { "volumeThreshold": 5 },  // needs @mcpool/circuit-breaker
   "cache": { "ttl": { "tool": 5000 } },  // needs @mcpool/cache
+  "discovery": { "kubernetes": { "service": "mcp-servers" } },  // needs @mcpool/discovery;
+            // or dns, consul, etcd, file; also "settle", "maxRemoveRatio", "minServers"
   "http": { "host": "127.0.0.1", "port": 3333, "token": "\${env:MCPOOL_TOKEN}",
             "allowedHosts": [], "allowedOrigins": [], "maxBodyBytes": 4194304,
             "maxSessions": 100, "sessionSecret": "\${env:MCPOOL_SESSION_SECRET}" }
 }
 
-Server entries also take "stateless", "sessionState", "weight", "priority", "tags",
+With "discovery", "mcpServers" may be left out. Server entries also take
+"stateless", "sessionState", "weight", "priority", "tags",
 "maxConnections" and "disabled". "\${env:NAME}" is replaced by the environment
 variable NAME anywhere in the file. (The file is JSON: no comments.)
 `;

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import {
@@ -109,7 +110,36 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
     throw error;
   }
 
+  let discovery: import('./discovery.js').GatewayDiscovery | undefined;
+  if (config.discovery) {
+    const { gatewayDiscovery } = await import('./discovery.js');
+    try {
+      discovery = await gatewayDiscovery(config, {
+        baseDir: dirname(resolve(values.config)),
+        logger,
+      });
+    } catch (error) {
+      if (isConfigError(error)) {
+        printConfigError(io, values.config, error);
+        return EXIT.usage;
+      }
+      throw error;
+    }
+    io.err(`mcpool: discovery: waiting for the first set from ${discovery.source}\n`);
+    const found = await discovery.firstSet(io.signal);
+    options = {
+      ...options,
+      servers: [...options.servers, ...found.servers],
+      extensions: [...(options.extensions ?? []), discovery.extension],
+    };
+  }
+
   const gateway = new Gateway(options);
+  // Ready only once discovery (if any) has resolved; the gateway adds its own conditions.
+  if (discovery) {
+    const found = discovery;
+    gateway.addReadinessGate(() => found.resolved(), 'discovery');
+  }
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
@@ -146,7 +176,7 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
       if (!loopback && (token ?? http.token) === undefined) {
         io.err('mcpool: warning: listening beyond loopback without a bearer token\n');
       }
-      io.err(`mcpool: serving ${config.servers.length} servers at ${served.url}\n`);
+      io.err(`mcpool: serving ${options.servers.length} servers at ${served.url}\n`);
       logger?.info({ url: served.url, servers: config.servers.length }, 'serving over HTTP');
     } else {
       const session = await serveStdio(gateway);

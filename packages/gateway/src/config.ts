@@ -80,7 +80,19 @@ export interface GatewayConfig {
   breaker?: Record<string, unknown>;
   /** Options for `@mcpool/cache`'s `withCache`. */
   cache?: Record<string, unknown>;
+  /** Servers found by `@mcpool/discovery`, next to or instead of `mcpServers`. */
+  discovery?: DiscoverySettings;
   http: HttpSettings;
+}
+
+/** The `discovery` key: one source (checked by `@mcpool/discovery`) and the safety rules. */
+export interface DiscoverySettings {
+  /** `{ dns: {…} }`, `{ kubernetes: {…} }`, `{ consul: {…} }`, `{ etcd: {…} }` or `{ file: "path" }`. */
+  source: Record<string, unknown>;
+  /** Discovered servers keep no per-client state, so one pool serves every session. @default false */
+  stateless?: boolean;
+  /** `discover()` options: interval, settle, maxRemoveRatio, minServers. */
+  rules: { interval?: number; settle?: number; maxRemoveRatio?: number; minServers?: number };
 }
 
 const ms = z.number().int().positive();
@@ -124,9 +136,24 @@ const serverEntry = z
     }
   });
 
+const sourceOptions = z.record(z.string(), z.unknown());
+const discoverySchema = z.strictObject({
+  dns: sourceOptions.optional(),
+  kubernetes: sourceOptions.optional(),
+  consul: sourceOptions.optional(),
+  etcd: sourceOptions.optional(),
+  file: z.union([z.string().min(1), z.strictObject({ path: z.string().min(1) })]).optional(),
+  stateless: z.boolean().optional(),
+  interval: ms.optional(),
+  settle: z.number().int().min(0).optional(),
+  maxRemoveRatio: z.number().min(0).max(1).optional(),
+  minServers: z.number().int().min(0).optional(),
+});
+
 const fileSchema = z.strictObject({
   $schema: z.string().optional(),
-  mcpServers: z.record(z.string(), serverEntry),
+  mcpServers: z.record(z.string(), serverEntry).default({}),
+  discovery: discoverySchema.optional(),
   strategy: z.string().optional(),
   aggregation: z.string().optional(),
   namespacing: z
@@ -231,8 +258,28 @@ export function parseGatewayConfig(
   const file = parsed.data;
 
   const enabled = Object.entries(file.mcpServers).filter(([, e]) => e.disabled !== true);
-  if (enabled.length === 0) {
-    issues.push({ path: 'mcpServers', message: 'configure at least one (enabled) server' });
+  if (enabled.length === 0 && !file.discovery) {
+    issues.push({
+      path: 'mcpServers',
+      message: 'configure at least one (enabled) server, or a discovery source',
+    });
+  }
+  let discovery: DiscoverySettings | undefined;
+  if (file.discovery) {
+    const { stateless, interval, settle, maxRemoveRatio, minServers, ...source } = file.discovery;
+    const kinds = Object.keys(source);
+    if (kinds.length !== 1) {
+      issues.push({
+        path: 'discovery',
+        message: `name exactly one source (dns, kubernetes, consul, etcd or file)${kinds.length > 1 ? `, not ${kinds.join(' and ')}` : ''}`,
+      });
+    }
+    const rules = Object.fromEntries(
+      Object.entries({ interval, settle, maxRemoveRatio, minServers }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
+    discovery = { source, ...(stateless !== undefined ? { stateless } : {}), rules };
   }
   // Let core turn each entry into a transport: one format, one reader.
   const plain: Record<string, unknown> = {};
@@ -322,6 +369,7 @@ export function parseGatewayConfig(
     ...(file.health ? { health: file.health } : {}),
     ...(file.breaker ? { breaker: file.breaker } : {}),
     ...(file.cache ? { cache: file.cache } : {}),
+    ...(discovery ? { discovery } : {}),
     http: file.http ?? {},
   };
 }

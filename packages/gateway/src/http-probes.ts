@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from './gateway.js';
 
+/** Liveness and readiness paths, answered before the Host, Origin and token checks: probes come from the kubelet. */
+export const PROBE_PATHS = { live: '/healthz', ready: '/readyz' } as const;
+
 /**
  * Answers `/healthz` (200 while the process serves) and `/readyz` (200 when
  * `Gateway.readiness()` says ready, else 503 with the reason); false for any
@@ -9,15 +12,15 @@ import type { Gateway } from './gateway.js';
  */
 export function answerProbe(gateway: Gateway, req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? '';
-  if (!url.startsWith('/healthz') && !url.startsWith('/readyz')) return false;
+  if (!url.startsWith(PROBE_PATHS.live) && !url.startsWith(PROBE_PATHS.ready)) return false;
   const at = url.indexOf('?');
   const pathname = at < 0 ? url : url.slice(0, at);
-  if (pathname !== '/healthz' && pathname !== '/readyz') return false;
+  if (pathname !== PROBE_PATHS.live && pathname !== PROBE_PATHS.ready) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return true;
   }
-  const readiness = pathname === '/healthz' ? { ready: true } : gateway.readiness();
+  const readiness = pathname === PROBE_PATHS.live ? { ready: true } : gateway.readiness();
   const body = JSON.stringify(
     readiness.ready ? { status: 'ok' } : { status: 'unavailable', reason: readiness.reason },
   );

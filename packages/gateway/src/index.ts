@@ -22,6 +22,7 @@ export {
   DEFAULT_DRAIN_MS,
   type HttpGateway,
   type HttpGatewayOptions,
+  PROBE_PATHS,
   startHttpGateway,
 } from './http.js';
 export { type GatewayLogger, loggingExtension, silentLogger } from './logger.js';

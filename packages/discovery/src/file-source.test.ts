@@ -1,0 +1,95 @@
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServerPool } from '@mcpool/core';
+import { waitFor } from '@mcpool/testkit';
+import { describe, expect, it } from 'vitest';
+import { discover } from './discover.js';
+import { fileSource } from './file-source.js';
+import { type Replica, sourceContract } from './test-contract.js';
+
+function document(replicas: readonly Replica[]): string {
+  return JSON.stringify({
+    mcpServers: Object.fromEntries(
+      replicas.map((r) => [r.name, { url: `http://${r.host}:${r.port}/mcp` }]),
+    ),
+  });
+}
+
+/** Writes like an editor: a new file renamed over the old one. */
+async function replace(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
+sourceContract('fileSource', async (replicas) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
+  const path = join(dir, 'servers.json');
+  let current = replicas;
+  await writeFile(path, document(replicas));
+  return {
+    source: fileSource(path),
+    publish: async (next) => {
+      current = next;
+      await replace(path, document(next));
+    },
+    breakSource: () => replace(path, '{ "mcpServers": { "r1": '),
+    repair: () => replace(path, document(current)),
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('fileSource', () => {
+  it('keeps the last good set on a broken edit and names the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
+    const path = join(dir, 'servers.json');
+    await writeFile(path, document([{ name: 'a', host: '127.0.0.2', port: 1 }]));
+    const pool = new ServerPool();
+    const d = discover(pool, fileSource(path), { settle: 0 });
+    const errors: Error[] = [];
+    d.on('discovery:error', ({ error }) => errors.push(error));
+    try {
+      await d.ready(AbortSignal.timeout(5_000));
+      await writeFile(path, '{ "mcpServers": ');
+      await waitFor(() => errors.length > 0, { timeoutMs: 5_000 });
+      expect(errors[0]?.message).toContain(path);
+      expect(errors[0]?.message).toMatch(/not valid JSON/);
+      expect(pool.servers().map((s) => s.id)).toEqual(['a']);
+    } finally {
+      await d.stop();
+      await pool.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips a bad entry, names it, and uses the others', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
+    const path = join(dir, 'servers.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        mcpServers: { good: { url: 'http://127.0.0.2:1/mcp' }, bad: { url: 'not a url' } },
+      }),
+    );
+    const pool = new ServerPool();
+    const d = discover(pool, fileSource(path), { settle: 0 });
+    const errors: Error[] = [];
+    d.on('discovery:error', ({ error }) => errors.push(error));
+    try {
+      await d.ready(AbortSignal.timeout(5_000));
+      expect(pool.servers().map((s) => s.id)).toEqual(['good']);
+      expect(errors.map((e) => e.message).join()).toContain(`${path}#mcpServers.bad`);
+      expect((errors[0] as { code?: string }).code).toBe('DISCOVERY_INVALID_ENTRY');
+    } finally {
+      await d.stop();
+      await pool.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a missing file with its path', async () => {
+    await expect(fileSource('/nonexistent/mcp.json').resolve()).rejects.toThrow(
+      /cannot read \/nonexistent\/mcp\.json/,
+    );
+  });
+});
