@@ -13,9 +13,9 @@ import type { HttpSettings } from './config.js';
 import type { Gateway } from './gateway.js';
 import { accepts, createGuards, HttpError, readJsonBody } from './http-guards.js';
 import { answerProbe } from './http-probes.js';
+import { createHttpSessions } from './http-sessions.js';
 
 export { PROBE_PATHS } from './http-probes.js';
-import { createHttpSessions } from './http-sessions.js';
 
 /** Options of `startHttpGateway`; see `HttpSettings` for each default. */
 export type HttpGatewayOptions = Omit<HttpSettings, 'sessionSecret'> & {
