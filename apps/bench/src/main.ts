@@ -4,7 +4,7 @@
  *
  *   node --expose-gc dist/main.js [part ...] [--quick] [--out file.json]
  *
- * Parts: overhead, scaleout, pick, slow, failover, memory (all by default).
+ * Parts: overhead, scaleout, pick, slow, failover, memory, tracing (all by default).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
@@ -15,12 +15,13 @@ import { overhead } from './parts/overhead.js';
 import { pick } from './parts/pick.js';
 import { scaleout } from './parts/scaleout.js';
 import { slow } from './parts/slow.js';
+import { tracingPart } from './parts/tracing.js';
 import { type Context, type Part, type PartResult, type Report, renderPart } from './report.js';
 import { gcFunction } from './util/gc.js';
 import { machineInfo } from './util/machine.js';
 import { captureWarnings, takeWarnings } from './util/warnings.js';
 
-const PARTS: readonly Part[] = [overhead, scaleout, pick, slow, failover, memory];
+const PARTS: readonly Part[] = [overhead, scaleout, pick, slow, failover, memory, tracingPart];
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = resolve(HERE, '../results');
 

@@ -17,6 +17,7 @@ import {
   isSpanContextValid,
   type MeterProvider,
   metrics,
+  ProxyTracerProvider,
   SpanKind,
   type Tracer,
   trace,
@@ -146,12 +147,16 @@ export function tracing(options: TracingOptions = {}): McpoolTracing {
   };
 
   const call: CallMiddleware = (ctx, next) => {
-    const request = ctx.request;
+    const recorder = duration();
     const parent = context.active();
+    // No provider, no metrics, no trace to carry on: the call runs as if untraced,
+    // without so much as a no-op span (this path is the package's whole cost then).
+    if (!recorder && !opts.tracerProvider && noProvider() && trace.getSpan(parent) === undefined) {
+      return next(ctx);
+    }
+    const request = ctx.request;
     const name = spanName(request, opts.resourceUriInSpanName);
     const span = tracer.startSpan(name, { kind: SpanKind.CLIENT }, parent);
-    const recorder = duration();
-    // Nothing to record and no trace to carry on: the call runs as if untraced.
     if (!recorder && !span.isRecording() && !isSpanContextValid(span.spanContext())) {
       return next(ctx);
     }
@@ -229,6 +234,17 @@ export function tracing(options: TracingOptions = {}): McpoolTracing {
       return client.use(call);
     },
   };
+}
+
+/** What a proxy without a delegate hands out: the API's no-op tracer provider. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** True when no tracer provider is registered globally. */
+function noProvider(): boolean {
+  const provider = trace.getTracerProvider();
+  return provider instanceof ProxyTracerProvider
+    ? provider.getDelegate() === NOOP_TRACER_PROVIDER
+    : provider === NOOP_TRACER_PROVIDER;
 }
 
 /** The API's no-op meter (no meter provider registered) records nothing: skip the work. */
