@@ -3,6 +3,7 @@ import type { InvalidConfigError } from '@mcpool/core';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { GatewayTelemetry } from './telemetry.js';
 import type { UpstreamExtension } from './upstream.js';
 import { VERSION } from './version.js';
 
@@ -289,6 +290,25 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     : undefined;
   const redact = createRedactor(config.servers, [config.http.token, token]);
   const extensions: UpstreamExtension[] = [];
+  let telemetry: GatewayTelemetry | undefined;
+  try {
+    telemetry = await (await import('./telemetry.js')).startTelemetry(
+      config.telemetry,
+      io.env,
+      (message) => io.err(`mcpool: warning: ${message}\n`),
+    );
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    printConfigError(io, values.config, error);
+    return EXIT.usage;
+  }
+  if (telemetry) {
+    io.err(
+      `mcpool: traces to ${telemetry.endpoint} as ${telemetry.serviceName}, sampling ${telemetry.samplingRatio}\n`,
+    );
+  }
+  // First, so that calls a cache answers are traced too.
+  if (telemetry) extensions.push(telemetry.extension);
   if (metrics) extensions.push(metrics.extension);
   if (logger) extensions.push(loggingExtension(logger, redact));
   let options: Awaited<ReturnType<typeof gatewayOptionsFromConfig>>;
@@ -306,7 +326,9 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     throw error;
   }
 
-  const gateway = new Gateway(options);
+  const gateway = new Gateway(
+    telemetry ? { ...options, traceRequest: telemetry.traceRequest } : options,
+  );
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
@@ -353,6 +375,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   } finally {
     for (const close of shutdown) await close().catch(() => {});
     await gateway.close();
+    await telemetry?.shutdown();
     logger?.flush();
   }
 }

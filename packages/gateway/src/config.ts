@@ -9,6 +9,7 @@ import {
   serversFromMcpConfig,
 } from '@mcpool/core';
 import { z } from 'zod';
+import { type TelemetrySettings, telemetrySchema } from './telemetry-config.js';
 
 /** A server of the gateway: a pool server plus whether its sessions may be shared. */
 export interface GatewayServer extends ServerConfig {
@@ -67,6 +68,8 @@ export interface GatewayConfig {
   breaker?: Record<string, unknown>;
   /** Options for `@mcpool/cache`'s `withCache`. */
   cache?: Record<string, unknown>;
+  /** Where traces go (`@mcpool/opentelemetry`); see telemetry-config.ts. */
+  telemetry?: TelemetrySettings;
   http: HttpSettings;
 }
 
@@ -160,6 +163,7 @@ const fileSchema = z.strictObject({
   health: featureOptions.optional(),
   breaker: featureOptions.optional(),
   cache: featureOptions.optional(),
+  telemetry: telemetrySchema.optional(),
   http: z
     .strictObject({
       host: z.string().min(1).optional(),
@@ -355,6 +359,7 @@ export function parseGatewayConfig(
     ...(file.health ? { health: file.health } : {}),
     ...(file.breaker ? { breaker: file.breaker } : {}),
     ...(file.cache ? { cache: file.cache } : {}),
+    ...(file.telemetry ? { telemetry: file.telemetry } : {}),
     http: file.http ?? {},
   };
 }
