@@ -15,6 +15,7 @@ export const WATERFALL_CSS = `
   .span .label { position: absolute; left: 0; width: 146px; font-size: 11px; line-height: 18px; overflow: hidden; white-space: nowrap; }
   .span .bar { position: absolute; top: 2px; bottom: 2px; border-radius: 3px; min-width: 2px; }
   .span .note { position: absolute; font-size: 11px; line-height: 18px; white-space: nowrap; color: #333; padding-left: 4px; }
+  .span .note.inside { color: #fff; font-weight: 600; }
   .bar.call-bar { background: #4a6fa5; }
   .bar.success { background: #2a9d56; } .bar.tool-error { background: #e9a23b; }
   .bar.cancelled { background: #aaa; } .bar.dissent { background: #e9a23b; }
@@ -40,7 +41,11 @@ function drawTraces(traces) {
         const what = [a.kind, a.outcome, a.error, a.vote].filter(Boolean).join(' · ');
         out += '<div class="span attempt" data-server="' + esc(a.server) + '" data-outcome="' + esc(a.outcome) + '"><span class="label">' + esc(a.server) + ' · ' + esc(a.kind) + '</span>' +
           '<div class="track"><div class="bar ' + esc(cls) + '" style="left:' + pct(a.offsetMs) + ';width:' + pct(a.durationMs) + '"></div>' +
-          '<span class="note" style="left:' + pct(a.offsetMs + a.durationMs) + '">' + esc(what) + ' ' + a.durationMs.toFixed(1) + ' ms</span></div></div>';
+          // A bar that reaches the right edge carries its note inside, else the note follows it.
+          (a.offsetMs + a.durationMs > total * 0.6
+            ? '<span class="note inside" style="left:' + pct(a.offsetMs) + '">'
+            : '<span class="note" style="left:' + pct(a.offsetMs + a.durationMs) + '">') +
+          esc(what) + ' ' + a.durationMs.toFixed(1) + ' ms</span></div></div>';
       }
       out += '</div>';
     }

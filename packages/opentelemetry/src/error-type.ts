@@ -15,6 +15,9 @@ export function errorType(error: unknown): string {
       return code === -32001 ? 'timeout' : String(code);
     }
     if (typeof code === 'string' && code !== '') return code;
+    // fetch wraps a refused connection in `TypeError: fetch failed` with the system error as cause.
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    if (typeof cause?.code === 'string' && cause.code !== '') return cause.code;
     if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
   }
   return '_OTHER';
