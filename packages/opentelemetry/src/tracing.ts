@@ -42,6 +42,7 @@ const DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 
 
 /** A note is for the attempt that starts right after it; an old one is stale. */
 const NOTE_TTL_MS = 1_000;
+const MAX_NOTES = 64;
 
 /** A client that takes call middleware: `MultiServerClient` fits. */
 export interface TraceableClient {
@@ -210,9 +211,11 @@ export function tracing(options: TracingOptions = {}): McpoolTracing {
         ]);
       }
       pool = target;
-      const stop = followPoolEvents(target, tracer, opts, (note) =>
-        notes.push({ ...note, at: performance.now() }),
-      );
+      const stop = followPoolEvents(target, tracer, opts, (note) => {
+        // Untraced calls never take their notes: keep only the latest few.
+        if (notes.length >= MAX_NOTES) notes.shift();
+        notes.push({ ...note, at: performance.now() });
+      });
       return () => {
         stop();
         servers.clear();
