@@ -55,6 +55,8 @@ const ballotOf = (value: unknown) => canonicalJson(value, { ignoreKeys: IGNORE_M
 
 interface EndedAttempt {
   readonly span: Span;
+  readonly server: ServerView;
+  readonly attributes: Attributes;
   readonly endTime: number;
   readonly ballot: string | undefined;
 }
@@ -152,11 +154,15 @@ export class CallTrace {
       span.setAttribute(ATTR.errorType, 'tool_error');
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool answered with isError' });
     }
-    // The first answer is the one a racing call keeps; a one-at-a-time call has only one.
-    this.answered ??= { server, attributes: session ? { [ATTR.sessionId]: session } : {} };
+    const answered = { server, attributes: session ? { [ATTR.sessionId]: session } : {} };
     if (this.voters) {
-      this.voters.push({ span, endTime: performance.now(), ballot: ballotOf(value) });
-    } else span.end();
+      // A vote's answer is the majority's, known at the end (see vote()).
+      this.voters.push({ span, ...answered, endTime: performance.now(), ballot: ballotOf(value) });
+    } else {
+      // The first answer is the one a racing call keeps; a one-at-a-time call has only one.
+      this.answered ??= answered;
+      span.end();
+    }
     return value;
   }
 
@@ -177,21 +183,28 @@ export class CallTrace {
     if (code !== undefined) span.setAttribute(ATTR.statusCode, code);
     span.recordException(error instanceof Error ? error : new Error(errorMessage(error)));
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-    if (this.voters) this.voters.push({ span, endTime: performance.now(), ballot: undefined });
-    else span.end();
+    if (this.voters) {
+      this.voters.push({
+        span,
+        server: context.server,
+        attributes: {},
+        endTime: performance.now(),
+        ballot: undefined,
+      });
+    } else span.end();
   }
 
   /** Ends the call span with the call's result; returns the metric's attributes. */
   succeed(value: unknown, base: Attributes): Attributes {
     const { span } = this;
     const toolError = (value as { isError?: unknown } | undefined)?.isError === true;
+    this.vote(value);
     this.finish();
     span.setAttribute(ATTR.outcome, toolError ? 'tool-error' : 'answered');
     if (toolError) {
       span.setAttribute(ATTR.errorType, 'tool_error');
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool answered with isError' });
     }
-    this.vote(value);
     span.end();
     return toolError ? { ...base, [ATTR.errorType]: 'tool_error' } : base;
   }
@@ -199,6 +212,7 @@ export class CallTrace {
   /** Ends the call span with the call's error; returns the metric's attributes. */
   fail(error: unknown, aborted: boolean, base: Attributes): Attributes {
     const { span } = this;
+    this.vote(undefined);
     this.finish();
     const type = errorType(error);
     const mayHaveRun = McpoolError.isInstance(error) && error.code === 'REQUEST_MAY_HAVE_RUN';
@@ -212,7 +226,6 @@ export class CallTrace {
     if (code !== undefined) span.setAttribute(ATTR.statusCode, code);
     span.recordException(error instanceof Error ? error : new Error(errorMessage(error)));
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-    this.vote(undefined);
     span.end();
     return { ...base, [ATTR.errorType]: type };
   }
@@ -233,6 +246,9 @@ export class CallTrace {
     if (!voters) return;
     const winner = value === undefined ? undefined : ballotOf(value);
     for (const v of voters.splice(0)) {
+      if (winner !== undefined && v.ballot === winner) {
+        this.answered ??= { server: v.server, attributes: v.attributes };
+      }
       if (v.ballot !== undefined) {
         v.span.setAttribute(
           ATTR.vote,

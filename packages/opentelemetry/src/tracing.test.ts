@@ -268,6 +268,8 @@ describe('tracing() spans', () => {
     await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
     const call = only(otel.named('tools/call add'));
     expect(call.attributes['mcpool.aggregation']).toBe('majority');
+    // The answer is the majority's: the dissenter answered first, but not for the call.
+    expect(call.attributes['mcpool.server.id']).toBe('b');
     const votes = Object.fromEntries(
       attemptsOf(otel.spans(), call).map((s) => [
         s.attributes['mcpool.server.id'],
