@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MultiServerClient, ServerPool } from '@mcpool/core';
 import { startInProcessServer } from '@mcpool/testkit';
 import { chromium } from 'playwright-core';
@@ -91,5 +93,42 @@ describe('the waterfall of traced calls', () => {
     expect(await failed.locator('.attempt').count()).toBe(2);
     expect(await failed.textContent()).toMatch(/alpha · first[\s\S]*beta · fallback/);
     expect(await failed.locator('.attempt[data-server="beta"] .bar.success').count()).toBe(1);
+  });
+
+  it('exports over OTLP/HTTP too when only OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
+    const names: string[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[];
+          };
+          for (const r of body.resourceSpans)
+            for (const s of r.scopeSpans) for (const span of s.spans) names.push(span.name);
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => receiver.close(() => resolve())));
+    const port = (receiver.address() as AddressInfo).port;
+    const a = startInProcessServer({ id: 'alpha' });
+    const pool = new ServerPool({ servers: [{ id: 'alpha', transport: a.transport }] });
+    const traces = demoTraces({
+      step: () => 'export',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+    });
+    pool.use(traces.tracing);
+    await pool.start({ strict: true });
+    const client = new MultiServerClient(pool);
+    traces.tracing.traceClient(client);
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+    await pool.close();
+    await a.close();
+    // Closing flushes the batch processor.
+    await traces.close();
+    expect(names).toEqual(expect.arrayContaining(['tools/call add', 'tools/call add on alpha']));
   });
 });

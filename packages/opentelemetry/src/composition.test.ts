@@ -1,4 +1,5 @@
 import { fastest, majority } from '@mcpool/aggregators';
+import { priority } from '@mcpool/balancers';
 import { BatchClient } from '@mcpool/batch';
 import { withCache } from '@mcpool/cache';
 import type { InProcessTestServer } from '@mcpool/testkit';
@@ -11,6 +12,30 @@ import { attemptsOf, cleanups, inProcess, only, runCleanups, setup } from './tes
 afterEach(runCleanups);
 
 describe('tracing() with fan-out, a cache and a batch', () => {
+  it('marks a hedged request as a hedge, and the slow first attempt it beat as cancelled', async () => {
+    const [slow, quick] = inProcess('slow', 'quick') as [InProcessTestServer, InProcessTestServer];
+    slow.state.latencyMs = 400;
+    const { otel, client } = await setup([slow, quick], {
+      pool: { balancer: priority() },
+      priorities: [10, 0],
+      client: { aggregation: fastest({ spread: 1, hedgeAfterMs: 30 }) },
+    });
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+    const call = only(otel.named('tools/call add'));
+    expect(call.attributes['mcpool.server.id']).toBe('quick');
+    const [first, hedge] = attemptsOf(otel.spans(), call);
+    expect(first?.attributes).toMatchObject({
+      'mcpool.server.id': 'slow',
+      'mcpool.attempt.outcome': 'cancelled',
+    });
+    expect(hedge?.attributes).toMatchObject({
+      'mcpool.server.id': 'quick',
+      'mcpool.attempt.kind': 'hedge',
+      'mcpool.attempt.number': 2,
+      'mcpool.attempt.outcome': 'success',
+    });
+  });
+
   it('traces fastest: fan-out members, the winner, and the losers ended as cancelled', async () => {
     const [a, b, c] = inProcess('a', 'b', 'c') as InProcessTestServer[];
     (b as InProcessTestServer).state.latencyMs = 300;
