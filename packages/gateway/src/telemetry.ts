@@ -137,8 +137,10 @@ export async function startTelemetry(
     endpoint,
     serviceName,
     samplingRatio: ratio,
-    extension: ({ pool, client }) => {
-      const telemetry = mcpoolOtel.tracing();
+    extension: ({ scope, pool, client }) => {
+      // A session's own pool comes and goes with the session: its servers being
+      // added and their catalogs loading would be a span storm, not news.
+      const telemetry = mcpoolOtel.tracing({ events: { discovery: scope === 'shared' } });
       pool.use(telemetry);
       telemetry.traceClient(client);
       return undefined;
