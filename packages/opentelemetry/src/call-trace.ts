@@ -100,6 +100,7 @@ export class CallTrace {
     const { host } = this;
     const { server, request } = context;
     const number = ++this.attempts;
+    if (!this.span.isRecording()) return this.carryOnly(context, next);
     const attributes: Attributes = {
       ...requestAttributes(request),
       ...host.server(server),
@@ -164,6 +165,29 @@ export class CallTrace {
       span.end();
     }
     return value;
+  }
+
+  /**
+   * A call that is not recorded (sampled out, or only carrying a caller's
+   * trace) still hands the trace on upstream, with the sampling decision in
+   * its flags, but spends nothing on attributes.
+   */
+  private async carryOnly(
+    context: AttemptContext,
+    next: (context?: AttemptContext) => Promise<unknown>,
+  ): Promise<unknown> {
+    const span = this.host.tracer.startSpan(this.name, { kind: SpanKind.CLIENT }, this.context);
+    const params = (context.request.params ?? {}) as { _meta?: Record<string, unknown> };
+    const meta: Record<string, unknown> = { ...params._meta };
+    injectInto(meta, trace.setSpan(this.context, span), this.host.options.propagator);
+    try {
+      return await next({
+        ...context,
+        request: { ...context.request, params: { ...params, _meta: meta } },
+      });
+    } finally {
+      span.end();
+    }
   }
 
   private failed(span: Span, context: AttemptContext, error: unknown): void {

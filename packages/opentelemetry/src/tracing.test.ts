@@ -256,3 +256,30 @@ describe('tracing() setup', () => {
     expect(a?.state.metas.at(-1)).toBeUndefined();
   });
 });
+
+describe('tracing() when a call is not sampled', () => {
+  it('records nothing but still hands the trace on, marked not sampled', async () => {
+    const { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } =
+      await import('@opentelemetry/sdk-trace-base');
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      sampler: new AlwaysOffSampler(),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const [a] = inProcess('a') as [InProcessTestServer];
+    const pool = new ServerPool({ servers: [{ id: 'a', transport: a.transport }] });
+    const telemetry = tracing({ tracerProvider: provider });
+    pool.use(telemetry);
+    await pool.start();
+    const client = new MultiServerClient(pool);
+    telemetry.traceClient(client);
+    cleanups.push(async () => {
+      await pool.close();
+      await a.close();
+      await provider.shutdown();
+    });
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(String(a.state.metas.at(-1)?.traceparent)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  });
+});
