@@ -40,7 +40,7 @@ function drawTraces(traces) {
         const cls = a.vote === 'dissent' ? 'dissent' : a.outcome;
         const what = [a.kind, a.outcome, a.error, a.vote].filter(Boolean).join(' · ');
         out += '<div class="span attempt" data-server="' + esc(a.server) + '" data-outcome="' + esc(a.outcome) + '"><span class="label">' + esc(a.server) + ' · ' + esc(a.kind) + '</span>' +
-          '<div class="track"><div class="bar ' + esc(cls) + '" style="left:' + pct(a.offsetMs) + ';width:' + pct(a.durationMs) + '"></div>' +
+          '<div class="track"><div class="bar ' + esc(cls) + '" style="left:' + pct(a.offsetMs) + ';width:' + pct(Math.min(a.durationMs, total - a.offsetMs)) + '"></div>' +
           // A bar that reaches the right edge carries its note inside, else the note follows it.
           (a.offsetMs + a.durationMs > total * 0.6
             ? '<span class="note inside" style="left:' + pct(a.offsetMs) + '">'

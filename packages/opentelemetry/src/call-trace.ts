@@ -10,6 +10,7 @@ import {
 import {
   type Attributes,
   type Context,
+  type HrTime,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -17,6 +18,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { ATTR, requestAttributes } from './attributes.js';
+import { now } from './clock.js';
 import { errorMessage, errorType, isTimeoutReason, jsonRpcCode } from './error-type.js';
 import type { ResolvedTracingOptions } from './options.js';
 import { injectInto } from './w3c.js';
@@ -57,7 +59,7 @@ interface EndedAttempt {
   readonly span: Span;
   readonly server: ServerView;
   readonly attributes: Attributes;
-  readonly endTime: number;
+  readonly endTime: HrTime;
   readonly ballot: string | undefined;
 }
 
@@ -132,7 +134,7 @@ export class CallTrace {
     if (breaker !== undefined) attributes[ATTR.breakerState] = breaker;
     const span = host.tracer.startSpan(
       `${this.name} on ${server.id}`,
-      { kind: SpanKind.CLIENT, attributes },
+      { kind: SpanKind.CLIENT, attributes, startTime: now() },
       this.context,
     );
     const params = (request.params ?? {}) as { _meta?: Record<string, unknown> };
@@ -158,7 +160,7 @@ export class CallTrace {
     const answered = { server, attributes: session ? { [ATTR.sessionId]: session } : {} };
     if (this.voters) {
       // A vote's answer is the majority's, known at the end (see vote()).
-      this.voters.push({ span, ...answered, endTime: performance.now(), ballot: ballotOf(value) });
+      this.voters.push({ span, ...answered, endTime: now(), ballot: ballotOf(value) });
     } else {
       // The first answer is the one a racing call keeps; a one-at-a-time call has only one.
       this.answered ??= answered;
@@ -212,7 +214,7 @@ export class CallTrace {
         span,
         server: context.server,
         attributes: {},
-        endTime: performance.now(),
+        endTime: now(),
         ballot: undefined,
       });
     } else span.end();

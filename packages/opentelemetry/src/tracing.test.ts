@@ -41,6 +41,10 @@ describe('tracing() spans', () => {
       'mcpool.attempt.kind': 'first',
       'mcpool.attempt.outcome': 'success',
     });
+    // On one clock: the attempt lies within its call, to the microsecond.
+    const t = (x: [number, number]) => x[0] * 1e6 + x[1] / 1e3;
+    expect(t(attempt.startTime)).toBeGreaterThanOrEqual(t(call.startTime));
+    expect(t(attempt.endTime)).toBeLessThanOrEqual(t(call.endTime));
     // The server was handed the attempt's own context in params._meta.
     const meta = a?.state.metas.at(-1);
     expect(meta?.traceparent).toBe(

@@ -31,6 +31,7 @@ import {
   CallTrace,
   type TracedRequest,
 } from './call-trace.js';
+import { now } from './clock.js';
 import { type ResolvedTracingOptions, resolveOptions, type TracingOptions } from './options.js';
 import { followPoolEvents } from './pool-events.js';
 import { VERSION } from './version.js';
@@ -93,10 +94,10 @@ export function tracing(options: TracingOptions = {}): McpoolTracing {
     tracer,
     options: opts,
     takeNote(request: RequestInfo, server: ServerView) {
-      const now = performance.now();
+      const at = performance.now();
       for (let i = notes.length - 1; i >= 0; i--) {
         const n = notes[i] as AttemptNote & { at: number };
-        if (now - n.at > NOTE_TTL_MS) {
+        if (at - n.at > NOTE_TTL_MS) {
           notes.splice(0, i + 1);
           break;
         }
@@ -157,7 +158,7 @@ export function tracing(options: TracingOptions = {}): McpoolTracing {
     }
     const request = ctx.request;
     const name = spanName(request, opts.resourceUriInSpanName);
-    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT }, parent);
+    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: now() }, parent);
     if (!recorder && !span.isRecording() && !isSpanContextValid(span.spanContext())) {
       return next(ctx);
     }
