@@ -2,6 +2,7 @@ import type { AttemptContext, RequestInfo } from '@mcpool/core';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ATTR, requestAttributes } from './attributes.js';
 import type { CallHost } from './call-trace.js';
+import { now } from './clock.js';
 import { errorMessage, errorType } from './error-type.js';
 import { injectInto } from './w3c.js';
 
@@ -24,6 +25,7 @@ export async function runBackground(
         ...host.server(server),
         [ATTR.attemptKind]: 'background',
       },
+      startTime: now(),
     },
     ROOT_CONTEXT,
   );

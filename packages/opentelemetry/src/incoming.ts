@@ -8,6 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { ATTR, requestAttributes, spanName } from './attributes.js';
+import { now } from './clock.js';
 import { errorMessage, errorType, jsonRpcCode } from './error-type.js';
 import { VERSION } from './version.js';
 import { extractFrom } from './w3c.js';
@@ -68,7 +69,7 @@ export function traceIncoming<T>(
   };
   const span = tracer.startSpan(
     spanName(info, false),
-    { kind: SpanKind.SERVER, attributes: requestAttributes(info) },
+    { kind: SpanKind.SERVER, attributes: requestAttributes(info), startTime: now() },
     parent,
   );
   if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return handle();
