@@ -29,8 +29,14 @@ describe('the benchmarks in --quick mode', () => {
       'memory',
       'gateway',
       'discovery',
+      'tracing',
     ]);
     for (const part of report.parts) expect(part.text, part.id).not.toBe('');
+    // The tracing part measured the package's own work with no provider registered.
+    const tracing = report.parts.find((p) => p.id === 'tracing')?.data as {
+      middlewareNs: { added: { runs: number } };
+    };
+    expect(tracing.middlewareNs.added.runs).toBeGreaterThan(0);
     // The overhead part measured every setup over both transports at both concurrencies.
     const overhead = report.parts[0]?.data as {
       cells: {

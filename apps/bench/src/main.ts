@@ -4,7 +4,8 @@
  *
  *   node --expose-gc dist/main.js [part ...] [--quick] [--out file.json]
  *
- * Parts: overhead, scaleout, pick, slow, failover, memory, gateway (all by default).
+ * Parts: overhead, scaleout, pick, slow, failover, memory, gateway, discovery, tracing
+ * (all by default).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { overhead } from './parts/overhead.js';
 import { pick } from './parts/pick.js';
 import { scaleout } from './parts/scaleout.js';
 import { slow } from './parts/slow.js';
+import { tracingPart } from './parts/tracing.js';
 import { type Context, type Part, type PartResult, type Report, renderPart } from './report.js';
 import { gcFunction } from './util/gc.js';
 import { machineInfo } from './util/machine.js';
@@ -31,6 +33,7 @@ const PARTS: readonly Part[] = [
   memory,
   gateway,
   discovery,
+  tracingPart,
 ];
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = resolve(HERE, '../results');

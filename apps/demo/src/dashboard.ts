@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { MultiServerClient, ServerPool } from '@mcpool/core';
 import { PAGE } from './page.js';
+import type { Waterfall } from './traces.js';
 
 /** One sample of one server, taken every `sampleMs`. */
 export interface ServerSample {
@@ -31,6 +32,8 @@ export interface DashboardState {
   client: ReturnType<MultiServerClient['getMetrics']>;
   history: { t: number; servers: Record<string, ServerSample> }[];
   events: { t: number; text: string }[];
+  /** The last traced calls of each step, when the demo traces (see traces.ts). */
+  traces?: Record<string, Waterfall[]> | undefined;
 }
 
 export interface DashboardOptions {
@@ -44,6 +47,8 @@ export interface DashboardOptions {
   metrics?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   /** @default 500 */
   sampleMs?: number;
+  /** The last traced calls of each step, for the waterfall. */
+  traces?: (() => Record<string, Waterfall[]>) | undefined;
 }
 
 /**
@@ -136,6 +141,7 @@ export class Dashboard {
       exclusions: m.exclusions,
     }));
     this.state.client = this.options.client.getMetrics();
+    if (this.options.traces) this.state.traces = this.options.traces();
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {

@@ -26,6 +26,7 @@ import { createLogger, logPoolEvents } from './log.js';
 import { STEPS, type StepResult, textOf } from './scenario.js';
 import { DemoServerProcess } from './server-process.js';
 import { Terminal } from './terminal.js';
+import { demoTraces } from './traces.js';
 
 export interface DemoOptions {
   /** Run the scenario once and return. @default false */
@@ -122,13 +123,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     attemptTimeout: 2_000,
     requestTimeout: 8_000,
   });
+  // Traces of every call, kept in memory for the page's waterfall (and exported when OTEL_* says so).
+  let currentStep = 'starting';
+  const traces = demoTraces({ step: () => currentStep, env });
+  pool.use(traces.tracing);
+  traces.tracing.traceClient(client);
   exporter.observeClient(client);
   const dashboard = new Dashboard({
     pool,
     client,
     port,
     metrics: exporter.handler,
+    traces: () => traces.waterfalls(),
   });
+  currentStep = 'first call';
   const report: DemoReport = { ok: true, url: '', steps: [] };
   try {
     report.url = await dashboard.listen();
@@ -148,6 +156,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     for (const [i, step] of STEPS.entries()) {
       terminal.step(i + 1, STEPS.length, step.name);
       dashboard.state.step = step.name;
+      currentStep = step.name;
       let result: StepResult;
       if (step.needsProcesses && processes.length === 0) {
         result = {
@@ -204,6 +213,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     await dashboard.close();
     await client.close();
     await pool.close();
+    await traces.close();
     await Promise.all(processes.map((p) => p.close()));
     log.flush();
   }

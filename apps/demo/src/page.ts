@@ -1,4 +1,6 @@
-/** The live page: polls /api/state and draws each server's figures over time. */
+import { WATERFALL_CSS, WATERFALL_JS } from './waterfall.js';
+
+/** The live page: polls /api/state and draws each server's figures over time, and the traces of recent calls. */
 export const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -23,6 +25,7 @@ export const PAGE = `<!doctype html>
   td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: left; font-size: 13px; }
   .ok { color: #2a9d56; } .fail { color: #d33; }
   #events { font-size: 12px; color: #444; max-height: 160px; overflow: auto; background: #fff; padding: 6px; margin-top: 12px; }
+${WATERFALL_CSS}
 </style>
 </head>
 <body>
@@ -38,7 +41,9 @@ export const PAGE = `<!doctype html>
 <table id="client"></table>
 <table id="steps"></table>
 <div id="events"></div>
+<div id="traces"></div>
 <script>
+${WATERFALL_JS}
 const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2'];
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 function line(svg, history, ids, pick) {
@@ -76,6 +81,7 @@ async function tick() {
     document.getElementById('steps').innerHTML = '<tr><th>step</th><th></th><th>what happened</th></tr>' + s.steps.map((x) =>
       '<tr><td>' + esc(x.name) + '</td><td class="' + (x.ok === false ? 'fail' : 'ok') + '">' + (x.ok === undefined ? '…' : x.ok ? '✔' : '✘') + '</td><td>' + esc(x.detail) + '</td></tr>').join('');
     document.getElementById('events').innerHTML = s.events.slice().reverse().map((e) => new Date(e.t).toLocaleTimeString() + ' ' + esc(e.text)).join('<br>');
+    drawTraces(s.traces);
   } catch (e) {
     document.getElementById('step').textContent = 'waiting for the demo…';
   }

@@ -561,10 +561,10 @@ export class ServerPool extends SafeEmitter {
     let outcome: AttemptOutcome = 'success';
     let failure: unknown;
     try {
-      const deliver = (connection: McpConnection): Promise<unknown> => {
+      const deliver = (connection: McpConnection, sent: RequestInfo): Promise<unknown> => {
         used = connection;
         delivered = true;
-        return connection.request(request.method, request.params, {
+        return connection.request(sent.method, sent.params, {
           signal,
           // The SDK would apply its own 60 s default: give it ours (the
           // attempt's budget, the call's deadline, or the longest timer).
@@ -577,10 +577,10 @@ export class ServerPool extends SafeEmitter {
         });
       };
       // Not async on the way through an open connection: one promise fewer per attempt.
-      const send = (): Promise<unknown> => {
+      const send = (sent: RequestInfo): Promise<unknown> => {
         if (signal.aborted) return Promise.reject(abortReason(signal, request.method));
         const pending = server.connection(SESSION_BOUND.has(request.method));
-        if (!(pending instanceof Promise)) return deliver(pending);
+        if (!(pending instanceof Promise)) return deliver(pending, sent);
         return untilAborted(
           deadline === undefined
             ? pending
@@ -591,12 +591,12 @@ export class ServerPool extends SafeEmitter {
           (sig) => abortReason(sig, request.method),
         ).then((connection) => {
           if (signal.aborted) throw abortReason(signal, request.method);
-          return deliver(connection);
+          return deliver(connection, sent);
         });
       };
       const middleware = this.middleware;
       return await (middleware.length === 0
-        ? send()
+        ? send(request)
         : runMiddleware(middleware, { server, request, signal }, send));
     } catch (caught) {
       // The SDK wraps an abort reason in its own RequestTimeout error; when the
@@ -737,14 +737,21 @@ function deadlineError(
 function runMiddleware(
   middleware: readonly AttemptMiddleware[],
   context: AttemptContext,
-  last: () => Promise<unknown>,
+  last: (request: RequestInfo) => Promise<unknown>,
 ): Promise<unknown> {
-  if (middleware.length === 0) return last();
-  const step = (i: number): Promise<unknown> => {
+  const step = (i: number, ctx: AttemptContext): Promise<unknown> => {
     const mw = middleware[i];
-    return mw ? mw(context, () => step(i + 1)) : last();
+    if (!mw) return last(ctx.request);
+    return mw(ctx, (changed) =>
+      step(
+        i + 1,
+        changed === undefined || changed.request === ctx.request
+          ? ctx
+          : { server: ctx.server, signal: ctx.signal, request: changed.request },
+      ),
+    );
   };
-  return step(0);
+  return step(0, context);
 }
 
 function sameTransport(a: ServerConfig['transport'], b: ServerConfig['transport']): boolean {

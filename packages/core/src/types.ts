@@ -184,10 +184,15 @@ export interface AttemptContext {
   readonly signal: AbortSignal;
 }
 
-/** Wraps each attempt on one server (breaker, timeout, metrics). */
+/**
+ * Wraps each attempt on one server (breaker, timeout, metrics, tracing).
+ * `next(context)` with a context whose `request` differs sends that request
+ * instead (its params, say, with trace context in `_meta`); the server and
+ * signal stay the attempt's own.
+ */
 export type AttemptMiddleware = (
   context: AttemptContext,
-  next: () => Promise<unknown>,
+  next: (context?: AttemptContext) => Promise<unknown>,
 ) => Promise<unknown>;
 
 /** Context of one whole client call, for call middleware. */

@@ -84,6 +84,9 @@ mcpool's options (all optional):
   "health": { "interval": 10000 },  // needs @mcpool/health
   "breaker": { "volumeThreshold": 5 },  // needs @mcpool/circuit-breaker
   "cache": { "ttl": { "tool": 5000 } },  // needs @mcpool/cache
+  "telemetry": { "endpoint": "http://127.0.0.1:4318", "samplingRatio": 0.1 },
+                                    // OTLP traces; needs @mcpool/opentelemetry and the
+                                    // OpenTelemetry SDK; OTEL_* variables win
   "discovery": { "kubernetes": { "service": "mcp-servers" } },  // needs @mcpool/discovery;
             // or dns, consul, etcd, file; also "settle", "maxRemoveRatio", "minServers"
   "http": { "host": "127.0.0.1", "port": 3333, "token": "\${env:MCPOOL_TOKEN}",

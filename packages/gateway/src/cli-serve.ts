@@ -13,6 +13,7 @@ import {
 } from './cli-common.js';
 import { SERVE_HELP } from './cli-help.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { GatewayTelemetry } from './telemetry.js';
 import type { UpstreamExtension } from './upstream.js';
 
 /** Same as the HTTP listener's default, written here so that loading this file stays light. */
@@ -93,6 +94,25 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
   }
   const redact = createRedactor(config.servers, [config.http.token, token, ...secretList]);
   const extensions: UpstreamExtension[] = [];
+  let telemetry: GatewayTelemetry | undefined;
+  try {
+    telemetry = await (await import('./telemetry.js')).startTelemetry(
+      config.telemetry,
+      io.env,
+      (message) => io.err(`mcpool: warning: ${message}\n`),
+    );
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    printConfigError(io, values.config, error);
+    return EXIT.usage;
+  }
+  if (telemetry) {
+    io.err(
+      `mcpool: traces to ${telemetry.endpoint} as ${telemetry.serviceName}, sampling ${telemetry.samplingRatio}\n`,
+    );
+  }
+  // First, so that calls a cache answers are traced too.
+  if (telemetry) extensions.push(telemetry.extension);
   if (metrics) extensions.push(metrics.extension);
   if (logger) extensions.push(loggingExtension(logger, redact));
   let options: Awaited<ReturnType<typeof gatewayOptionsFromConfig>>;
@@ -134,7 +154,9 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
     };
   }
 
-  const gateway = new Gateway(options);
+  const gateway = new Gateway(
+    telemetry ? { ...options, traceRequest: telemetry.traceRequest } : options,
+  );
   // Ready only once discovery (if any) has resolved; the gateway adds its own conditions.
   if (discovery) {
     const found = discovery;
@@ -188,6 +210,7 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
   } finally {
     for (const close of shutdown) await close().catch(() => {});
     await gateway.close();
+    await telemetry?.shutdown();
     logger?.flush();
   }
 }

@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import { expandEnv } from './config-env.js';
 import { checkNames, dedupe, isRecord, zodIssues } from './config-issues.js';
+import { type TelemetrySettings, telemetrySchema } from './telemetry-config.js';
 
 /** A server of the gateway: a pool server plus whether its sessions may be shared. */
 export interface GatewayServer extends ServerConfig {
@@ -82,6 +83,8 @@ export interface GatewayConfig {
   cache?: Record<string, unknown>;
   /** Servers found by `@mcpool/discovery`, next to or instead of `mcpServers`. */
   discovery?: DiscoverySettings;
+  /** Where traces go (`@mcpool/opentelemetry`); see telemetry-config.ts. */
+  telemetry?: TelemetrySettings;
   http: HttpSettings;
 }
 
@@ -202,6 +205,7 @@ const fileSchema = z.strictObject({
   health: featureOptions.optional(),
   breaker: featureOptions.optional(),
   cache: featureOptions.optional(),
+  telemetry: telemetrySchema.optional(),
   http: z
     .strictObject({
       host: z.string().min(1).optional(),
@@ -370,6 +374,7 @@ export function parseGatewayConfig(
     ...(file.breaker ? { breaker: file.breaker } : {}),
     ...(file.cache ? { cache: file.cache } : {}),
     ...(discovery ? { discovery } : {}),
+    ...(file.telemetry ? { telemetry: file.telemetry } : {}),
     http: file.http ?? {},
   };
 }

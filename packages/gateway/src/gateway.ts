@@ -16,6 +16,7 @@ import { type GatewayLogger, silentLogger } from './logger.js';
 import { createRedactor, type Redact } from './redact.js';
 import { InflightRequests } from './request-context.js';
 import { GatewaySession, type SessionHost } from './session.js';
+import { type TraceRequest, traceHandlers } from './trace-handlers.js';
 import {
   type GatewayClientOptions,
   type GatewayPoolOptions,
@@ -70,6 +71,8 @@ export interface GatewayOptions {
   /** Masks secrets in errors and logs. @default masks the servers' header, env and URL secrets */
   redact?: Redact | undefined;
   logger?: GatewayLogger | undefined;
+  /** Runs each downstream request inside a trace (see telemetry.ts). @default untraced */
+  traceRequest?: TraceRequest | undefined;
 }
 
 /**
@@ -222,6 +225,7 @@ export class Gateway implements AsyncDisposable {
       },
       ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
     });
+    if (this.options.traceRequest) traceHandlers(server, this.options.traceRequest);
     const host: SessionHost = {
       redact: this.redact,
       logger: this.logger,
@@ -229,6 +233,7 @@ export class Gateway implements AsyncDisposable {
       shared: this.sharedUpstream,
       subscriptions: this.subscriptions,
       sessionStateServers: this.sessionStateServers,
+      traceRequest: this.options.traceRequest,
       openSessionUpstream: (session) => this.openSessionUpstream(session),
       sessionClosed: (session) => {
         this.liveSessions.delete(session);

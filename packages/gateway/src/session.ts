@@ -31,6 +31,7 @@ import {
 import { UpstreamRouter } from './router.js';
 import { ClientAsks } from './session-asks.js';
 import { SessionEvents } from './session-events.js';
+import { type TraceRequest, tracedHandler } from './trace-handlers.js';
 import type { OpenUpstream, Upstream } from './upstream.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -45,6 +46,8 @@ export interface SessionHost {
   readonly subscriptions: ResourceSubscriptions;
   /** Ids of the servers marked `sessionState`. */
   readonly sessionStateServers: ReadonlySet<string>;
+  /** Runs each downstream request inside a trace, when tracing is on. */
+  readonly traceRequest?: TraceRequest | undefined;
   /** Opens this session's own pool of stateful servers (undefined when there are none). */
   openSessionUpstream(session: GatewaySession): Promise<OpenUpstream | undefined>;
   sessionClosed(session: GatewaySession): void;
@@ -208,8 +211,13 @@ export class GatewaySession {
     // time and the result again, which the SDK client upstream has already checked against the
     // same schema (and the gateway's own tool errors are built to it). The request is still
     // parsed once, with the SDK's schema, here.
+    const trace = this.host.traceRequest;
     const registerOnce = ((schema, handler) =>
-      Protocol.prototype.setRequestHandler.call(s, schema, handler)) as Server['setRequestHandler'];
+      Protocol.prototype.setRequestHandler.call(
+        s,
+        schema,
+        trace ? tracedHandler(trace, handler) : handler,
+      )) as Server['setRequestHandler'];
     registerOnce(CallToolRequestSchema, (request, extra) => {
       const { _meta, ...params } = request.params;
       const progressToken = _meta?.progressToken;

@@ -130,10 +130,19 @@ export class TestServerState {
     return this.#listeners.size;
   }
 
+  /**
+   * The `params._meta` of each tools/call received, in order (`undefined` when
+   * it had none): trace context travels there, so tests read it back.
+   */
+  readonly metas: (Record<string, unknown> | undefined)[] = [];
+
   /** Counts a received tools/call. Called by the transports' interceptor, not by tests. */
-  recordCall(toolName: string): void {
+  recordCall(toolName: string, meta?: Record<string, unknown>): void {
     this.callCount += 1;
     this.calls[toolName] = (this.calls[toolName] ?? 0) + 1;
+    // Bounded: a long-running test server must not grow without end.
+    if (this.metas.length >= 1000) this.metas.shift();
+    this.metas.push(meta);
   }
 
   /**

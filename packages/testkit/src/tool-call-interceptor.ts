@@ -47,7 +47,11 @@ export function interceptToolCalls(
     name: string,
     extra?: MessageExtraInfo,
   ) => {
-    state.recordCall(name);
+    const meta = (message as { params?: { _meta?: unknown } }).params?._meta;
+    state.recordCall(
+      name,
+      typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : undefined,
+    );
     const mode = state.mode;
     const id = message.id;
     if (mode === 'hang') {

@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHttpServer, waitFor } from '@mcpool/testkit';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from './config-file.js';
+import { startTelemetry, telemetryWanted } from './telemetry.js';
+import { cliPath, connectOver, text } from './test-helpers.js';
+
+const cli = cliPath();
+let dir: string;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mcpool-otel-'));
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface ReceivedSpan {
+  name: string;
+  kind: number;
+  traceId: string;
+  attributes: { key: string; value: { stringValue?: string } }[];
+}
+
+/** An OTLP/HTTP (JSON) receiver on 127.0.0.1 that keeps every span it is sent. */
+async function startReceiver(): Promise<{ base: string; spans: ReceivedSpan[] }> {
+  const spans: ReceivedSpan[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          resourceSpans: { scopeSpans: { spans: ReceivedSpan[] }[] }[];
+        };
+        for (const r of body.resourceSpans) for (const s of r.scopeSpans) spans.push(...s.spans);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Hex trace id of an OTLP/JSON span (the exporter writes ids as hex). */
+const traceOf = (s: ReceivedSpan) => s.traceId.toLowerCase();
+
+describe('mcpool serve with tracing', () => {
+  it('continues the caller’s trace through the gateway to the server, and exports with only OTEL_EXPORTER_OTLP_ENDPOINT set', async () => {
+    const receiver = await startReceiver();
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const file = join(dir, 'mcpool.json');
+    await writeFile(file, JSON.stringify({ mcpServers: { up: { url: up.url } } }));
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith('OTEL_')) delete env[key];
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.base;
+    const child = spawn(
+      process.execPath,
+      [cli, 'serve', '--config', file, '--http', '127.0.0.1:0'],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    cleanups.push(async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await exited(child);
+      }
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    const url = await waitFor(() => /serving 1 servers at (\S+)/.exec(stderr)?.[1], {
+      message: 'the serving line',
+      timeoutMs: 10_000,
+    });
+    expect(stderr).toContain(`traces to ${receiver.base}/v1/traces`);
+
+    const fromMeta = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const fromHeader = '0af7651916cd43dd8448eb211c80319c';
+    const transport = new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { traceparent: `00-${fromHeader}-b7ad6b7169203331-01` } },
+    });
+    const host = await connectOver(transport, 'traced-host');
+    // _meta wins over the header.
+    const answer = await host.client.callTool({
+      name: 'add',
+      arguments: { a: 2, b: 2 },
+      _meta: { traceparent: `00-${fromMeta}-00f067aa0ba902b7-01` },
+    });
+    expect(text(answer)).toBe('4');
+    expect(String(up.state.metas.at(-1)?.traceparent).split('-')[1]).toBe(fromMeta);
+    // Without _meta, the HTTP header's trace continues.
+    await host.client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+    expect(String(up.state.metas.at(-1)?.traceparent).split('-')[1]).toBe(fromHeader);
+
+    await host.close();
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    // Shutdown flushes the batch processor.
+    const inTrace = receiver.spans.filter((s) => traceOf(s) === fromMeta).map((s) => s.name);
+    expect(inTrace).toEqual(expect.arrayContaining(['tools/call add', 'tools/call add on up']));
+    // The gateway's server span and the pool's client span.
+    const kinds = receiver.spans
+      .filter((s) => traceOf(s) === fromMeta && s.name === 'tools/call add')
+      .map((s) => s.kind)
+      .sort();
+    expect(kinds).toEqual([2, 3]);
+    expect(receiver.spans.some((s) => traceOf(s) === fromHeader)).toBe(true);
+  });
+});
+
+describe('the telemetry block', () => {
+  it('is checked with the rest of the file: a malformed sampling ratio names its path', async () => {
+    const file = join(dir, 'bad.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        mcpServers: { a: { url: 'http://127.0.0.1:1/mcp' } },
+        telemetry: { samplingRatio: 'half', endpoint: 'not a url' },
+      }),
+    );
+    const error = await loadGatewayConfig(file, {}).catch((e: unknown) => e);
+    const issues = (error as { issues: { path: string; message: string }[] }).issues;
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'telemetry.endpoint',
+      'telemetry.samplingRatio',
+    ]);
+    expect(issues.find((i) => i.path === 'telemetry.samplingRatio')?.message).toMatch(/0 to 1/);
+  });
+
+  it('is on with the block or the OTLP endpoint variable, off with OTEL_SDK_DISABLED', () => {
+    expect(telemetryWanted(undefined, {})).toBe(false);
+    expect(telemetryWanted({}, {})).toBe(true);
+    expect(telemetryWanted({ enabled: false }, {})).toBe(false);
+    expect(
+      telemetryWanted(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }),
+    ).toBe(true);
+    expect(telemetryWanted({}, { OTEL_SDK_DISABLED: 'true' })).toBe(false);
+  });
+
+  it('warns about a malformed OTEL_TRACES_SAMPLER_ARG and uses the file’s ratio', async () => {
+    const warnings: string[] = [];
+    const telemetry = await startTelemetry(
+      { samplingRatio: 0.5, endpoint: 'http://127.0.0.1:4318', serviceName: 'gw' },
+      { OTEL_TRACES_SAMPLER_ARG: 'lots' },
+      (m) => warnings.push(m),
+    );
+    cleanups.push(async () => telemetry?.shutdown());
+    expect(telemetry?.samplingRatio).toBe(0.5);
+    expect(telemetry?.serviceName).toBe('gw');
+    expect(telemetry?.endpoint).toBe('http://127.0.0.1:4318/v1/traces');
+    expect(warnings.join('\n')).toMatch(
+      /OTEL_TRACES_SAMPLER_ARG="lots" is not a number from 0 to 1/,
+    );
+  });
+});

@@ -1,0 +1,45 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+
+/** A downstream request, as tracing sees it. */
+export interface TracedRequest {
+  readonly method: string;
+  readonly params?: unknown;
+  readonly requestId?: string | number | undefined;
+  readonly sessionId?: string | undefined;
+  readonly headers?: Record<string, string | string[] | undefined> | undefined;
+}
+
+/**
+ * Runs the handling of one downstream request inside a trace (`traceIncoming`
+ * of `@mcpool/opentelemetry` fits): it continues the caller's trace from the
+ * request's `params._meta` or HTTP `traceparent` header.
+ */
+export type TraceRequest = <T>(request: TracedRequest, handle: () => Promise<T>) => Promise<T>;
+
+/**
+ * Makes every request handler installed on `server` from now on run inside
+ * `trace`. Done on the server rather than in each handler so that a handler
+ * added later is traced too.
+ */
+export function traceHandlers(server: Server, trace: TraceRequest): void {
+  const install = server.setRequestHandler.bind(server);
+  server.setRequestHandler = ((schema, handler) =>
+    install(schema, tracedHandler(trace, handler))) as Server['setRequestHandler'];
+}
+
+type Handler = Parameters<Server['setRequestHandler']>[1];
+
+/** One handler made to run inside `trace`; for handlers installed past `setRequestHandler`. */
+export function tracedHandler<H extends Handler>(trace: TraceRequest, handler: H): H {
+  return ((request, extra) =>
+    trace(
+      {
+        method: request.method,
+        params: request.params,
+        requestId: extra.requestId,
+        sessionId: extra.sessionId,
+        headers: extra.requestInfo?.headers as TracedRequest['headers'],
+      },
+      async () => handler(request, extra),
+    )) as H;
+}
