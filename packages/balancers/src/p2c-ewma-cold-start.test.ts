@@ -59,7 +59,9 @@ function coldStart(
     const index = list.indexOf(picked);
     calls[index]!++;
     sent++;
-    const started = announce ? env.start(picked) : (picked.inFlight++, now);
+    let started = now;
+    if (announce) started = env.start(picked);
+    else picked.inFlight++;
     pending.push({ at: now + latencies[index]!, server: index, started });
   };
   while (sent < concurrency) send();
