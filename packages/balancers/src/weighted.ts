@@ -180,8 +180,7 @@ export function weighted(): Balancer {
       return entry.members[chosen] as S;
     },
     onRemove(serverId: string): void {
-      const slot = slots.get(serverId);
-      if (slot === undefined) return;
+      // The previous pick's list may hold it without a slot (weight 0): check the sets first.
       const member = (entry: WeightedSet | undefined) =>
         entry?.members.some((s) => s.id === serverId) === true;
       if (member(schedule)) {
