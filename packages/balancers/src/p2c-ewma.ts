@@ -3,7 +3,7 @@ import { InvalidConfigError } from '@mcpool/core';
 import { medianOf } from './median.js';
 import { createRotation } from './rotation.js';
 import { type Clock, noCandidates, type RandomSource } from './shared.js';
-import { pickOfTwo } from './two-choices.js';
+import { pickOfTwo, type WinnerCost } from './two-choices.js';
 
 export { medianOf } from './median.js';
 
@@ -132,6 +132,7 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   const now = options.now ?? defaultClock;
   const tracks = new Map<string, Track>();
   const rotation = createRotation();
+  const winner: WinnerCost = { cost: 0 };
   // Median of the sampled estimates, recomputed only when needed after a change.
   const scratch: number[] = [];
   let median: number | undefined;
@@ -191,8 +192,8 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
     pick<S extends ServerView>(candidates: readonly S[]): S {
       if (candidates.length === 0) noCandidates();
       time = now();
-      const picked = pickOfTwo(candidates, source, cost);
-      if (cost(picked) < AT_PROBE_BOUND) return picked;
+      const picked = pickOfTwo(candidates, source, cost, winner);
+      if (winner.cost < AT_PROBE_BOUND) return picked;
       // Both draws are newcomers at their bound (a cold start's first wave):
       // nothing is known, so spread evenly rather than let the draws pile up.
       return candidates[rotation.next(candidates.length)]!;

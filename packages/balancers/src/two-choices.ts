@@ -11,14 +11,26 @@ export function pickOfTwo<S extends ServerView>(
   candidates: readonly S[],
   source: RandomSource,
   cost: (server: S) => number,
+  winner?: WinnerCost,
 ): S {
   const length = candidates.length;
-  if (length === 1) return candidates[0]!;
+  if (length === 1) {
+    if (winner !== undefined) winner.cost = cost(candidates[0]!);
+    return candidates[0]!;
+  }
   const first = randomIndex(source, length);
   // Drawing from length - 1 and skipping `first` makes the pair distinct without retries.
   let second = randomIndex(source, length - 1);
   if (second >= first) second++;
   const a = candidates[first]!;
   const b = candidates[second]!;
-  return cost(b) < cost(a) ? b : a;
+  const costA = cost(a);
+  const costB = cost(b);
+  if (winner !== undefined) winner.cost = costB < costA ? costB : costA;
+  return costB < costA ? b : a;
+}
+
+/** Where {@link pickOfTwo} leaves the winner's cost, for a caller that needs it; reused, not allocated per pick. */
+export interface WinnerCost {
+  cost: number;
 }
