@@ -26,7 +26,7 @@ export function pickOfTwo<S extends ServerView>(
   const b = candidates[second]!;
   const costA = cost(a);
   const costB = cost(b);
-  if (winner !== undefined) winner.cost = costB < costA ? costB : costA;
+  if (winner !== undefined) winner.cost = Math.min(costA, costB);
   return costB < costA ? b : a;
 }
 
