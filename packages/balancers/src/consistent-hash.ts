@@ -21,7 +21,7 @@ function requestKey(request: RequestInfo): string | undefined {
 
 /**
  * Consistent hashing on a multi-probe ring (see `hash-ring.ts`), built once
- * per candidate set; O(1) expected per pick (21 probes of a bucketed ring).
+ * per candidate set; O(1) expected per pick (16 probes of a bucketed ring).
  *
  * - A key stays on its server whatever the order of the candidate list, and
  *   in every process, since the hash is fixed (FNV-1a and Murmur3's finalizer).

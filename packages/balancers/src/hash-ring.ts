@@ -8,7 +8,7 @@ import { fnv1a, mix32 } from './hash.js';
  *
  * - Each server with weight `w` puts `round(64 w)` points on a 32-bit ring
  *   (at least 1, at most 65,536), at positions hashed from its id alone.
- * - A key is hashed to 21 probe positions; the point closest after any probe
+ * - A key is hashed to 16 probe positions; the point closest after any probe
  *   wins. Many probes average out the uneven gaps between points, so shares
  *   follow the point counts closely without thousands of points per server.
  * - Points depend only on ids and weights, so the ring, and where every key
@@ -26,7 +26,7 @@ export interface HashRing extends SetEntry {
 
 export const POINTS_PER_WEIGHT = 64;
 const MAX_POINTS = 1 << 16;
-export const PROBES = 21;
+export const PROBES = 16;
 /** 2^21: point keys are `position × OWNER_SPACE + member index`, exact in a double. */
 const OWNER_SPACE = 2_097_152;
 
