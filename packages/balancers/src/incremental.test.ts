@@ -61,10 +61,13 @@ interface Scenario {
   ops: Op[];
 }
 
-function scenario(size: number): fc.Arbitrary<Scenario> {
+function scenario(size: number, maxWeight = 5): fc.Arbitrary<Scenario> {
   const indices = Array.from({ length: size }, (_, i) => i);
   return fc.record({
-    weights: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: size, maxLength: size }),
+    weights: fc.array(fc.integer({ min: 0, max: maxWeight }), {
+      minLength: size,
+      maxLength: size,
+    }),
     priorities: fc.array(fc.integer({ min: -1, max: 2 }), { minLength: size, maxLength: size }),
     lists: fc.array(fc.subarray(indices, { minLength: 1 }), { minLength: 1, maxLength: 4 }),
     ops: fc.array(op, { minLength: 1, maxLength: 150 }),
@@ -172,6 +175,18 @@ describe.each(strategies)('%s against the O(n) scan it replaces', (_, create, re
         expect(picks).toEqual(expected);
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('weighted with many distinct weights (the kinetic tournament) against the O(n) scan', () => {
+  it('picks the same on random operations', () => {
+    fc.assert(
+      fc.property(scenario(40, 60), (input) => {
+        const { picks, expected } = run(weighted(), referenceWeighted(), input);
+        expect(picks).toEqual(expected);
+      }),
+      { numRuns: 150 },
     );
   });
 });

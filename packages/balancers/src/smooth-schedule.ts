@@ -1,3 +1,5 @@
+import { createKineticMax, type Lines } from './kinetic-max.js';
+
 /**
  * Smooth weighted round robin over a fixed list, without touching every
  * member per pick. nginx's rule adds each weight to its member's credit, picks
@@ -7,8 +9,9 @@
  *
  * - members of equal weight keep their order between picks: a heap per
  *   weight, ordered by `base` then position, has the class's best on top;
- * - the winner is the best of the class tops at time `t`, O(W) for W
- *   distinct weights (a handful in practice: 1 to 3 in most pools);
+ * - the winner is the best of the class tops at time `t`: a plain look at
+ *   each for a handful of distinct weights (1 to 3 in most pools), a kinetic
+ *   tournament (`kinetic-max.ts`) over them beyond that, O(log W) amortized;
  * - the winner's base drops by the total and it sinks in its heap, O(log n).
  *
  * With integer weights every credit is an exact integer, so the picks are
@@ -30,6 +33,9 @@ interface WeightClass {
 /** Credits are re-based after this many picks, so they stay small numbers. */
 const REBASE_EVERY = 1 << 16;
 
+/** Up to this many distinct weights, the class tops are simply compared. */
+const SCAN_CLASSES = 8;
+
 /**
  * `weights[i]` and `credits[i]` of each member; members of weight 0 take no
  * part. `total` is what a winner gives back (the sum of the weights).
@@ -38,6 +44,7 @@ export function createSmoothSchedule(
   weights: Float64Array,
   credits: Float64Array,
   total: number,
+  scanClasses = SCAN_CLASSES,
 ): SmoothSchedule {
   const length = weights.length;
   const base = Float64Array.from(credits);
@@ -94,31 +101,56 @@ export function createSmoothSchedule(
   }
   heapify();
 
+  const lines: Lines = {
+    count: classes.length,
+    base: (c) => base[classes[c]!.heap[0]!]!,
+    slope: (c) => classes[c]!.weight,
+    tie: (c) => classes[c]!.heap[0]!,
+  };
+  let tournament = classes.length > scanClasses ? createKineticMax(lines, t) : undefined;
+
+  /** The class whose top has the most credit at time t (ties to the lower position). */
+  function scanTops(): WeightClass {
+    let best = -1;
+    let bestCredit = Number.NEGATIVE_INFINITY;
+    let bestClass: WeightClass | undefined;
+    for (let c = 0; c < classes.length; c++) {
+      const weightClass = classes[c]!;
+      const top = weightClass.heap[0]!;
+      const credit = base[top]! + weightClass.weight * t;
+      if (credit > bestCredit || (credit === bestCredit && top < best)) {
+        bestCredit = credit;
+        best = top;
+        bestClass = weightClass;
+      }
+    }
+    return bestClass!;
+  }
+
   return {
     next(): number {
       t++;
-      let best = -1;
-      let bestCredit = Number.NEGATIVE_INFINITY;
-      let bestClass: WeightClass | undefined;
-      for (let c = 0; c < classes.length; c++) {
-        const weightClass = classes[c]!;
-        const top = weightClass.heap[0]!;
-        const credit = base[top]! + weightClass.weight * t;
-        if (credit > bestCredit || (credit === bestCredit && top < best)) {
-          bestCredit = credit;
-          best = top;
-          bestClass = weightClass;
-        }
+      let bestClass: WeightClass;
+      let c = -1;
+      if (tournament === undefined) {
+        bestClass = scanTops();
+      } else {
+        c = tournament.winner(t);
+        bestClass = classes[c]!;
       }
+      const best = bestClass.heap[0]!;
       base[best] = base[best]! - total;
-      siftDown(bestClass!.heap, 0);
+      siftDown(bestClass.heap, 0);
+      tournament?.update(c, t);
       if (t === REBASE_EVERY) {
         for (let i = 0; i < length; i++) {
-          const c = classOf[i]!;
-          if (c >= 0) base[i] = base[i]! + classes[c]!.weight * t;
+          const k = classOf[i]!;
+          if (k >= 0) base[i] = base[i]! + classes[k]!.weight * t;
         }
         t = 0;
-        // Re-basing keeps every order within a class: no heap changes.
+        // Re-basing keeps every order within a class: no heap changes; the
+        // tournament's flip times moved with t, so it starts over.
+        if (tournament !== undefined) tournament = createKineticMax(lines, t);
       }
       return best;
     },
