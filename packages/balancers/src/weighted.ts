@@ -42,10 +42,9 @@ function buildSet(members: readonly ServerView[], fields: Float64Array): Weighte
  *   disturbs nothing), and if the next pick sees the same list the schedule
  *   restarts from zero, so cycles are exact again from that pick on.
  *
- * Cost: while picks see the list of the running schedule, O(log n + W) per
- * pick, W the number of distinct weights (see `smooth-schedule.ts`); a pick
- * on another list (a detour, a change) is one O(n) pass, as is the first
- * pick back on the schedule's list.
+ * Cost: while picks see the list of the running schedule, O(log n) amortized
+ * per pick (see `smooth-schedule.ts`); a pick on another list (a detour, a
+ * change) is one O(n) pass, as is the first pick back on the schedule's list.
  */
 export function weighted(): Balancer {
   const slots = new Map<string, Slot>();
