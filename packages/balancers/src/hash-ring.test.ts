@@ -122,3 +122,29 @@ describe('the consistent hash ring', () => {
     expect(other).toEqual(one);
   });
 });
+
+describe('a ring for part of a known set', () => {
+  it('sends every key where a ring of its own would', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 90 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 90, maxLength: 90 }),
+        fc.array(fc.boolean(), { minLength: 90, maxLength: 90 }),
+        (size, weights, keep) => {
+          const all = Array.from({ length: size }, (_, i) =>
+            server(`member-${i}`, { weight: weights[i]! }),
+          );
+          // Keep at least half, in a shuffled order.
+          const part = all.filter((_, i) => keep[i] || 2 * i < size).reverse();
+          const seen = consistentHash();
+          seen.pick(all, request('warm-up'));
+          const fresh = consistentHash();
+          for (const key of keys.slice(0, 300)) {
+            expect(seen.pick(part, request(key)).id).toBe(fresh.pick(part, request(key)).id);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

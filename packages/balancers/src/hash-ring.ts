@@ -16,13 +16,32 @@ import { fnv1a, mix32 } from './hash.js';
  *   A server joining only adds points: a key moves only to it. A server
  *   leaving only removes its points: only its keys move.
  *
- * Memory: a table of one to two 8-byte slots per point, so 0.5 to 1 KB per
- * server of weight 1: 17 MB for 10,000 servers of weight 2, 134 MB for
- * 100,000; building takes about as much again, briefly.
+ * Memory: 8 bytes per point and a table of one to two 8-byte slots per
+ * point, so 1 to 1.5 KB per server of weight 1: 27 MB for 10,000 servers of
+ * weight 2, 240 MB for 100,000; building takes about as much again, briefly.
  */
 export interface HashRing extends SetEntry {
   /** Index (in `members`) of the server a key hash goes to. */
   lookup(keyHash: number): number;
+  /** The ring with its own points; undefined for a view on another ring's. */
+  readonly points: RingPoints | undefined;
+}
+
+/** The points of a built ring, which views on a subset of its members share. */
+export interface RingPoints {
+  readonly members: readonly ServerView[];
+  readonly fields: Float64Array;
+  /** Whether weights decided the points (else every member counted as 1). */
+  readonly anyWeight: boolean;
+  readonly positions: Uint32Array;
+  readonly owners: Int32Array;
+  readonly table: Uint32Array;
+  /** The point each slot of `table` stands for. */
+  readonly tablePoints: Int32Array;
+  readonly shift: number;
+  readonly wrap: number;
+  /** Member index by server, made on the first view. */
+  indexOf: Map<ServerView, number> | undefined;
 }
 
 export const POINTS_PER_WEIGHT = 64;
@@ -86,13 +105,23 @@ export function buildHashRing(members: readonly ServerView[], fields: Float64Arr
     owners.set(run, j - 1);
     j = end - 1;
   }
-  const { table, tableOwners, shift, wrap } = layOut(positions, owners);
-  const firstPosition = positions[0]!;
-  const firstOwner = owners[0]!;
-
+  const { table, tablePoints, shift, wrap } = layOut(positions);
+  const points: RingPoints = {
+    members,
+    fields,
+    anyWeight,
+    positions,
+    owners,
+    table,
+    tablePoints,
+    shift,
+    wrap,
+    indexOf: undefined,
+  };
   return {
     members,
     fields,
+    points,
     lookup(keyHash: number): number {
       let bestDistance = Number.POSITIVE_INFINITY;
       let bestSlot = 0;
@@ -102,13 +131,78 @@ export function buildHashRing(members: readonly ServerView[], fields: Float64Arr
         let position = table[slot]!;
         while (position < probe) position = table[++slot]!;
         // Past the last point: the successor is the first point, round the ring.
-        const distance = ((slot >= wrap ? firstPosition : position) - probe) >>> 0;
+        const distance = ((slot >= wrap ? positions[0]! : position) - probe) >>> 0;
         if (distance < bestDistance) {
           bestDistance = distance;
           bestSlot = slot;
         }
       }
-      return bestSlot >= wrap ? firstOwner : tableOwners[bestSlot]!;
+      return owners[bestSlot >= wrap ? 0 : tablePoints[bestSlot]!]!;
+    },
+  };
+}
+
+/**
+ * The ring of `members` as a view on `points` when they are among its members
+ * with the same weights (a retry that excludes a server, a server ejected): a
+ * key goes where a ring built for `members` would send it, since that ring's
+ * points are these minus the absent members'. Costs one map lookup per
+ * member instead of a build; a lookup steps over absent members' points, so a
+ * view is only made for at least half of the ring's members. Undefined when
+ * `members` cannot be seen that way.
+ */
+export function viewHashRing(
+  points: RingPoints,
+  members: readonly ServerView[],
+  fields: Float64Array,
+): HashRing | undefined {
+  const length = members.length;
+  const all = points.members.length;
+  if (length > all || 2 * length < all) return undefined;
+  let anyWeight = false;
+  for (let i = 0; i < length; i++) if (fields[i]! > 0) anyWeight = true;
+  if (anyWeight !== points.anyWeight) return undefined;
+  let indexOf = points.indexOf;
+  if (indexOf === undefined) {
+    indexOf = new Map();
+    for (let i = 0; i < all; i++) indexOf.set(points.members[i]!, i);
+    points.indexOf = indexOf;
+  }
+  const allowed = new Uint8Array(all);
+  const toView = new Int32Array(all);
+  let any = false;
+  for (let i = 0; i < length; i++) {
+    const at = indexOf.get(members[i]!);
+    if (at === undefined || points.fields[at] !== fields[i]) return undefined;
+    if (anyWeight && !(fields[i]! > 0)) continue;
+    allowed[at] = 1;
+    toView[at] = i;
+    any = true;
+  }
+  if (!any) return undefined;
+  const { positions, owners, table, tablePoints, shift, wrap } = points;
+  const total = positions.length;
+  return {
+    members,
+    fields,
+    points: undefined,
+    lookup(keyHash: number): number {
+      let bestDistance = Number.POSITIVE_INFINITY;
+      let bestPoint = 0;
+      for (let p = 0; p < PROBES; p++) {
+        const probe = mix32(keyHash ^ PROBE_SEEDS[p]!);
+        let slot = probe >>> shift;
+        let position = table[slot]!;
+        while (position < probe) position = table[++slot]!;
+        let point = slot >= wrap ? 0 : tablePoints[slot]!;
+        while (allowed[owners[point]!] === 0) point = point + 1 === total ? 0 : point + 1;
+        const distance = (positions[point]! - probe) >>> 0;
+        if (distance < bestDistance) {
+          bestDistance = distance;
+          bestPoint = point;
+        }
+      }
+      return toView[owners[bestPoint]!]!;
     },
   };
 }
@@ -148,10 +242,12 @@ function radixSort(
  * one cache line in nearly every case, where a separate index and point array
  * cost two misses.
  */
-function layOut(
-  positions: Uint32Array,
-  owners: Int32Array,
-): { table: Uint32Array; tableOwners: Int32Array; shift: number; wrap: number } {
+function layOut(positions: Uint32Array): {
+  table: Uint32Array;
+  tablePoints: Int32Array;
+  shift: number;
+  wrap: number;
+} {
   const total = positions.length;
   let bits = 1;
   while (bits < 30 && 2 ** bits < total) bits++;
@@ -168,18 +264,18 @@ function layOut(
   }
   const size = Math.max(slots, next) + 1;
   const table = new Uint32Array(size).fill(0xffffffff);
-  const tableOwners = new Int32Array(size);
+  const tablePoints = new Int32Array(size);
   let j = total - 1;
   // Backwards, so each free slot copies the point after it.
   for (let slot = next - 1; slot >= 0; slot--) {
     if (j >= 0 && slotOf[j] === slot) {
       table[slot] = positions[j]!;
-      tableOwners[slot] = owners[j]!;
+      tablePoints[slot] = j;
       j--;
     } else {
       table[slot] = table[slot + 1]!;
-      tableOwners[slot] = tableOwners[slot + 1]!;
+      tablePoints[slot] = tablePoints[slot + 1]!;
     }
   }
-  return { table, tableOwners, shift, wrap: next };
+  return { table, tablePoints, shift, wrap: next };
 }
