@@ -27,7 +27,6 @@ export function createKineticMax(lines: Lines, t: number): KineticMax {
   let size = 1;
   while (size < count) size <<= 1;
   const winners = new Int32Array(2 * size).fill(-1);
-  const expires = new Float64Array(2 * size).fill(Number.POSITIVE_INFINITY);
   // Per node: the earliest expiry in its subtree.
   const soonest = new Float64Array(2 * size).fill(Number.POSITIVE_INFINITY);
   for (let c = 0; c < count; c++) winners[size + c] = c;
@@ -77,7 +76,6 @@ export function createKineticMax(lines: Lines, t: number): KineticMax {
       winners[node] = right;
       expire = flip(right, left, at);
     }
-    expires[node] = expire;
     soonest[node] = Math.min(expire, soonest[2 * node]!, soonest[2 * node + 1]!);
   }
 
