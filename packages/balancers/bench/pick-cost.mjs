@@ -79,10 +79,12 @@ export async function measurePickCost({ quick = false, extra = [] } = {}) {
       ? { iterations: 3, time: 0, warmup: false, throws: true }
       : { iterations: 64, time: 250, warmupTime: 100, warmupIterations: 16, throws: true },
   );
-  // A timer reading costs more than a small pick, so each sample is a batch of picks.
-  const batch = quick ? 200 : 2_000;
+  // A timer reading costs more than a small pick, so each sample is a batch of
+  // picks; smaller for new arrays, where a pick is an O(n) compare.
+  const batches = new Map();
   const firstPick = new Map();
-  const add = (name, balancer, lists, hashed) => {
+  const add = (name, balancer, lists, hashed, batch) => {
+    batches.set(name, batch);
     let k = 0;
     let l = 0;
     const count = lists.length;
@@ -118,7 +120,7 @@ export async function measurePickCost({ quick = false, extra = [] } = {}) {
     for (const [label, create] of strategies) {
       const { balancer, hashed, firstMs } = prepared(label, create, candidates);
       firstPick.set(`${label} @ ${n}`, firstMs);
-      add(`${label} @ ${n}`, balancer, [candidates], hashed);
+      add(`${label} @ ${n}`, balancer, [candidates], hashed, quick ? 200 : 2_000);
     }
   }
   const servers = makeServers(FRESH_SIZE);
@@ -127,7 +129,7 @@ export async function measurePickCost({ quick = false, extra = [] } = {}) {
   const copies = Array.from({ length: quick ? 4 : 16 }, () => servers.slice());
   for (const [label, create] of strategies) {
     const { balancer, hashed } = prepared(label, create, servers);
-    add(`${label} @ fresh`, balancer, copies, hashed);
+    add(`${label} @ fresh`, balancer, copies, hashed, quick ? 20 : 100);
   }
   await bench.run();
   const ns = new Map();
@@ -136,6 +138,7 @@ export async function measurePickCost({ quick = false, extra = [] } = {}) {
     if (result.state !== 'completed') {
       throw new Error(`${task.name}: ${result.state} ${result.error ?? ''}`);
     }
+    const batch = batches.get(task.name);
     ns.set(task.name, {
       median: (result.latency.p50 * 1e6) / batch,
       mean: (result.latency.mean * 1e6) / batch,
