@@ -154,34 +154,56 @@ describe('p2cEwma from a cold start', () => {
     env.finish(b, bStart);
     // a answered at once, b in 20 ms: a is cheaper.
     expect(picks(env.balancer, [a, b], 10)).toEqual(new Set(['a']));
-    // Now a has had a request out for 50 ms: its latency counts as 50, not ~0.
+    // Now a has had a request out for 50 ms: its latency counts as 50, not ~0
+    // (50 × 2 in flight against b's 20 × 1).
     const stuck = env.start(a);
     env.advance(50);
-    a.inFlight = 0;
     expect(picks(env.balancer, [a, b], 10)).toEqual(new Set(['b']));
     // Its answer settles the matter: the slow sample becomes the estimate.
-    a.inFlight = 1;
     env.finish(a, stuck);
     expect(picks(env.balancer, [a, b], 10)).toEqual(new Set(['b']));
+  });
+
+  it('trusts the pool when it counts nothing in flight: a start never answered stops counting', () => {
+    const env = setup();
+    const a = server('a');
+    const b = server('b');
+    env.finish(a, env.start(a));
+    const bStart = env.start(b);
+    env.advance(20);
+    env.finish(b, bStart);
+    // A start announced but never followed by a result (a caller's slip).
+    a.inFlight++;
+    env.balancer.onStart!(a);
+    env.advance(1_000);
+    expect(picks(env.balancer, [a, b], 10)).toEqual(new Set(['b']));
+    // The pool says nothing is in flight on a: its old start is forgotten.
+    a.inFlight = 0;
+    expect(picks(env.balancer, [a, b], 10)).toEqual(new Set(['a']));
+    a.inFlight = 1;
+    expect(picks(env.balancer, [a, b], 10)).toEqual(new Set(['a']));
   });
 
   it('drops the outstanding request whose start matches the answer', () => {
     const env = setup();
     const a = server('a');
-    const b = server('b');
-    env.finish(b, env.start(b));
+    const b = server('b', { inFlight: 3 });
+    const bStart = env.start(b);
+    env.advance(10);
+    env.finish(b, bStart);
     env.finish(a, env.start(a));
     const old = env.start(a);
-    env.advance(5);
+    env.advance(20);
     const recent = env.start(a);
     env.advance(1);
-    // The recent one answers; the old one, now 6 ms out, still counts.
+    // The recent one answers in 1 ms; the old one, out for 21 ms, still counts.
     env.finish(a, recent);
-    env.advance(30);
-    a.inFlight = 0;
+    env.advance(10);
+    // a: 31 ms × 2 = 62 against b: 10 ms × 4 = 40. Had the old start been
+    // dropped instead, a would count 11 ms × 2 = 22 and win.
     expect(picks(env.balancer, [a, b], 10)).toEqual(new Set(['b']));
     env.finish(a, old);
-    expect(env.balancer.pick([a, b], plain)).toBeDefined();
+    expect(picks(env.balancer, [a, b], 10)).toEqual(new Set(['a']));
   });
 
   it('starts a newcomer at the median of known servers, or at newServerRttMs', () => {

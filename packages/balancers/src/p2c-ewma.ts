@@ -178,6 +178,13 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
     let outstanding = 0;
     if (track !== undefined) {
       outstanding = track.starts.length;
+      // The pool counts a request in flight before it announces it and until
+      // after its result: with none in flight, any start left is one whose
+      // result never came, and must not make the server look slower forever.
+      if (outstanding > 0 && server.inFlight === 0) {
+        track.starts.length = 0;
+        outstanding = 0;
+      }
       if (outstanding > 0) {
         const age = time - track.starts[0]!;
         if (age > latency) latency = age;
