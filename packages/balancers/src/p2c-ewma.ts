@@ -1,6 +1,11 @@
 import type { AttemptReport, Balancer, ServerView } from '@mcpool/core';
 import { InvalidConfigError } from '@mcpool/core';
-import { type Clock, noCandidates, type RandomSource, randomIndex } from './shared.js';
+import { medianOf } from './median.js';
+import { createRotation } from './rotation.js';
+import { type Clock, noCandidates, type RandomSource } from './shared.js';
+import { pickOfTwo, type WinnerCost } from './two-choices.js';
+
+export { medianOf } from './median.js';
 
 /** Options of {@link p2cEwma}. */
 export interface P2cEwmaOptions {
@@ -18,33 +23,76 @@ export interface P2cEwmaOptions {
    * times the attempt's own latency before any is known)
    */
   failurePenaltyMs?: number | undefined;
+  /**
+   * Latency assumed for a server that has never answered (new, or forgotten
+   * by `onRemove`).
+   * @default the median estimate of the servers that have answered, or
+   * `defaultRttMs` while none has
+   */
+  newServerRttMs?: number | undefined;
+  /**
+   * Latency assumed before any server has answered (tower's `default_rtt`).
+   * Only its relation to `newServerRttMs` and real answers matters.
+   * @default 30
+   */
+  defaultRttMs?: number | undefined;
+  /**
+   * Requests a server that has not answered yet may have in flight at once
+   * (counted from `onStart`): a slow newcomer gets a probe, not a share of
+   * the first wave. Picked past this bound only when every candidate drawn
+   * is at it.
+   * @default 1
+   */
+  maxProbes?: number | undefined;
   /** Source of uniform numbers in [0, 1); inject a seeded one for reproducible tests. @default Math.random */
   random?: RandomSource | undefined;
   /** Clock in ms; inject a fake one for tests. @default performance.now */
   now?: Clock | undefined;
 }
 
-interface Estimate {
-  /** Peak EWMA latency at `stamp`, ms. */
+/** What the balancer knows of one server. */
+interface Track {
+  /** Peak EWMA latency at `stamp`, ms; meaningful when `sampled`. */
   value: number;
   stamp: number;
+  sampled: boolean;
+  /** Answered since it joined or last failed: no probe bound. */
+  proven: boolean;
+  /** Start times of the requests in flight that `onStart` announced, oldest first. */
+  starts: number[];
 }
-
-/** Latency assumed when nothing at all is known: any constant will do, as all servers then share it. */
-const UNKNOWN_LATENCY_MS = 1;
 
 /** Below this a latency counts as this, or a zero estimate would hide any in-flight load. */
 const MIN_LATENCY_MS = 0.001;
 
+/** Added to the cost of a server at its probe bound: above any real cost, still ordered by it. */
+const AT_PROBE_BOUND = 1e12;
+
+/** A server silent for this many `decayMs` is under the probe bound again. */
+const STALE_DECAYS = 3;
+
 const defaultClock: Clock = () => performance.now();
+
+function check(name: string, value: number | undefined, min: number, integer = false): void {
+  if (value === undefined) return;
+  if (value >= min && value < Number.POSITIVE_INFINITY && (!integer || Number.isInteger(value))) {
+    return;
+  }
+  throw new InvalidConfigError('p2cEwma options', [
+    {
+      path: name,
+      message: `must be ${integer ? 'an integer' : 'a number'} ${min > 0 ? `of at least ${min}` : 'of at least 0'}${integer ? '' : ' ms'}, got ${value}`,
+    },
+  ]);
+}
 
 /**
  * Power of two choices on peak-EWMA latency, as in Finagle and Linkerd: draws
  * two distinct candidates and takes the cheaper, where
  * `cost = latency × (inFlight + 1)`. Adapts to slow servers within a few
- * requests, not just to busy ones. Ignores weights.
+ * requests, not just to busy ones. Ignores weights. O(1) per pick.
  *
- * The latency of each server is the balancer's own, fed by `onResult`:
+ * The latency of each server is the balancer's own, fed by `onStart` and `onResult`:
  * - a sample above the current estimate replaces it at once (the "peak"), so
  *   a server turning slow is avoided immediately;
  * - a lower sample is blended in with weight `1 - exp(-elapsed / decayMs)`, so
@@ -52,136 +100,159 @@ const defaultClock: Clock = () => performance.now();
  * - between samples the estimate fades toward 0 by `exp(-elapsed / decayMs)`,
  *   so a server that was avoided is eventually tried again, and a fresh sample
  *   either clears it or sets it back at its peak;
+ * - a request in flight longer than the estimate is evidence too: the latency
+ *   counts at least the age of the server's oldest outstanding request, so a
+ *   server that stopped answering is avoided before its first slow answer;
  * - failures (`server-error`, `timeout`) count as at least `failurePenaltyMs`;
- *   `aborted` attempts say nothing about the server and are ignored;
- * - a server without samples counts at `ServerView.latencyEwmaMs` if the pool
- *   has one, else at the median of the known servers, so it is neither flooded
- *   nor starved.
+ *   `aborted` attempts are ignored;
+ * - a server that has never answered counts at `newServerRttMs` (its
+ *   `ServerView.latencyEwmaMs` if the pool has one);
+ * - a server that has not answered yet, failed last, or has been silent for
+ *   three `decayMs` gets at most `maxProbes` requests at once, so a slow
+ *   newcomer (or a server back from an outage) is neither flooded in the
+ *   first wave nor starved.
  */
 export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   const decayMs = options.decayMs ?? 10_000;
   const fixedPenalty = options.failurePenaltyMs;
+  const newServerRtt = options.newServerRttMs;
+  const defaultRtt = options.defaultRttMs ?? 30;
+  const maxProbes = options.maxProbes ?? 1;
   if (!(decayMs > 0 && decayMs < Number.POSITIVE_INFINITY)) {
     throw new InvalidConfigError('p2cEwma options', [
       { path: 'decayMs', message: `must be a positive number of ms, got ${decayMs}` },
     ]);
   }
-  if (
-    fixedPenalty !== undefined &&
-    !(fixedPenalty >= 0 && fixedPenalty < Number.POSITIVE_INFINITY)
-  ) {
-    throw new InvalidConfigError('p2cEwma options', [
-      {
-        path: 'failurePenaltyMs',
-        message: `must be a non-negative number of ms, got ${fixedPenalty}`,
-      },
-    ]);
-  }
+  check('failurePenaltyMs', fixedPenalty, 0);
+  check('newServerRttMs', newServerRtt, 0);
+  check('defaultRttMs', defaultRtt, 0);
+  check('maxProbes', maxProbes, 1, true);
+  const staleMs = STALE_DECAYS * decayMs;
   const source = options.random ?? Math.random;
   const now = options.now ?? defaultClock;
-  const estimates = new Map<string, Estimate>();
-  // Median of the stored estimates, recomputed only when needed after a change.
+  const tracks = new Map<string, Track>();
+  const rotation = createRotation();
+  const winner: WinnerCost = { cost: 0 };
+  // Median of the sampled estimates, recomputed only when needed after a change.
   const scratch: number[] = [];
   let median: number | undefined;
   let medianStale = false;
+  // The time of the pick in progress, read once for both draws.
+  let time = 0;
 
   function knownMedian(): number | undefined {
     if (!medianStale) return median;
     medianStale = false;
     scratch.length = 0;
-    for (const estimate of estimates.values()) scratch.push(estimate.value);
+    for (const track of tracks.values()) if (track.sampled) scratch.push(track.value);
     median = medianOf(scratch);
     return median;
   }
 
-  function cost(server: ServerView, time: number): number {
-    const estimate = estimates.get(server.id);
-    let latency: number;
-    if (estimate !== undefined) {
-      latency = estimate.value * Math.exp(-Math.max(time - estimate.stamp, 0) / decayMs);
-    } else {
-      latency = server.latencyEwmaMs ?? knownMedian() ?? UNKNOWN_LATENCY_MS;
+  function newcomerLatency(): number {
+    return newServerRtt ?? knownMedian() ?? defaultRtt;
+  }
+
+  function trackOf(id: string): Track {
+    let track = tracks.get(id);
+    if (track === undefined) {
+      track = { value: 0, stamp: 0, sampled: false, proven: false, starts: [] };
+      tracks.set(id, track);
     }
-    return Math.max(latency, MIN_LATENCY_MS) * (server.inFlight + 1);
+    return track;
+  }
+
+  function cost(server: ServerView): number {
+    const track = tracks.get(server.id);
+    let latency: number;
+    let proven = false;
+    if (track?.sampled) {
+      const elapsed = Math.max(time - track.stamp, 0);
+      latency = track.value * Math.exp(-elapsed / decayMs);
+      // A long silence does not raise the faded estimate (it is what brings an
+      // avoided server back), but the server is probed again as if new.
+      proven = track.proven && elapsed < staleMs;
+    } else {
+      latency = server.latencyEwmaMs ?? newcomerLatency();
+    }
+    let outstanding = 0;
+    if (track !== undefined) {
+      outstanding = track.starts.length;
+      // The pool counts a request in flight before it announces it and until
+      // after its result: with none in flight, any start left is one whose
+      // result never came, and must not make the server look slower forever.
+      if (outstanding > 0 && server.inFlight === 0) {
+        track.starts.length = 0;
+        outstanding = 0;
+      }
+      if (outstanding > 0) {
+        const age = time - track.starts[0]!;
+        if (age > latency) latency = age;
+      }
+    }
+    const base = Math.max(latency, MIN_LATENCY_MS) * (server.inFlight + 1);
+    return !proven && outstanding >= maxProbes ? AT_PROBE_BOUND + base : base;
   }
 
   return {
     name: 'p2c_ewma',
     pick<S extends ServerView>(candidates: readonly S[]): S {
-      const length = candidates.length;
-      if (length === 0) noCandidates();
-      if (length === 1) return candidates[0]!;
-      const first = randomIndex(source, length);
-      let second = randomIndex(source, length - 1);
-      if (second >= first) second++;
-      const a = candidates[first]!;
-      const b = candidates[second]!;
-      const time = now();
-      return cost(b, time) < cost(a, time) ? b : a;
+      if (candidates.length === 0) noCandidates();
+      time = now();
+      const picked = pickOfTwo(candidates, source, cost, winner);
+      if (winner.cost < AT_PROBE_BOUND) return picked;
+      // Both draws are newcomers at their bound (a cold start's first wave):
+      // nothing is known, so spread evenly rather than let the draws pile up.
+      return candidates[rotation.next(candidates.length)]!;
+    },
+    onStart(server: ServerView): void {
+      trackOf(server.id).starts.push(now());
     },
     onResult(report: AttemptReport): void {
-      const outcome = report.outcome;
-      if (outcome === 'aborted') return;
+      const time = now();
+      const id = report.server.id;
+      const track = tracks.get(id);
       let sample = report.latencyMs;
       if (!(sample >= 0)) sample = 0;
-      if (outcome === 'server-error' || outcome === 'timeout') {
+      if (track !== undefined && track.starts.length > 0) forget(track.starts, time - sample);
+      const outcome = report.outcome;
+      if (outcome === 'aborted') return;
+      const failed = outcome === 'server-error' || outcome === 'timeout';
+      if (failed) {
         const penalty = fixedPenalty ?? 5 * (knownMedian() ?? sample);
         if (sample < penalty) sample = penalty;
       }
-      const time = now();
-      const id = report.server.id;
-      const estimate = estimates.get(id);
-      if (estimate === undefined) {
-        estimates.set(id, { value: sample, stamp: time });
+      const entry = track ?? trackOf(id);
+      if (!entry.sampled) {
+        entry.value = sample;
+        entry.sampled = true;
       } else {
-        const w = Math.exp(-Math.max(time - estimate.stamp, 0) / decayMs);
-        const current = estimate.value * w;
-        estimate.value = sample > current ? sample : current * w + sample * (1 - w);
-        estimate.stamp = time;
+        const w = Math.exp(-Math.max(time - entry.stamp, 0) / decayMs);
+        const current = entry.value * w;
+        entry.value = sample > current ? sample : current * w + sample * (1 - w);
       }
+      entry.stamp = time;
+      entry.proven = !failed;
       medianStale = true;
     },
     onRemove(serverId: string): void {
-      if (estimates.delete(serverId)) medianStale = true;
+      const track = tracks.get(serverId);
+      if (track === undefined) return;
+      tracks.delete(serverId);
+      if (track.sampled) medianStale = true;
     },
   };
 }
 
-/** Median of `values`, reordering them in place; undefined when empty. O(n) on average. */
-export function medianOf(values: number[]): number | undefined {
-  const n = values.length;
-  if (n === 0) return undefined;
-  const half = n >> 1;
-  const upper = select(values, half);
-  if (n % 2 === 1) return upper;
-  // After selection everything before `half` is at most `upper`: the lower middle is their maximum.
-  let lower = values[0]!;
-  for (let i = 1; i < half; i++) if (values[i]! > lower) lower = values[i]!;
-  return (lower + upper) / 2;
-}
-
-/** Hoare's quickselect: puts the k-th smallest value at index k and returns it. */
-function select(values: number[], k: number): number {
-  let left = 0;
-  let right = values.length - 1;
-  while (left < right) {
-    const pivot = values[(left + right) >> 1]!;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i] = values[j]!;
-        values[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else break;
+/** Removes from `starts` (ascending) the start time closest to `start`. */
+function forget(starts: number[], start: number): void {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < start) lo = mid + 1;
+    else hi = mid;
   }
-  return values[k]!;
+  if (lo > 0 && start - starts[lo - 1]! < starts[lo]! - start) lo--;
+  starts.splice(lo, 1);
 }

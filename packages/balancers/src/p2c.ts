@@ -1,11 +1,14 @@
 import type { Balancer, ServerView } from '@mcpool/core';
-import { noCandidates, type RandomSource, randomIndex } from './shared.js';
+import { noCandidates, type RandomSource } from './shared.js';
+import { pickOfTwo } from './two-choices.js';
 
 /** Options of {@link p2c}. */
 export interface P2cOptions {
   /** Source of uniform numbers in [0, 1); inject a seeded one for reproducible tests. @default Math.random */
   random?: RandomSource | undefined;
 }
+
+const inFlightOf = (server: ServerView): number => server.inFlight;
 
 /**
  * Power of two choices: draws two distinct candidates at random and takes the
@@ -18,17 +21,8 @@ export function p2c(options: P2cOptions = {}): Balancer {
   return {
     name: 'p2c',
     pick<S extends ServerView>(candidates: readonly S[]): S {
-      const length = candidates.length;
-      if (length === 0) noCandidates();
-      if (length === 1) return candidates[0]!;
-      const first = randomIndex(source, length);
-      // Drawing from length - 1 and skipping `first` makes the pair distinct without retries.
-      let second = randomIndex(source, length - 1);
-      if (second >= first) second++;
-      const a = candidates[first]!;
-      const b = candidates[second]!;
-      // Ties go to `a`, itself a uniform draw, so they stay unbiased.
-      return b.inFlight < a.inFlight ? b : a;
+      if (candidates.length === 0) noCandidates();
+      return pickOfTwo(candidates, source, inFlightOf);
     },
   };
 }

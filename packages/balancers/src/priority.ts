@@ -1,4 +1,6 @@
 import type { Balancer, ServerView } from '@mcpool/core';
+import { createSetCache, type SetEntry } from './candidate-sets.js';
+import { createRotation } from './rotation.js';
 import { noCandidates } from './shared.js';
 
 /** NaN would compare unequal to everything and leave no top tier. */
@@ -7,45 +9,38 @@ function priorityOf(server: ServerView): number {
   return Number.isNaN(priority) ? 0 : priority;
 }
 
+interface Tiers extends SetEntry {
+  /** The members of the highest priority present, in list order. */
+  readonly top: readonly ServerView[];
+}
+
+function buildTiers(members: readonly ServerView[], fields: Float64Array): Tiers {
+  let highest = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < fields.length; i++) if (fields[i]! > highest) highest = fields[i]!;
+  return { members, fields, top: members.filter((_, i) => fields[i] === highest) };
+}
+
 /**
  * Sends every request to the highest-priority tier that has candidates, taking
  * its servers in turn. Lower tiers get traffic only while no server of a higher
  * tier is a candidate (down, ejected or draining): primary and standby.
  * Ignores weights.
+ *
+ * O(1) per pick: the top tier of each candidate set is listed once, when the
+ * set is first seen (see `candidate-sets.ts` for how sets are recognised).
  */
 export function priority(): Balancer {
-  let cursor = 0;
+  const rotation = createRotation();
+  const sets = createSetCache<Tiers>({ build: buildTiers, field: priorityOf });
   return {
     name: 'priority',
     pick<S extends ServerView>(candidates: readonly S[]): S {
-      const length = candidates.length;
-      if (length === 0) noCandidates();
-      let top = priorityOf(candidates[0]!);
-      let first = 0;
-      let count = 1;
-      for (let i = 1; i < length; i++) {
-        const p = priorityOf(candidates[i]!);
-        if (p > top) {
-          top = p;
-          first = i;
-          count = 1;
-        } else if (p === top) {
-          count++;
-        }
-      }
-      const turn = cursor % count;
-      cursor = turn + 1;
-      if (count === length) return candidates[turn]!;
-      // The turn-th member of the tier; the scan starts at its first member.
-      let seen = 0;
-      for (let i = first; i < length; i++) {
-        const server = candidates[i]!;
-        if (priorityOf(server) === top) {
-          if (seen === turn) return server;
-          seen++;
-        }
-      }
-      return candidates[first]!;
+      if (candidates.length === 0) noCandidates();
+      const top = sets.get(candidates).top;
+      return top[rotation.next(top.length)] as S;
+    },
+    onRemove(serverId: string): void {
+      sets.forget(serverId);
     },
   };
 }

@@ -1,16 +1,29 @@
 import type { Balancer, ServerView } from '@mcpool/core';
+import { createSetCache, type SetEntry } from './candidate-sets.js';
 import { noCandidates, weightOf } from './shared.js';
+import { createSmoothSchedule, type SmoothSchedule } from './smooth-schedule.js';
 
 interface Slot {
   readonly id: string;
-  /** Smooth round robin credit. */
+  /** Smooth round robin credit (stale while a live schedule holds it). */
   current: number;
   /** Weight when the schedule was last reset. */
   weight: number;
-  /** Pick number in which this server was last a candidate. */
-  seen: number;
   /** Schedule generation the server belongs to, -1 for none. */
   generation: number;
+  /** Stamp of the last set-equality check that found it among the previous pick's candidates. */
+  mark: number;
+}
+
+interface WeightedSet extends SetEntry {
+  /** Sum of the members' weights, added in list order as a scan would. */
+  readonly total: number;
+}
+
+function buildSet(members: readonly ServerView[], fields: Float64Array): WeightedSet {
+  let total = 0;
+  for (let i = 0; i < fields.length; i++) total += fields[i]!;
+  return { members, fields, total };
 }
 
 /**
@@ -28,57 +41,81 @@ interface Slot {
  *   old schedule (so a one-off list, such as a retry that excludes a server,
  *   disturbs nothing), and if the next pick sees the same list the schedule
  *   restarts from zero, so cycles are exact again from that pick on.
+ *
+ * Cost: while picks see the list of the running schedule, O(log n) amortized
+ * per pick (see `smooth-schedule.ts`); a pick on another list (a detour, a
+ * change) is one O(n) pass, as is the first pick back on the schedule's list.
  */
 export function weighted(): Balancer {
   const slots = new Map<string, Slot>();
-  // Slots by list position: candidate lists rarely change, and comparing an id
-  // with the one cached there is cheaper than a map lookup.
-  const byPosition: Slot[] = [];
-  let pickNumber = 0;
-  let lastLength = 0;
+  const sets = createSetCache<WeightedSet>({ build: buildSet, field: weightOf });
   let generation = 0;
   let generationLength = 0;
+  let markStamp = 0;
+  /** The set of the previous pick; undefined when a member of it was removed since. */
+  let last: WeightedSet | undefined;
+  /** The set the running schedule was reset for (or found equal to). */
+  let schedule: WeightedSet | undefined;
+  /** The schedule's credits, held lazily, when they are more current than the slots. */
+  let live: SmoothSchedule | undefined;
 
-  /** The slot of the server with this id, at this position of the list. */
-  function slotAt(position: number, id: string): Slot {
-    const cached = byPosition[position];
-    if (cached !== undefined && cached.id === id) return cached;
+  function slotOf(id: string): Slot {
     let slot = slots.get(id);
     if (slot === undefined) {
-      slot = { id, current: 0, weight: 0, seen: -1, generation: -1 };
+      slot = { id, current: 0, weight: 0, generation: -1, mark: -1 };
       slots.set(id, slot);
     }
-    byPosition[position] = slot;
     return slot;
   }
 
+  /** Writes the live schedule's credits back to the slots. */
+  function flush(): void {
+    if (live === undefined || schedule === undefined) return;
+    const members = schedule.members;
+    for (let i = 0; i < members.length; i++) {
+      if (schedule.fields[i]! > 0) slotOf(members[i]!.id).current = live.current(i);
+    }
+    live = undefined;
+  }
+
+  /** Whether `candidates` hold the same servers as the previous pick's, in any order. */
+  function sameAsLast(entry: WeightedSet): boolean {
+    if (last === undefined) return false;
+    if (entry === last) return true;
+    const members = entry.members;
+    if (members.length !== last.members.length) return false;
+    markStamp++;
+    for (const server of last.members) slotOf(server.id).mark = markStamp;
+    for (const server of members) if (slotOf(server.id).mark !== markStamp) return false;
+    return true;
+  }
+
   /** Restarts the schedule for exactly these candidates. */
-  function reset(candidates: readonly ServerView[]): void {
+  function reset(entry: WeightedSet): void {
     generation++;
-    generationLength = candidates.length;
-    for (let i = 0; i < candidates.length; i++) {
-      const server = candidates[i]!;
-      const slot = slotAt(i, server.id);
+    const members = entry.members;
+    generationLength = members.length;
+    for (let i = 0; i < members.length; i++) {
+      const slot = slotOf(members[i]!.id);
       slot.current = 0;
-      slot.weight = weightOf(server);
+      slot.weight = entry.fields[i]!;
       slot.generation = generation;
     }
     // Only now, when state is rebuilt anyway, are departed servers worth sweeping.
     if (slots.size > generationLength) {
       for (const [id, slot] of slots) if (slot.generation !== generation) slots.delete(id);
-      byPosition.length = 0;
     }
   }
 
-  /** Credits every candidate and returns the index with most credit (rare paths only). */
-  function credit(candidates: readonly ServerView[], equal: boolean): number {
+  /** Credits every candidate and returns the index with most credit. */
+  function credit(entry: WeightedSet, equal: boolean): number {
+    const members = entry.members;
     let best = 0;
     let bestCurrent = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < candidates.length; i++) {
-      const server = candidates[i]!;
-      const weight = equal ? 1 : weightOf(server);
+    for (let i = 0; i < members.length; i++) {
+      const weight = equal ? 1 : entry.fields[i]!;
       if (weight === 0) continue;
-      const slot = slotAt(i, server.id);
+      const slot = slotOf(members[i]!.id);
       const current = slot.current + weight;
       slot.current = current;
       if (current > bestCurrent) {
@@ -89,50 +126,69 @@ export function weighted(): Balancer {
     return best;
   }
 
+  /** One O(n) pick with every rule; any list, any state. */
+  function scanPick(entry: WeightedSet): number {
+    flush();
+    const members = entry.members;
+    const length = members.length;
+    const lastToo = sameAsLast(entry);
+    let sameAsSchedule = length === generationLength;
+    if (sameAsSchedule) {
+      for (let i = 0; i < length; i++) {
+        const slot = slotOf(members[i]!.id);
+        if (slot.generation !== generation || slot.weight !== entry.fields[i]) {
+          sameAsSchedule = false;
+          break;
+        }
+      }
+    }
+    let total = entry.total;
+    let best = credit(entry, false);
+    const restart = !sameAsSchedule && (lastToo || generationLength === 0);
+    if (restart || total === 0) {
+      if (restart) reset(entry);
+      const equal = total === 0;
+      if (equal) total = length;
+      best = credit(entry, equal);
+    }
+    slotOf(members[best]!.id).current -= total;
+    if (restart || sameAsSchedule) schedule = entry;
+    return best;
+  }
+
   return {
     name: 'weighted',
     pick<S extends ServerView>(candidates: readonly S[]): S {
-      const length = candidates.length;
-      if (length === 0) noCandidates();
-      pickNumber++;
-      let sameAsLast = length === lastLength;
-      let sameAsSchedule = length === generationLength;
-      let total = 0;
-      let best = 0;
-      let bestSlot: Slot | undefined;
-      let bestCurrent = Number.NEGATIVE_INFINITY;
-      for (let i = 0; i < length; i++) {
-        const server = candidates[i]!;
-        const weight = weightOf(server);
-        const slot = slotAt(i, server.id);
-        if (slot.seen !== pickNumber - 1) sameAsLast = false;
-        if (slot.generation !== generation || slot.weight !== weight) sameAsSchedule = false;
-        slot.seen = pickNumber;
-        if (weight === 0) continue;
-        const current = slot.current + weight;
-        slot.current = current;
-        total += weight;
-        if (current > bestCurrent) {
-          bestCurrent = current;
-          best = i;
-          bestSlot = slot;
+      if (candidates.length === 0) noCandidates();
+      const entry = sets.get(candidates);
+      let chosen: number;
+      if (entry === last && entry === schedule && entry.total > 0) {
+        if (live === undefined) {
+          const members = entry.members;
+          const credits = new Float64Array(members.length);
+          for (let i = 0; i < members.length; i++) {
+            if (entry.fields[i]! > 0) credits[i] = slotOf(members[i]!.id).current;
+          }
+          live = createSmoothSchedule(entry.fields, credits, entry.total);
         }
+        chosen = live.next();
+      } else {
+        chosen = scanPick(entry);
       }
-      lastLength = length;
-
-      const restart = !sameAsSchedule && (sameAsLast || generationLength === 0);
-      if (restart || total === 0) {
-        if (restart) reset(candidates);
-        const equal = total === 0;
-        if (equal) total = length;
-        best = credit(candidates, equal);
-        bestSlot = slotAt(best, candidates[best]!.id);
-      }
-      bestSlot!.current -= total;
-      return candidates[best]!;
+      last = entry;
+      return entry.members[chosen] as S;
     },
     onRemove(serverId: string): void {
-      if (slots.delete(serverId)) byPosition.length = 0;
+      // The previous pick's list may hold it without a slot (weight 0): check the sets first.
+      const member = (entry: WeightedSet | undefined) =>
+        entry?.members.some((s) => s.id === serverId) === true;
+      if (member(schedule)) {
+        flush();
+        schedule = undefined;
+      }
+      if (member(last)) last = undefined;
+      slots.delete(serverId);
+      sets.forget(serverId);
     },
   };
 }
