@@ -1,3 +1,4 @@
+export { createConformanceFixtureServer } from './conformance-fixtures.js';
 export {
   type EverythingHttpServer,
   everythingEntry,
