@@ -1,4 +1,11 @@
-import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import {
+  Client,
+  ProtocolError,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -232,6 +239,77 @@ describe('startV2HttpServer', () => {
       expect(eraText(await client.callTool('whoami'))).toBe('knob');
       const legacy = await connect('v1', server);
       expect(eraText(await legacy.callTool('whoami'))).toBe('knob');
+    });
+  });
+  describe('modern-era facts a pool relies on', () => {
+    async function modernClient(server: V2HttpTestServer): Promise<Client> {
+      const client = new Client(
+        { name: 'facts', version: '0' },
+        { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+      );
+      await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+      cleanups.push(() => client.close());
+      return client;
+    }
+
+    function causeCode(error: unknown): unknown {
+      return (error as { cause?: { code?: unknown } }).cause?.code;
+    }
+
+    it('has no ping (a local SdkError) and answers discover() with cache hints', async () => {
+      const server = await start({ id: 'facts' });
+      const client = await modernClient(server);
+      const error = await client.ping().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SdkError);
+      expect((error as SdkError).code).toBe(SdkErrorCode.MethodNotSupportedByProtocolVersion);
+      const discovered = (await client.discover()) as unknown as Record<string, unknown>;
+      expect(discovered.supportedVersions).toContain('2026-07-28');
+      expect(discovered).toHaveProperty('ttlMs');
+      expect(discovered).toHaveProperty('cacheScope');
+    });
+
+    it('reports a dropped stream and a refused connection as fetch TypeErrors, not SdkErrors', async () => {
+      const server = await start({ id: 'facts', latencyMs: 100 });
+      const client = await modernClient(server);
+      server.state.mode = 'crash';
+      const dropped = await client.callTool({ name: 'whoami' }).catch((e: unknown) => e);
+      expect(dropped).toBeInstanceOf(TypeError);
+      expect(dropped).not.toBeInstanceOf(SdkError);
+      // The request reached the server: only the cause tells this from a refusal.
+      expect(causeCode(dropped)).toBe('UND_ERR_SOCKET');
+      const refused = await client.callTool({ name: 'whoami' }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(TypeError);
+      expect(causeCode(refused)).toBe('ECONNREFUSED');
+    });
+
+    it('rejects a request whose Mcp-Method header disagrees with its body: 400 and -32020', async () => {
+      const server = await start({ id: 'facts' });
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: {
+          ...MCP_HEADERS,
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/list',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 5,
+          method: 'tools/call',
+          params: {
+            name: 'whoami',
+            arguments: {},
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
+              'io.modelcontextprotocol/clientCapabilities': {},
+            },
+          },
+        }),
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { id: unknown; error: { code: number } };
+      expect(body.id).toBe(5);
+      expect(body.error.code).toBe(-32020);
     });
   });
 });
