@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { appendFileSync } from 'node:fs';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import { TEST_SERVER_ENV } from './stdio-server.js';
@@ -15,6 +16,7 @@ if (!raw) {
   process.exit(2);
 }
 const options = JSON.parse(raw) as V2StdioTestServerOptions;
+if (options.spawnLog !== undefined) appendFileSync(options.spawnLog, `${process.pid}\n`);
 const state = new TestServerState(options);
 const wire = new StdioServerTransport();
 serveStdio((ctx) => createV2TestMcpServer(options, state, ctx.era), {

@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
-import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { Client, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_SERVER_ENV } from './stdio-server.js';
 import {
@@ -110,5 +112,65 @@ describe('v2StdioServerConfig', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(SdkError);
     expect((error as Error).message).toBe('Not connected');
+  });
+  describe('processes spawned per connect', () => {
+    function spawnLog(): { path: string; count(): number } {
+      const dir = mkdtempSync(join(tmpdir(), 'mcpool-v2-spawns-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const path = join(dir, 'spawns.log');
+      return {
+        path,
+        count: () =>
+          existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0,
+      };
+    }
+
+    it.each([
+      ['v1', 1],
+      ['v2-default', 1],
+      ['v2-pinned', 2],
+      ['v2-auto', 2],
+    ] as const)(
+      'a %s client starts %i process(es): the probe runs on a sibling',
+      async (kind, n) => {
+        const log = spawnLog();
+        const client = await connect(kind, { id: 'kid', spawnLog: log.path });
+        expect(eraText(await client.callTool('whoami'))).toBe('kid');
+        expect(log.count()).toBe(n);
+      },
+    );
+
+    it('connect with a prior verdict skips the probe and its process', async () => {
+      const log = spawnLog();
+      const config = v2StdioServerConfig({ id: 'kid', spawnLog: log.path });
+      const transport = () =>
+        new StdioClientTransport({
+          command: config.command,
+          args: config.args,
+          env: { ...process.env, ...config.env } as Record<string, string>,
+          stderr: 'ignore',
+        });
+      const first = new Client(
+        { name: 'probe', version: '0' },
+        { versionNegotiation: { mode: 'auto' } },
+      );
+      await first.connect(transport());
+      cleanups.push(() => first.close());
+      const discover = first.getDiscoverResult();
+      expect(discover).toBeDefined();
+      // The probe's answer is adopted: connect() returns before the session child has started,
+      // so count once a request has gone through it.
+      await first.callTool({ name: 'whoami' });
+      expect(log.count()).toBe(2);
+      const second = new Client(
+        { name: 'prior', version: '0' },
+        { versionNegotiation: { mode: 'auto' } },
+      );
+      await second.connect(transport(), { prior: { kind: 'modern', discover: discover! } });
+      cleanups.push(() => second.close());
+      expect(second.getProtocolEra()).toBe('modern');
+      await second.callTool({ name: 'whoami' });
+      expect(log.count()).toBe(3);
+    });
   });
 });

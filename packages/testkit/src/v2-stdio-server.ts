@@ -14,6 +14,11 @@ export interface V2StdioTestServerOptions extends TestServerOptions {
   legacy?: 'serve' | 'reject';
   /** The child exits with code 1 on its own after this long, as a dying server would. */
   exitAfterMs?: number;
+  /**
+   * A file each child appends its pid to when it starts, so a test can count the processes a
+   * client spawned (a v2 client in `auto` mode spawns one more for its probe).
+   */
+  spawnLog?: string;
 }
 
 /** The stdio config {@link v2StdioServerConfig} produces (all optional fields filled in). */
