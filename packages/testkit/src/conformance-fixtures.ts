@@ -31,6 +31,15 @@ function text(value: string): CallToolResult {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The pause after each notification a tool sends, the last one included (the reference server
+ * returns right after its last). The v1 SDK client runs notification handlers a microtask late
+ * but handles the answer at once, so a notification read in the same chunk as the answer is
+ * dropped; on a busy machine the last progress notification then went missing on its way
+ * through the gateway, and the scenario failed for the SDK's race, not for what mcpool forwards.
+ */
+const NOTIFICATION_GAP_MS = 50;
+
 type RequestedSchema = ElicitRequest['params'] extends infer P
   ? P extends { requestedSchema: infer S }
     ? S
@@ -95,16 +104,16 @@ export function createConformanceFixtureServer(): McpServer {
     'test_tool_with_logging',
     { description: 'Sends three log messages while it runs', inputSchema: {} },
     async (_args, extra) => {
-      for (const [index, data] of [
+      for (const data of [
         'Tool execution started',
         'Tool processing data',
         'Tool execution completed',
-      ].entries()) {
-        if (index > 0) await pause(50);
+      ]) {
         await extra.sendNotification({
           method: 'notifications/message',
           params: { level: 'info', data },
         });
+        await pause(NOTIFICATION_GAP_MS);
       }
       return text('Tool with logging executed successfully');
     },
@@ -115,7 +124,6 @@ export function createConformanceFixtureServer(): McpServer {
     async (_args, extra) => {
       const progressToken = extra._meta?.progressToken ?? 0;
       for (const progress of [0, 50, 100]) {
-        if (progress > 0) await pause(50);
         await extra.sendNotification({
           method: 'notifications/progress',
           params: {
@@ -125,6 +133,7 @@ export function createConformanceFixtureServer(): McpServer {
             message: `Completed step ${progress} of 100`,
           },
         });
+        await pause(NOTIFICATION_GAP_MS);
       }
       return text(String(progressToken));
     },
