@@ -30,6 +30,17 @@ describe('v2StdioServerConfig', () => {
     return client;
   }
 
+  function spawnLog(): { path: string; count(): number } {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpool-v2-spawns-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'spawns.log');
+    return {
+      path,
+      count: () =>
+        existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0,
+    };
+  }
+
   it('describes a node child running the compiled v2 stdio entry', () => {
     const config = v2StdioServerConfig({ id: 'kid', legacy: 'reject' });
     expect(config.type).toBe('stdio');
@@ -40,19 +51,32 @@ describe('v2StdioServerConfig', () => {
   });
 
   it.each([
-    ['v1', 'legacy'],
-    ['v2-default', 'legacy'],
-    ['v2-auto', 'modern'],
-    ['v2-pinned', 'modern'],
-  ] as const)('serves a %s client in the %s era (legacy: serve)', async (kind, era) => {
-    const client = await connect(kind, { id: 'kid', answerOffset: 10, extraTools: ['spare'] });
-    expect(client.era).toBe(era);
-    expect((await client.listToolNames()).sort()).toEqual([...STANDARD_TOOL_NAMES, 'spare'].sort());
-    const sum = await client.callTool('add', { a: 1, b: 2 });
-    expect(eraText(sum)).toBe('13');
-    expect(sum.structuredContent).toEqual({ sum: 13 });
-    expect(eraText(await client.callTool('spare'))).toBe('spare');
-  });
+    ['v1', 'legacy', 1],
+    ['v2-default', 'legacy', 1],
+    ['v2-auto', 'modern', 2],
+    ['v2-pinned', 'modern', 2],
+  ] as const)(
+    'serves a %s client in the %s era, from %i process(es)',
+    async (kind, era, spawned) => {
+      const log = spawnLog();
+      const client = await connect(kind, {
+        id: 'kid',
+        answerOffset: 10,
+        extraTools: ['spare'],
+        spawnLog: log.path,
+      });
+      expect(client.era).toBe(era);
+      expect((await client.listToolNames()).sort()).toEqual(
+        [...STANDARD_TOOL_NAMES, 'spare'].sort(),
+      );
+      const sum = await client.callTool('add', { a: 1, b: 2 });
+      expect(eraText(sum)).toBe('13');
+      expect(sum.structuredContent).toEqual({ sum: 13 });
+      expect(eraText(await client.callTool('spare'))).toBe('spare');
+      // The v2 client's probe (auto, and pinned too) runs on a short-lived sibling process.
+      expect(log.count()).toBe(spawned);
+    },
+  );
 
   it.each(['v1', 'v2-default'] as const)(
     'with legacy: reject, refuses a %s client with -32022 naming 2026-07-28',
@@ -113,33 +137,7 @@ describe('v2StdioServerConfig', () => {
     expect(error).not.toBeInstanceOf(SdkError);
     expect((error as Error).message).toBe('Not connected');
   });
-  describe('processes spawned per connect', () => {
-    function spawnLog(): { path: string; count(): number } {
-      const dir = mkdtempSync(join(tmpdir(), 'mcpool-v2-spawns-'));
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-      const path = join(dir, 'spawns.log');
-      return {
-        path,
-        count: () =>
-          existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0,
-      };
-    }
-
-    it.each([
-      ['v1', 1],
-      ['v2-default', 1],
-      ['v2-pinned', 2],
-      ['v2-auto', 2],
-    ] as const)(
-      'a %s client starts %i process(es): the probe runs on a sibling',
-      async (kind, n) => {
-        const log = spawnLog();
-        const client = await connect(kind, { id: 'kid', spawnLog: log.path });
-        expect(eraText(await client.callTool('whoami'))).toBe('kid');
-        expect(log.count()).toBe(n);
-      },
-    );
-
+  describe('a prior verdict', () => {
     it('connect with a prior verdict skips the probe and its process', async () => {
       const log = spawnLog();
       const config = v2StdioServerConfig({ id: 'kid', spawnLog: log.path });
