@@ -10,8 +10,9 @@
 //
 //   node scripts/conformance.mjs [--json FILE] [--cache DIR] [--install-only]
 //
-// The cache directory (Node 22 and each suite version, installed once) defaults to
-// $MCPOOL_CONFORMANCE_CACHE, else node_modules/.cache/mcpool-conformance.
+// The cache directory (Node 22 and each suite version, installed once) is
+// $MCPOOL_CONFORMANCE_CACHE, else ~/.cache/mcpool-conformance (outside the checkout, so
+// that `pnpm install` never meets it and checkouts share one download).
 //
 // Exit codes: 0 every suite failed exactly where expected; 1 it did not (or a
 // suite could not run); 2 bad usage or setup (gateway not built, bad
@@ -22,7 +23,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,13 +44,11 @@ const SUITES = [
 const USAGE = 'usage: node scripts/conformance.mjs [--json FILE] [--cache DIR] [--install-only]';
 
 function parseArgs(argv) {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by a plain script, not a turbo task
+  const cache = process.env.MCPOOL_CONFORMANCE_CACHE;
   const options = {
     json: undefined,
-    // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by a plain script, not a turbo task
-    cache: process.env.MCPOOL_CONFORMANCE_CACHE
-      ? // biome-ignore lint/suspicious/noUndeclaredEnvVars: as above
-        resolve(process.env.MCPOOL_CONFORMANCE_CACHE)
-      : join(ROOT, 'node_modules', '.cache', 'mcpool-conformance'),
+    cache: cache ? resolve(cache) : join(homedir(), '.cache', 'mcpool-conformance'),
     installOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
