@@ -291,6 +291,7 @@ async function main() {
     );
 
   const wanted = [];
+  const notPublished = [];
   for (const suite of SUITES) {
     if (
       suite.optional &&
@@ -298,6 +299,7 @@ async function main() {
       !(await published(suite.version))
     ) {
       log(`${SUITE_PACKAGE}@${suite.version} is not on the registry; that suite is not run`);
+      notPublished.push(suite.version);
       continue;
     }
     wanted.push(suite);
@@ -322,6 +324,7 @@ async function main() {
   }
   const result = {
     unavailable: installErrors.length > 0 ? installErrors.join('\n') : undefined,
+    notPublished,
     suites: [],
   };
   if (result.unavailable) {
