@@ -17,8 +17,9 @@
 // Exit codes: 0 every suite failed exactly where expected; 1 it did not (or a
 // suite could not run); 2 bad usage or setup (gateway not built, bad
 // expected-failures file); 3 Node 22 or the suite could not be installed.
-// With --json the result is also written as JSON (see `Result` below), which is
-// what packages/gateway/src/conformance.test.ts reads.
+// With --json the result is also written as JSON, which is what
+// packages/gateway/src/conformance.test.ts reads. One file on purpose: it runs
+// alone under plain Node 20, with nothing installed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

@@ -13,6 +13,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
+// Longer than most files: one fixture per scenario, with the exact data each checks.
+//
 // The fixtures the MCP conformance suite's server scenarios (0.1.x, the 2025 revisions) call by
 // name, with the answers they check, after the conformance repository's reference
 // `examples/servers/typescript/everything-server.ts` (MIT). mcpool's CI puts this server behind
