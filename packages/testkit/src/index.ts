@@ -1,3 +1,4 @@
+export { createConformanceFixtureServer } from './conformance-fixtures.js';
 export {
   type EverythingHttpServer,
   everythingEntry,
@@ -42,4 +43,16 @@ export type {
   TestStreamableHttpTransportConfig,
   TestTransportConfig,
 } from './transport-config.js';
+export {
+  startV2HttpServer,
+  type V2HttpTestServer,
+  type V2HttpTestServerOptions,
+} from './v2-http-server.js';
+export {
+  type V2StdioTestServerConfig,
+  type V2StdioTestServerOptions,
+  v2StdioMainPath,
+  v2StdioServerConfig,
+} from './v2-stdio-server.js';
+export { createV2TestMcpServer, type ProtocolEra } from './v2-test-server.js';
 export { delay, freePort, type WaitForOptions, waitFor } from './wait.js';
