@@ -13,8 +13,8 @@ export type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-export { abortReason, type BackoffOptions, fullJitter, sleep } from './backoff.js';
-export { canonicalJson } from './canonical-json.js';
+export { abortReason, type BackoffOptions, fullJitter, sleep } from './util/backoff.js';
+export { canonicalJson } from './util/canonical-json.js';
 export {
   CatalogIndex,
   type NameConflict,
@@ -22,26 +22,26 @@ export {
   type NamespacingPolicy,
   type Route,
   type ServerCatalog,
-} from './catalog.js';
+} from './catalog/catalog-index.js';
 export {
   type CallOptions,
   type ClientMetrics,
   MultiServerClient,
   type MultiServerClientOptions,
-} from './client.js';
+} from './client/multi-server-client.js';
 export {
   serverConfigSchema,
   serversFromEnv,
   serversFromMcpConfig,
   transportSchema,
   validateServerConfig,
-} from './config.js';
-export * from './errors.js';
-export { type PoolEvents, SafeEmitter } from './events.js';
-export { classifyError, provesNotDelivered, wasNotDelivered } from './failure.js';
-export { firstSuccessful } from './first.js';
-export type { ServerRequestContext, ServerRequestHandlers } from './handlers.js';
-export { type LatencyPercentiles, LatencyRecorder } from './latency.js';
+} from './config/server-config.js';
+export * from './spec/errors.js';
+export { type PoolEvents, SafeEmitter } from './spec/events.js';
+export { classifyError, provesNotDelivered, wasNotDelivered } from './pool/failure.js';
+export { firstSuccessful } from './call/first.js';
+export type { ServerRequestContext, ServerRequestHandlers } from './connection/server-requests.js';
+export { type LatencyPercentiles, LatencyRecorder } from './util/latency.js';
 export {
   type Candidates,
   type ExecuteOptions,
@@ -49,10 +49,10 @@ export {
   type PoolPlugin,
   ServerPool,
   type ServerPoolOptions,
-} from './pool.js';
-export type { ServerMetrics } from './pooled-server.js';
-export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
-export { defaultRoundRobin } from './round-robin.js';
-export { untilAborted } from './signals.js';
-export { ResourceSubscriptions, resourceSubscriptions } from './subscriptions.js';
-export type * from './types.js';
+} from './pool/server-pool.js';
+export type { ServerMetrics } from './server/pooled-server.js';
+export { RetryBudget, type RetryBudgetOptions } from './call/retry-budget.js';
+export { defaultRoundRobin } from './pool/round-robin.js';
+export { untilAborted } from './util/abort.js';
+export { ResourceSubscriptions, resourceSubscriptions } from './pool/subscriptions.js';
+export type * from './spec/types.js';

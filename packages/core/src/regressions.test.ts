@@ -21,9 +21,9 @@ import {
   waitFor,
 } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MultiServerClient } from './client.js';
-import { InvalidConfigError, McpoolError } from './errors.js';
-import { ServerPool, type ServerPoolOptions } from './pool.js';
+import { MultiServerClient } from './client/multi-server-client.js';
+import { InvalidConfigError, McpoolError } from './spec/errors.js';
+import { ServerPool, type ServerPoolOptions } from './pool/server-pool.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -6,11 +6,11 @@ import type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { abortReason, MAX_TIMER_MS } from './backoff.js';
-import { canonicalJson } from './canonical-json.js';
-import { CatalogIndex, type NamespacingOptions } from './catalog.js';
-import { checkSeparator, poolOptionsSchema, toIssues, validateServerConfig } from './config.js';
-import type { McpConnection } from './connection.js';
+import { abortReason, MAX_TIMER_MS } from '../util/backoff.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { CatalogIndex, type NamespacingOptions } from '../catalog/catalog-index.js';
+import { checkSeparator, poolOptionsSchema, toIssues, validateServerConfig } from '../config/server-config.js';
+import type { McpConnection } from '../connection/mcp-connection.js';
 import {
   type ConfigIssue,
   ConnectionError,
@@ -21,13 +21,13 @@ import {
   PoolClosedError,
   TimeoutError,
   UnknownServerError,
-} from './errors.js';
-import { SafeEmitter } from './events.js';
+} from '../spec/errors.js';
+import { SafeEmitter } from '../spec/events.js';
 import { classifyError, markNotDelivered, provesNotDelivered } from './failure.js';
-import type { ServerRequestHandlers } from './handlers.js';
-import { PooledServer, type ServerMetrics } from './pooled-server.js';
+import type { ServerRequestHandlers } from '../connection/server-requests.js';
+import { PooledServer, type ServerMetrics } from '../server/pooled-server.js';
 import { defaultRoundRobin } from './round-robin.js';
-import { beforeDeadline, untilAborted } from './signals.js';
+import { beforeDeadline, untilAborted } from '../util/abort.js';
 import type {
   AttemptContext,
   AttemptMiddleware,
@@ -38,7 +38,7 @@ import type {
   RequestInfo,
   ServerConfig,
   ServerView,
-} from './types.js';
+} from '../spec/types.js';
 
 /** Requests whose effect lives in the session that receives them: sent on the server's kept session. */
 const SESSION_BOUND: ReadonlySet<string> = new Set([

@@ -1,4 +1,4 @@
-import { AbortedError, McpoolError } from './errors.js';
+import { AbortedError, McpoolError } from '../spec/errors.js';
 
 /** Largest delay Node's timers honour; longer ones fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;

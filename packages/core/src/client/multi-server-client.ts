@@ -15,11 +15,11 @@ import type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { abortReason, type BackoffOptions, MAX_TIMER_MS } from './backoff.js';
-import { Call, type CallHost } from './call.js';
-import { CallScope, CallSignals } from './call-scope.js';
-import { CatalogIndex, type Route, type ServerCatalog } from './catalog.js';
-import { toIssues } from './config.js';
+import { abortReason, type BackoffOptions, MAX_TIMER_MS } from '../util/backoff.js';
+import { Call, type CallHost } from '../call/call.js';
+import { CallScope, CallSignals } from '../call/call-scope.js';
+import { CatalogIndex, type Route, type ServerCatalog } from '../catalog/catalog-index.js';
+import { toIssues } from '../config/server-config.js';
 import {
   InvalidConfigError,
   McpoolError,
@@ -28,13 +28,13 @@ import {
   TimeoutError,
   UnknownServerError,
   UnsafeAggregationError,
-} from './errors.js';
-import type { PoolEvents } from './events.js';
-import { firstSuccessful } from './first.js';
-import { LatencyRecorder } from './latency.js';
-import type { ServerPool } from './pool.js';
-import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
-import { resourceSubscriptions } from './subscriptions.js';
+} from '../spec/errors.js';
+import type { PoolEvents } from '../spec/events.js';
+import { firstSuccessful } from '../call/first.js';
+import { LatencyRecorder } from '../util/latency.js';
+import type { ServerPool } from '../pool/server-pool.js';
+import { RetryBudget, type RetryBudgetOptions } from '../call/retry-budget.js';
+import { resourceSubscriptions } from '../pool/subscriptions.js';
 import type {
   Aggregator,
   Balancer,
@@ -43,7 +43,7 @@ import type {
   RequestInfo,
   ResourceSubscription,
   ServerView,
-} from './types.js';
+} from '../spec/types.js';
 
 /** Numbers the holders of clients' resource subscriptions. */
 let subscriptionSeq = 0;

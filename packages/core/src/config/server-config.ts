@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type ConfigIssue, InvalidConfigError } from './errors.js';
-import type { ServerConfig, TransportConfig } from './types.js';
+import { type ConfigIssue, InvalidConfigError } from '../spec/errors.js';
+import type { ServerConfig, TransportConfig } from '../spec/types.js';
 
 const SERVER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 

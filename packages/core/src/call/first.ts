@@ -1,5 +1,5 @@
-import { AllServersFailedError, type AttemptFailure } from './errors.js';
-import type { AggregationJob, Aggregator, ServerView } from './types.js';
+import { AllServersFailedError, type AttemptFailure } from '../spec/errors.js';
+import type { AggregationJob, Aggregator, ServerView } from '../spec/types.js';
 
 /**
  * The seed's "first successful": the balanced pick, then up to `maxRetries`

@@ -1,5 +1,5 @@
-import { NoServerAvailableError } from './errors.js';
-import type { Balancer, RequestInfo, ServerView } from './types.js';
+import { NoServerAvailableError } from '../spec/errors.js';
+import type { Balancer, RequestInfo, ServerView } from '../spec/types.js';
 
 /**
  * The pool's default balancer: even rotation over the candidates it is given.

@@ -3,8 +3,8 @@ import { startInProcessServer, waitFor } from '@mcpool/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallScope, CallSignals, recordRequestIds, sendCancellable } from './call-scope.js';
-import { MultiServerClient } from './client.js';
-import { ServerPool } from './pool.js';
+import { MultiServerClient } from '../client/multi-server-client.js';
+import { ServerPool } from '../pool/server-pool.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

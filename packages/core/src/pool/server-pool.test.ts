@@ -5,7 +5,7 @@ import {
   waitFor,
 } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MultiServerClient } from './client.js';
+import { MultiServerClient } from '../client/multi-server-client.js';
 import {
   AllServersFailedError,
   DuplicateServerError,
@@ -15,9 +15,9 @@ import {
   PoolClosedError,
   RequestMayHaveRunError,
   UnknownCapabilityError,
-} from './errors.js';
-import { ServerPool } from './pool.js';
-import type { ServerConfig } from './types.js';
+} from '../spec/errors.js';
+import { ServerPool } from './server-pool.js';
+import type { ServerConfig } from '../spec/types.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import type { Notification } from '@modelcontextprotocol/sdk/types.js';
 import { EventEmitter } from 'eventemitter3';
-import type { NameConflict } from './catalog.js';
+import type { NameConflict } from '../catalog/catalog-index.js';
 import type { AttemptReport, ServerView } from './types.js';
 
 /** Every event the pool emits, with its payload. */

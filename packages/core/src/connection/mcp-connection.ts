@@ -26,12 +26,12 @@ import {
   type Progress,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
-import { recordRequestIds, sendCancellable } from './call-scope.js';
-import { provesNotDelivered } from './failure.js';
-import { ownSignalFetch } from './fetch.js';
-import type { ServerRequestHandlers } from './handlers.js';
-import { beforeDeadline, untilAborted } from './signals.js';
-import type { TransportConfig } from './types.js';
+import { recordRequestIds, sendCancellable } from '../call/call-scope.js';
+import { provesNotDelivered } from '../pool/failure.js';
+import { ownSignalFetch } from './own-signal-fetch.js';
+import type { ServerRequestHandlers } from './server-requests.js';
+import { beforeDeadline, untilAborted } from '../util/abort.js';
+import type { TransportConfig } from '../spec/types.js';
 
 /** Options of one request over a connection. */
 export interface ConnectionRequestOptions {

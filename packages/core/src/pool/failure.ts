@@ -1,6 +1,6 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { McpoolError } from './errors.js';
-import type { AttemptOutcome } from './types.js';
+import { McpoolError } from '../spec/errors.js';
+import type { AttemptOutcome } from '../spec/types.js';
 
 /** JSON-RPC error codes that mean the server itself is in trouble. */
 const SERVER_FAULT_CODES = new Set<number>([
