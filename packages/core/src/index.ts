@@ -13,8 +13,8 @@ export type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-export { abortReason, type BackoffOptions, fullJitter, sleep } from './util/backoff.js';
-export { canonicalJson } from './util/canonical-json.js';
+export { firstSuccessful } from './call/first.js';
+export { RetryBudget, type RetryBudgetOptions } from './call/retry-budget.js';
 export {
   CatalogIndex,
   type NameConflict,
@@ -36,12 +36,9 @@ export {
   transportSchema,
   validateServerConfig,
 } from './config/server-config.js';
-export * from './spec/errors.js';
-export { type PoolEvents, SafeEmitter } from './spec/events.js';
-export { classifyError, provesNotDelivered, wasNotDelivered } from './pool/failure.js';
-export { firstSuccessful } from './call/first.js';
 export type { ServerRequestContext, ServerRequestHandlers } from './connection/server-requests.js';
-export { type LatencyPercentiles, LatencyRecorder } from './util/latency.js';
+export { classifyError, provesNotDelivered, wasNotDelivered } from './pool/failure.js';
+export { defaultRoundRobin } from './pool/round-robin.js';
 export {
   type Candidates,
   type ExecuteOptions,
@@ -50,9 +47,12 @@ export {
   ServerPool,
   type ServerPoolOptions,
 } from './pool/server-pool.js';
-export type { ServerMetrics } from './server/pooled-server.js';
-export { RetryBudget, type RetryBudgetOptions } from './call/retry-budget.js';
-export { defaultRoundRobin } from './pool/round-robin.js';
-export { untilAborted } from './util/abort.js';
 export { ResourceSubscriptions, resourceSubscriptions } from './pool/subscriptions.js';
+export type { ServerMetrics } from './server/pooled-server.js';
+export * from './spec/errors.js';
+export { type PoolEvents, SafeEmitter } from './spec/events.js';
 export type * from './spec/types.js';
+export { untilAborted } from './util/abort.js';
+export { abortReason, type BackoffOptions, fullJitter, sleep } from './util/backoff.js';
+export { canonicalJson } from './util/canonical-json.js';
+export { type LatencyPercentiles, LatencyRecorder } from './util/latency.js';

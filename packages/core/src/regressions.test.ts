@@ -22,8 +22,8 @@ import {
 } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultiServerClient } from './client/multi-server-client.js';
-import { InvalidConfigError, McpoolError } from './spec/errors.js';
 import { ServerPool, type ServerPoolOptions } from './pool/server-pool.js';
+import { InvalidConfigError, McpoolError } from './spec/errors.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

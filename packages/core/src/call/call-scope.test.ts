@@ -2,9 +2,9 @@ import { getEventListeners } from 'node:events';
 import { startInProcessServer, waitFor } from '@mcpool/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CallScope, CallSignals, recordRequestIds, sendCancellable } from './call-scope.js';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import { ServerPool } from '../pool/server-pool.js';
+import { CallScope, CallSignals, recordRequestIds, sendCancellable } from './call-scope.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

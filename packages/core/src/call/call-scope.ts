@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { MAX_TIMER_MS } from '../util/backoff.js';
 import { TimeoutError } from '../spec/errors.js';
+import { MAX_TIMER_MS } from '../util/backoff.js';
 
 /**
  * Why calls share signals: Node 20 spends about 2.5 µs making an AbortSignal

@@ -1,11 +1,22 @@
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import { abortReason, type BackoffOptions, fullJitter, sleep } from '../util/backoff.js';
-import { type CallScope, linkSignals } from './call-scope.js';
-import { McpoolError, PoolClosedError, RequestMayHaveRunError, TimeoutError } from '../spec/errors.js';
 import { classifyError, wasNotDelivered } from '../pool/failure.js';
 import type { ServerPool } from '../pool/server-pool.js';
+import {
+  McpoolError,
+  PoolClosedError,
+  RequestMayHaveRunError,
+  TimeoutError,
+} from '../spec/errors.js';
+import type {
+  AggregationJob,
+  AttemptOptions,
+  Balancer,
+  RequestInfo,
+  ServerView,
+} from '../spec/types.js';
+import { abortReason, type BackoffOptions, fullJitter, sleep } from '../util/backoff.js';
+import { type CallScope, linkSignals } from './call-scope.js';
 import type { RetryBudget } from './retry-budget.js';
-import type { AggregationJob, AttemptOptions, Balancer, RequestInfo, ServerView } from '../spec/types.js';
 
 /** What a call needs of its client: one per client, shared by its calls. */
 export interface CallHost {

@@ -1,7 +1,7 @@
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { canonicalJson } from '../util/canonical-json.js';
 import { AmbiguousNameError, UnknownCapabilityError } from '../spec/errors.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /** What one server offers, all pages fetched. */
 export interface ServerCatalog {

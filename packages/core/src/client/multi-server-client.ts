@@ -15,11 +15,14 @@ import type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { abortReason, type BackoffOptions, MAX_TIMER_MS } from '../util/backoff.js';
 import { Call, type CallHost } from '../call/call.js';
 import { CallScope, CallSignals } from '../call/call-scope.js';
+import { firstSuccessful } from '../call/first.js';
+import { RetryBudget, type RetryBudgetOptions } from '../call/retry-budget.js';
 import { CatalogIndex, type Route, type ServerCatalog } from '../catalog/catalog-index.js';
 import { toIssues } from '../config/server-config.js';
+import type { ServerPool } from '../pool/server-pool.js';
+import { resourceSubscriptions } from '../pool/subscriptions.js';
 import {
   InvalidConfigError,
   McpoolError,
@@ -30,11 +33,6 @@ import {
   UnsafeAggregationError,
 } from '../spec/errors.js';
 import type { PoolEvents } from '../spec/events.js';
-import { firstSuccessful } from '../call/first.js';
-import { LatencyRecorder } from '../util/latency.js';
-import type { ServerPool } from '../pool/server-pool.js';
-import { RetryBudget, type RetryBudgetOptions } from '../call/retry-budget.js';
-import { resourceSubscriptions } from '../pool/subscriptions.js';
 import type {
   Aggregator,
   Balancer,
@@ -44,6 +42,8 @@ import type {
   ResourceSubscription,
   ServerView,
 } from '../spec/types.js';
+import { abortReason, type BackoffOptions, MAX_TIMER_MS } from '../util/backoff.js';
+import { LatencyRecorder } from '../util/latency.js';
 
 /** Numbers the holders of clients' resource subscriptions. */
 let subscriptionSeq = 0;

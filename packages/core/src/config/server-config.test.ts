@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serversFromEnv, serversFromMcpConfig } from './server-config.js';
 import { InvalidConfigError } from '../spec/errors.js';
+import { serversFromEnv, serversFromMcpConfig } from './server-config.js';
 
 describe('configuration helpers', () => {
   it('reads the seed’s MCP_SERVERS list, with optional ids', () => {

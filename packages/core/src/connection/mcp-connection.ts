@@ -28,10 +28,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { recordRequestIds, sendCancellable } from '../call/call-scope.js';
 import { provesNotDelivered } from '../pool/failure.js';
+import type { TransportConfig } from '../spec/types.js';
+import { beforeDeadline, untilAborted } from '../util/abort.js';
 import { ownSignalFetch } from './own-signal-fetch.js';
 import type { ServerRequestHandlers } from './server-requests.js';
-import { beforeDeadline, untilAborted } from '../util/abort.js';
-import type { TransportConfig } from '../spec/types.js';
 
 /** Options of one request over a connection. */
 export interface ConnectionRequestOptions {

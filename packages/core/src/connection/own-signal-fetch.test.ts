@@ -3,9 +3,9 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startHttpServer } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ownSignalFetch } from './own-signal-fetch.js';
 import { MultiServerClient } from '../index.js';
 import { ServerPool } from '../pool/server-pool.js';
+import { ownSignalFetch } from './own-signal-fetch.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -9,8 +9,8 @@ import {
 } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
-import { McpoolError } from '../spec/errors.js';
 import { ServerPool } from '../pool/server-pool.js';
+import { McpoolError } from '../spec/errors.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -16,8 +16,8 @@ import {
   RequestMayHaveRunError,
   UnknownCapabilityError,
 } from '../spec/errors.js';
-import { ServerPool } from './server-pool.js';
 import type { ServerConfig } from '../spec/types.js';
+import { ServerPool } from './server-pool.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

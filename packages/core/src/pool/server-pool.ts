@@ -6,11 +6,16 @@ import type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { abortReason, MAX_TIMER_MS } from '../util/backoff.js';
-import { canonicalJson } from '../util/canonical-json.js';
 import { CatalogIndex, type NamespacingOptions } from '../catalog/catalog-index.js';
-import { checkSeparator, poolOptionsSchema, toIssues, validateServerConfig } from '../config/server-config.js';
+import {
+  checkSeparator,
+  poolOptionsSchema,
+  toIssues,
+  validateServerConfig,
+} from '../config/server-config.js';
 import type { McpConnection } from '../connection/mcp-connection.js';
+import type { ServerRequestHandlers } from '../connection/server-requests.js';
+import { PooledServer, type ServerMetrics } from '../server/pooled-server.js';
 import {
   type ConfigIssue,
   ConnectionError,
@@ -23,11 +28,6 @@ import {
   UnknownServerError,
 } from '../spec/errors.js';
 import { SafeEmitter } from '../spec/events.js';
-import { classifyError, markNotDelivered, provesNotDelivered } from './failure.js';
-import type { ServerRequestHandlers } from '../connection/server-requests.js';
-import { PooledServer, type ServerMetrics } from '../server/pooled-server.js';
-import { defaultRoundRobin } from './round-robin.js';
-import { beforeDeadline, untilAborted } from '../util/abort.js';
 import type {
   AttemptContext,
   AttemptMiddleware,
@@ -39,6 +39,11 @@ import type {
   ServerConfig,
   ServerView,
 } from '../spec/types.js';
+import { beforeDeadline, untilAborted } from '../util/abort.js';
+import { abortReason, MAX_TIMER_MS } from '../util/backoff.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { classifyError, markNotDelivered, provesNotDelivered } from './failure.js';
+import { defaultRoundRobin } from './round-robin.js';
 
 /** Requests whose effect lives in the session that receives them: sent on the server's kept session. */
 const SESSION_BOUND: ReadonlySet<string> = new Set([

@@ -1,8 +1,8 @@
 import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
-import { ServerPool } from './server-pool.js';
 import type { TransportConfig } from '../spec/types.js';
+import { ServerPool } from './server-pool.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

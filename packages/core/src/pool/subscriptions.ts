@@ -1,5 +1,5 @@
-import type { ServerPool } from './server-pool.js';
 import type { ServerView } from '../spec/types.js';
+import type { ServerPool } from './server-pool.js';
 
 interface PoolSubscriptions {
   /** `serverId \0 uri` → holders (downstream session ids). */

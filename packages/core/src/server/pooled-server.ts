@@ -6,14 +6,14 @@ import type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { fullJitter } from '../util/backoff.js';
 import type { CatalogIndex, ServerCatalog } from '../catalog/catalog-index.js';
 import { McpConnection } from '../connection/mcp-connection.js';
+import type { ServerRequestHandlers } from '../connection/server-requests.js';
 import { ConnectionError, PoolClosedError } from '../spec/errors.js';
 import type { SafeEmitter } from '../spec/events.js';
-import type { ServerRequestHandlers } from '../connection/server-requests.js';
-import { LatencyRecorder } from '../util/latency.js';
 import type { ServerConfig, ServerState, ServerView, TransportConfig } from '../spec/types.js';
+import { fullJitter } from '../util/backoff.js';
+import { LatencyRecorder } from '../util/latency.js';
 
 /** What a server needs from its pool. */
 export interface ServerContext {
