@@ -22,7 +22,8 @@ import {
 } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultiServerClient } from './client/multi-server-client.js';
-import { ServerPool, type ServerPoolOptions } from './pool/server-pool.js';
+import type { ServerPoolOptions } from './pool/options.js';
+import { ServerPool } from './pool/server-pool.js';
 import { InvalidConfigError, McpoolError } from './spec/errors.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -135,7 +135,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     this.stop = new AbortController();
     const { outlier, clock } = this.settings;
     this.tracker = outlier ? new OutlierTracker(outlier, () => clock.now()) : undefined;
-    const onAttempt = (report: AttemptReport) => this.onAttempt(report);
+    const onAttempt = (report: AttemptReport) => this.recordAttempt(report);
     const onAdded = ({ server }: { server: ServerView }) => this.track(server.id);
     const onRemoved = ({ serverId }: { serverId: string }) => this.forget(serverId);
     pool.on('attempt', onAttempt);
@@ -419,7 +419,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     this.emit('unhealthy', { serverId: r.id, source: 'health', reason: r.reason });
   }
 
-  private onAttempt(report: AttemptReport): void {
+  private recordAttempt(report: AttemptReport): void {
     if (report.background) return;
     const r = this.records.get(report.server.id);
     if (!r) return;

@@ -260,7 +260,7 @@ class Exporter implements PrometheusExporter {
       pool.on(event, listener);
       offs.push(() => pool.off(event, listener));
     };
-    on('attempt', (report) => this.onAttempt(report));
+    on('attempt', (report) => this.recordAttempt(report));
     on('request:retry', (e) => this.retries.inc(this.labels({ method: e.method })));
     on('request:fallback', (e) => this.fallbacks.inc(this.labels({ method: e.method })));
     on('pool:panic', (e) => this.panics.inc(this.labels({ method: e.method })));
@@ -365,7 +365,7 @@ class Exporter implements PrometheusExporter {
    * prom-client (which validates and hashes the labels of each update) gets
    * them when the registry is read, or once a series has FLUSH_AT waiting.
    */
-  private onAttempt(report: AttemptReport): void {
+  private recordAttempt(report: AttemptReport): void {
     const server = report.server.id;
     if (this.removed.has(server)) return;
     const seen = this.seenOf(server);

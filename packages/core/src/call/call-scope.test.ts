@@ -3,8 +3,9 @@ import { startInProcessServer, waitFor } from '@mcpool/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
+import { recordRequestIds, sendCancellable } from '../connection/cancellable-requests.js';
 import { ServerPool } from '../pool/server-pool.js';
-import { CallScope, CallSignals, recordRequestIds, sendCancellable } from './call-scope.js';
+import { CallScope, CallSignals } from './call-scope.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,21 +1,19 @@
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import { classifyError, wasNotDelivered } from '../pool/failure.js';
 import type { ServerPool } from '../pool/server-pool.js';
+import type { AggregationJob } from '../spec/aggregator.js';
+import type { AttemptOptions } from '../spec/attempt.js';
+import type { Balancer } from '../spec/balancer.js';
 import {
   McpoolError,
   PoolClosedError,
   RequestMayHaveRunError,
   TimeoutError,
 } from '../spec/errors.js';
-import type {
-  AggregationJob,
-  AttemptOptions,
-  Balancer,
-  RequestInfo,
-  ServerView,
-} from '../spec/types.js';
-import { abortReason, type BackoffOptions, fullJitter, sleep } from '../util/backoff.js';
-import { type CallScope, linkSignals } from './call-scope.js';
+import { classifyError, isUnsent } from '../spec/failure.js';
+import type { RequestInfo, ServerView } from '../spec/server.js';
+import { abortReason, linkSignals, sleep } from '../util/abort.js';
+import { type BackoffOptions, fullJitter } from '../util/backoff.js';
+import type { CallScope } from './call-scope.js';
 import type { RetryBudget } from './retry-budget.js';
 
 /** What a call needs of its client: one per client, shared by its calls. */
@@ -148,7 +146,7 @@ export class Call implements AggregationJob<unknown> {
         },
       );
     } catch (error) {
-      const sent = !wasNotDelivered(error);
+      const sent = !isUnsent(error);
       // The call's own end (deadline, caller's abort, closed pool) wins over the attempt's error;
       // an unsafe request that was sent may still have run, and the error says where.
       const ended = scope.aborted

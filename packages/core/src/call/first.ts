@@ -1,12 +1,13 @@
+import type { AggregationJob, Aggregator } from '../spec/aggregator.js';
 import { AllServersFailedError, type AttemptFailure } from '../spec/errors.js';
-import type { AggregationJob, Aggregator, ServerView } from '../spec/types.js';
+import type { ServerView } from '../spec/server.js';
 
 /**
  * The seed's "first successful": the balanced pick, then up to `maxRetries`
  * retries on other servers (full-jitter backoff, within the retry budget),
  * then the fallback order; an error only when all fail. The client's default.
  */
-export function firstSuccessful(): Aggregator {
+export function first(): Aggregator {
   return {
     name: 'first',
     fanOut: false,

@@ -1,7 +1,8 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+import type { ServerCatalog } from '../spec/catalog.js';
 import { AmbiguousNameError, UnknownCapabilityError } from '../spec/errors.js';
-import { CatalogIndex, type ServerCatalog } from './catalog-index.js';
+import { CatalogIndex } from './catalog-index.js';
 
 function tool(name: string, props: Record<string, object> = { a: { type: 'number' } }): Tool {
   return { name, inputSchema: { type: 'object', properties: props } };

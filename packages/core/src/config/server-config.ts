@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ConfigIssue, InvalidConfigError } from '../spec/errors.js';
-import type { ServerConfig, TransportConfig } from '../spec/types.js';
+import type { ServerConfig, TransportConfig } from '../spec/server.js';
 
 const SERVER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -44,46 +44,6 @@ export const serverConfigSchema = z.object({
   weight: z.number().finite().min(0, 'weight cannot be negative (0 drains the server)').optional(),
   tags: z.array(z.string()).optional(),
   maxConnections: z.number().int().min(1).optional(),
-});
-
-const positiveMs = z
-  .number()
-  .int()
-  .positive()
-  .max(2_147_483_647, 'at most 2147483647 ms (about 24.8 days)');
-
-export const poolOptionsSchema = z.object({
-  balancer: z
-    .custom<unknown>(
-      (v) =>
-        typeof v === 'object' && v !== null && typeof (v as { pick?: unknown }).pick === 'function',
-      'give a Balancer, e.g. roundRobin() from @mcpool/balancers',
-    )
-    .optional(),
-  maxConnectionsPerServer: z.number().int().min(1).max(1000).optional(),
-  connectionTimeout: positiveMs.optional(),
-  idleTimeout: positiveMs.optional(),
-  strictStart: z.boolean().optional(),
-  drainTimeout: z.number().int().min(0).optional(),
-  reconnect: z.object({ baseMs: positiveMs.optional(), maxMs: positiveMs.optional() }).optional(),
-  namespacing: z
-    .object({
-      policy: z.enum(['prefix-on-conflict', 'always', 'reject']).optional(),
-      separator: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'use 1-4 of A-Z a-z 0-9 _ . -')
-        .optional(),
-    })
-    .optional(),
-  handlers: z
-    .object({
-      sampling: z.function().optional(),
-      elicitation: z.function().optional(),
-      roots: z.function().optional(),
-    })
-    .optional(),
-  clientInfo: z.object({ name: z.string(), version: z.string() }).optional(),
-  servers: z.array(z.unknown()).optional(),
 });
 
 /** Turns zod's issues into mcpool's `{ path, message }` list. */

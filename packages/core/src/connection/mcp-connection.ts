@@ -26,10 +26,10 @@ import {
   type Progress,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
-import { recordRequestIds, sendCancellable } from '../call/call-scope.js';
-import { provesNotDelivered } from '../pool/failure.js';
-import type { TransportConfig } from '../spec/types.js';
-import { beforeDeadline, untilAborted } from '../util/abort.js';
+import { isUnreachableError } from '../spec/failure.js';
+import type { TransportConfig } from '../spec/server.js';
+import { beforeDeadline, untilAborted, withTimeout } from '../util/abort.js';
+import { recordRequestIds, sendCancellable } from './cancellable-requests.js';
 import { ownSignalFetch } from './own-signal-fetch.js';
 import type { ServerRequestHandlers } from './server-requests.js';
 
@@ -163,7 +163,7 @@ export class McpConnection {
         // The notification stream learned that the server forgot the session:
         // start a new one now, or list_changed would go unheard until a call.
         this.reinitialize().catch(() => {});
-      } else if (provesNotDelivered(error) || isStreamGivingUp(error)) {
+      } else if (isUnreachableError(error) || isStreamGivingUp(error)) {
         // The server is gone (refused connections): this session is dead.
         this.fail();
       }
@@ -378,17 +378,6 @@ function isStreamGivingUp(error: unknown): boolean {
 
 function isSessionNotFound(error: unknown): boolean {
   return error instanceof StreamableHTTPError && error.code === SESSION_NOT_FOUND;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), ms);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 async function createTransport(config: TransportConfig): Promise<Transport> {

@@ -1,5 +1,6 @@
+import type { Balancer } from '../spec/balancer.js';
 import { NoServerAvailableError } from '../spec/errors.js';
-import type { Balancer, RequestInfo, ServerView } from '../spec/types.js';
+import type { RequestInfo, ServerView } from '../spec/server.js';
 
 /**
  * The pool's default balancer: even rotation over the candidates it is given.

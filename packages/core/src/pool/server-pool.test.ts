@@ -16,7 +16,7 @@ import {
   RequestMayHaveRunError,
   UnknownCapabilityError,
 } from '../spec/errors.js';
-import type { ServerConfig } from '../spec/types.js';
+import type { ServerConfig } from '../spec/server.js';
 import { ServerPool } from './server-pool.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,139 +1,39 @@
-import type {
-  Progress,
-  Prompt,
-  Resource,
-  ResourceTemplate,
-  Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { CatalogIndex, type NamespacingOptions } from '../catalog/catalog-index.js';
-import {
-  checkSeparator,
-  poolOptionsSchema,
-  toIssues,
-  validateServerConfig,
-} from '../config/server-config.js';
-import type { McpConnection } from '../connection/mcp-connection.js';
+import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CatalogIndex } from '../catalog/catalog-index.js';
+import { checkSeparator, toIssues, validateServerConfig } from '../config/server-config.js';
 import type { ServerRequestHandlers } from '../connection/server-requests.js';
-import { PooledServer, type ServerMetrics } from '../server/pooled-server.js';
+import { PooledServer } from '../server/pooled-server.js';
+import type { Balancer } from '../spec/balancer.js';
 import {
   type ConfigIssue,
   ConnectionError,
   DuplicateServerError,
   InvalidConfigError,
-  McpoolError,
   NoServerAvailableError,
   PoolClosedError,
-  TimeoutError,
   UnknownServerError,
 } from '../spec/errors.js';
-import { SafeEmitter } from '../spec/events.js';
-import type {
-  AttemptContext,
-  AttemptMiddleware,
-  AttemptOutcome,
-  AttemptReport,
-  Balancer,
-  Detach,
-  RequestInfo,
-  ServerConfig,
-  ServerView,
-} from '../spec/types.js';
-import { beforeDeadline, untilAborted } from '../util/abort.js';
-import { abortReason, MAX_TIMER_MS } from '../util/backoff.js';
-import { canonicalJson } from '../util/canonical-json.js';
-import { classifyError, markNotDelivered, provesNotDelivered } from './failure.js';
+import { markUnsent } from '../spec/failure.js';
+import type { PoolMetrics } from '../spec/metrics.js';
+import type { Detach, ExecuteOptions, PoolHost, PoolPlugin } from '../spec/plugin.js';
+import type { RequestInfo, ServerConfig, ServerView } from '../spec/server.js';
+import { SafeEmitter } from '../util/safe-emitter.js';
+import { Attempts } from './attempt.js';
+import { serverSetIssues, transportChanged, updateInPlace } from './membership.js';
+import { type Candidates, poolOptionsSchema, type ServerPoolOptions } from './options.js';
 import { defaultRoundRobin } from './round-robin.js';
-
-/** Requests whose effect lives in the session that receives them: sent on the server's kept session. */
-const SESSION_BOUND: ReadonlySet<string> = new Set([
-  'resources/subscribe',
-  'resources/unsubscribe',
-]);
-
-/** Options of a `ServerPool`. Every one is optional. */
-export interface ServerPoolOptions {
-  /** Picks a server for each request. @default round robin */
-  balancer?: Balancer | undefined;
-  /** MCP sessions per server, opened on demand when all are busy. @default 1 */
-  maxConnectionsPerServer?: number | undefined;
-  /** Time to open and initialize one session, ms. @default 30_000 */
-  connectionTimeout?: number | undefined;
-  /** Extra sessions unused this long are closed (one always stays open), ms. @default 300_000 */
-  idleTimeout?: number | undefined;
-  /** Make `start()` reject when any server fails to connect. @default false */
-  strictStart?: boolean | undefined;
-  /** How long a removed server may finish the requests it has, ms. @default 5_000 */
-  drainTimeout?: number | undefined;
-  /** Backoff between reconnects of a down server (full jitter), ms. @default { baseMs: 500, maxMs: 30_000 } */
-  reconnect?: { baseMs?: number | undefined; maxMs?: number | undefined } | undefined;
-  /** How tools and prompts that differ between servers are named. */
-  namespacing?: NamespacingOptions | undefined;
-  /** Answers to sampling, elicitation and roots requests from any server. */
-  handlers?: ServerRequestHandlers | undefined;
-  /** How mcpool introduces itself to servers. @default { name: 'mcpool', version: '0.1.0' } */
-  clientInfo?: { name: string; version: string } | undefined;
-  /** Servers to add right away. */
-  servers?: ServerConfig[] | undefined;
-}
-
-/** Pool-wide figures, as in the seed's pool metrics. */
-export interface PoolMetrics {
-  totalServers: number;
-  healthyServers: number;
-  totalRequests: number;
-  failedRequests: number;
-  inFlight: number;
-  serverMetrics: ServerMetrics[];
-}
-
-/** Something that plugs into the pool: health checkers, breakers, exporters. */
-export interface PoolPlugin {
-  readonly name: string;
-  /** Wraps every attempt on one server. */
-  readonly attempt?: AttemptMiddleware | undefined;
-  /** Called once when installed; returns what undoes it. */
-  attach?(pool: ServerPool): Detach | undefined;
-}
-
-/** Options of one attempt on one server. */
-export interface ExecuteOptions {
-  signal?: AbortSignal | undefined;
-  /** Time budget of the attempt, ms. */
-  timeout?: number | undefined;
-  /**
-   * When the whole call ends, as a `performance.now()` time: the attempt
-   * fails with a timeout there even if `signal` never aborts. It travels as
-   * the SDK request's own timeout, so it costs no timer.
-   */
-  deadline?: number | undefined;
-  onprogress?: ((progress: Progress) => void) | undefined;
-  /** Told of the attempt's start and result, besides the pool's balancer. */
-  balancer?: Balancer | undefined;
-  /**
-   * A background attempt (a health check), not traffic: it is not counted in
-   * request figures, last use or balancer feedback. Its `attempt` report says so.
-   */
-  background?: boolean | undefined;
-}
-
-/** Servers that may take a request. */
-export interface Candidates {
-  readonly servers: readonly ServerView[];
-  /** No offering server was healthy, so all usable ones were returned. */
-  readonly panic: boolean;
-}
+import { selectCandidates, selectionFilter } from './selection.js';
+import { PoolSubscriptions } from './subscriptions.js';
 
 /**
  * A set of MCP servers behind one interface: connections, health state,
  * capability catalog, balancing and figures. Add servers at any time.
  */
-export class ServerPool extends SafeEmitter {
+export class ServerPool extends SafeEmitter implements PoolHost {
   readonly balancer: Balancer;
   readonly catalog: CatalogIndex;
   private readonly serversById = new Map<string, PooledServer>();
   private readonly plugins: { plugin: PoolPlugin; detach: Detach | undefined }[] = [];
-  private middleware: AttemptMiddleware[] = [];
   private readonly options: {
     maxConnections: number;
     connectionTimeout: number;
@@ -149,11 +49,10 @@ export class ServerPool extends SafeEmitter {
   private closing: Promise<void> | undefined;
   /** Servers being drained by removeServer(), which close() must close too. */
   private readonly removing = new Set<PooledServer>();
-  /** Controllers of the attempts in flight, aborted when the pool closes. */
-  private readonly attempts = new Set<AbortController>();
   private sweeper: NodeJS.Timeout | undefined;
-  private totalRequests = 0;
-  private failedRequests = 0;
+  private readonly runs: Attempts = new Attempts(this);
+  /** Resource subscriptions held on this pool's servers, shared by its clients and the gateway. */
+  readonly subscriptions: PoolSubscriptions = new PoolSubscriptions(this);
 
   constructor(options: ServerPoolOptions = {}) {
     super();
@@ -161,25 +60,9 @@ export class ServerPool extends SafeEmitter {
     const issues: ConfigIssue[] = [];
     const parsed = poolOptionsSchema.safeParse(options);
     if (!parsed.success) issues.push(...toIssues(parsed.error));
-    const separator = options.namespacing?.separator ?? '__';
-    const seen = new Set<string>();
-    options.servers?.forEach((server, i) => {
-      const path = `servers[${i}]`;
-      for (const check of [
-        () => validateServerConfig(server, path),
-        () => checkSeparator(server.id, separator, path),
-      ]) {
-        try {
-          check();
-        } catch (error) {
-          if (error instanceof InvalidConfigError) issues.push(...error.issues);
-          else throw error;
-        }
-      }
-      if (seen.has(server.id))
-        issues.push({ path: `${path}.id`, message: `"${server.id}" appears twice` });
-      seen.add(server.id);
-    });
+    if (options.servers) {
+      issues.push(...serverSetIssues(options.servers, options.namespacing?.separator ?? '__'));
+    }
     if (issues.length > 0) throw new InvalidConfigError('pool options', issues);
     this.balancer = options.balancer ?? defaultRoundRobin();
     this.catalog = new CatalogIndex(options.namespacing);
@@ -255,21 +138,9 @@ export class ServerPool extends SafeEmitter {
     configs: readonly ServerConfig[],
   ): Promise<{ added: string[]; removed: string[]; updated: string[] }> {
     this.assertOpen();
-    const issues = [];
-    const ids = new Set<string>();
-    for (const [i, c] of configs.entries()) {
-      try {
-        validateServerConfig(c, `servers[${i}]`);
-        checkSeparator(c.id, this.catalog.separator, `servers[${i}]`);
-      } catch (error) {
-        if (error instanceof InvalidConfigError) issues.push(...error.issues);
-        else throw error;
-      }
-      if (ids.has(c.id))
-        issues.push({ path: `servers[${i}].id`, message: `"${c.id}" appears twice` });
-      ids.add(c.id);
-    }
+    const issues = serverSetIssues(configs, this.catalog.separator);
     if (issues.length > 0) throw new InvalidConfigError('server set', issues);
+    const ids = new Set(configs.map((c) => c.id));
     const added: string[] = [];
     const removed: string[] = [];
     const updated: string[] = [];
@@ -288,28 +159,13 @@ export class ServerPool extends SafeEmitter {
         added.push(config.id);
         continue;
       }
-      if (!sameTransport(current.transport, config.transport)) {
+      if (transportChanged(current, config)) {
         await this.removeServer(config.id);
         this.addServer(config);
         updated.push(config.id);
         continue;
       }
-      const weight = config.weight ?? 1;
-      const priority = config.priority ?? 0;
-      const name = config.name ?? config.id;
-      const tags = config.tags ?? [];
-      if (
-        current.weight !== weight ||
-        current.priority !== priority ||
-        current.name !== name ||
-        canonicalJson(current.tags) !== canonicalJson(tags)
-      ) {
-        current.weight = weight;
-        current.priority = priority;
-        current.name = name;
-        current.tags = tags;
-        updated.push(config.id);
-      }
+      if (updateInPlace(current, config)) updated.push(config.id);
     }
     return { added, removed, updated };
   }
@@ -411,20 +267,14 @@ export class ServerPool extends SafeEmitter {
     this.assertOpen();
     const entry = { plugin, detach: plugin.attach?.(this) };
     this.plugins.push(entry);
-    this.rebuildMiddleware();
+    this.runs.setPlugins(this.plugins.map((p) => p.plugin));
     return async () => {
       const at = this.plugins.indexOf(entry);
       if (at < 0) return;
       this.plugins.splice(at, 1);
-      this.rebuildMiddleware();
+      this.runs.setPlugins(this.plugins.map((p) => p.plugin));
       await entry.detach?.();
     };
-  }
-
-  private rebuildMiddleware(): void {
-    this.middleware = this.plugins
-      .map((p) => p.plugin.attempt)
-      .filter((m): m is AttemptMiddleware => m !== undefined);
   }
 
   /**
@@ -433,24 +283,15 @@ export class ServerPool extends SafeEmitter {
    * usable offering server rather than fail everything, and says so.
    */
   candidates(request: RequestInfo, offering?: readonly string[]): Candidates {
-    // Pool order (the order servers were added), whatever order the catalog learned them in.
-    const offers = offering && offering.length > 8 ? new Set(offering) : undefined;
-    const offered = (id: string) =>
-      offering === undefined || (offers ? offers.has(id) : offering.includes(id));
-    const healthy: PooledServer[] = [];
-    for (const s of this.serversById.values()) {
-      if (s.healthy && offered(s.id)) healthy.push(s);
-    }
-    if (healthy.length > 0) return { servers: healthy, panic: false };
-    const usable = [...this.serversById.values()].filter((s) => s.usable && offered(s.id));
-    if (usable.length > 0) {
+    const picked = selectCandidates(this.serversById, offering);
+    if (picked.panic && picked.servers.length > 0) {
       this.emit('pool:panic', {
         method: request.method,
         target: request.target,
-        servers: usable.map((s) => s.id),
+        servers: picked.servers.map((s) => s.id),
       });
     }
-    return { servers: usable, panic: true };
+    return picked;
   }
 
   /** True when the server is in selection. */
@@ -494,188 +335,28 @@ export class ServerPool extends SafeEmitter {
   }
 
   private catalogFilter(): (serverId: string) => boolean {
-    const anyHealthy = [...this.serversById.values()].some((s) => s.healthy);
-    return anyHealthy
-      ? (id) => this.serversById.get(id)?.healthy ?? false
-      : (id) => this.serversById.get(id)?.usable ?? false;
+    return selectionFilter(this.serversById);
   }
 
   /**
-   * Runs one attempt of a request on one server, through the plugins' attempt
-   * middleware, with in-flight accounting, latency, failure classification,
-   * balancer feedback and an `attempt` event.
+   * Runs one attempt of a request on one server, through the plugins'
+   * `wrapAttempt` hooks, with in-flight accounting, latency, failure
+   * classification, balancer feedback, an `attempt` event and the plugins'
+   * `onAttempt` hooks.
    */
-  async execute(
-    view: ServerView,
-    request: RequestInfo,
-    options: ExecuteOptions = {},
-  ): Promise<unknown> {
-    this.assertOpen();
-    const server = this.serversById.get(view.id);
-    if (!server)
-      throw markedNotDelivered(new UnknownServerError(view.id, [...this.serversById.keys()]));
-    const caller = options.signal;
-    const timeout = options.timeout;
-    const timed = timeout !== undefined && Number.isFinite(timeout);
-    const deadline =
-      options.deadline !== undefined && Number.isFinite(options.deadline)
-        ? options.deadline
-        : undefined;
-    // An attempt with its own time budget (or without a caller's signal) gets
-    // its own controller; otherwise the caller's signal serves as is, which
-    // saves a controller, a listener and a timer on every call.
-    let controller: AbortController | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    if (timed || !caller) {
-      const own = new AbortController();
-      controller = own;
-      this.attempts.add(own);
-      if (caller?.aborted) own.abort(caller.reason);
-      else if (caller) {
-        onAbort = () => own.abort(caller.reason);
-        caller.addEventListener('abort', onAbort, { once: true });
-      }
-      if (timed) {
-        const budget = timeout as number;
-        timer = setTimeout(
-          () => own.abort(new TimeoutError(`${request.method} on server "${server.id}"`, budget)),
-          Math.min(Math.max(1, budget), MAX_TIMER_MS),
-        );
-      }
-    }
-    const signal = controller ? controller.signal : (caller as AbortSignal);
-    const background = options.background === true;
-    // Balancers hear of traffic only: the pool's, and the caller's when it has another.
-    const balancer = background ? undefined : this.balancer;
-    const extra =
-      !background && options.balancer && options.balancer !== this.balancer
-        ? options.balancer
-        : undefined;
-    server.inFlight++;
-    if (!background) {
-      server.requestCount++;
-      server.lastUsed = Date.now();
-      this.totalRequests++;
-    }
-    balancer?.onStart?.(server);
-    extra?.onStart?.(server);
-    const started = performance.now();
-    let delivered = false;
-    let used: McpConnection | undefined;
-    let outcome: AttemptOutcome = 'success';
-    let failure: unknown;
+  execute(view: ServerView, request: RequestInfo, options: ExecuteOptions = {}): Promise<unknown> {
     try {
-      const deliver = (connection: McpConnection): Promise<unknown> => {
-        used = connection;
-        delivered = true;
-        return connection.request(request.method, request.params, {
-          signal,
-          // The SDK would apply its own 60 s default: give it ours (the
-          // attempt's budget, the call's deadline, or the longest timer).
-          timeout: timed
-            ? Math.min((timeout as number) + 50, MAX_TIMER_MS)
-            : deadline !== undefined
-              ? Math.min(Math.max(1, Math.ceil(deadline - performance.now()) + 1), MAX_TIMER_MS)
-              : MAX_TIMER_MS,
-          onprogress: options.onprogress,
-        });
-      };
-      // Not async on the way through an open connection: one promise fewer per attempt.
-      const send = (): Promise<unknown> => {
-        if (signal.aborted) return Promise.reject(abortReason(signal, request.method));
-        const pending = server.connection(SESSION_BOUND.has(request.method));
-        if (!(pending instanceof Promise)) return deliver(pending);
-        return untilAborted(
-          deadline === undefined
-            ? pending
-            : beforeDeadline(pending, deadline, () =>
-                deadlineError(request, server.id, performance.now() - started),
-              ),
-          signal,
-          (sig) => abortReason(sig, request.method),
-        ).then((connection) => {
-          if (signal.aborted) throw abortReason(signal, request.method);
-          return deliver(connection);
-        });
-      };
-      const middleware = this.middleware;
-      return await (middleware.length === 0
-        ? send()
-        : runMiddleware(middleware, { server, request, signal }, send));
-    } catch (caught) {
-      // The SDK wraps an abort reason in its own RequestTimeout error; when the
-      // abort was this attempt's own timeout, surface mcpool's TimeoutError.
-      let error = caught;
-      if (
-        signal.aborted &&
-        !caller?.aborted &&
-        McpoolError.isInstance(signal.reason) &&
-        error !== signal.reason
-      ) {
-        const reason = signal.reason as McpoolError & { cause?: unknown };
-        if (reason.cause === undefined) reason.cause = caught;
-        error = reason;
-      } else if (
-        deadline !== undefined &&
-        caught instanceof McpError &&
-        caught.code === ErrorCode.RequestTimeout &&
-        performance.now() >= deadline - 1
-      ) {
-        // The SDK's own timer carried the call's deadline.
-        error = deadlineError(request, server.id, performance.now() - started, caught);
-      }
-      failure = error;
-      // The caller's deadline cutting a hanging attempt short is a timeout, not a change of mind.
-      const callerGaveUp =
-        caller?.aborted === true &&
-        !(McpoolError.isInstance(caller.reason) && caller.reason.code === 'TIMEOUT');
-      outcome = this.closed ? 'aborted' : classifyError(error, callerGaveUp);
-      if (!delivered) markNotDelivered(error);
-      // A refused connection means the server is gone: drop the session so the
-      // server goes down and reconnects with backoff, instead of staying "connected".
-      if (used && provesNotDelivered(error)) used.fail();
-      if (!background && (outcome === 'server-error' || outcome === 'timeout')) {
-        server.errorCount++;
-        this.failedRequests++;
-      }
-      throw error;
-    } finally {
-      if (controller) {
-        clearTimeout(timer);
-        this.attempts.delete(controller);
-        if (onAbort) caller?.removeEventListener('abort', onAbort);
-      }
-      server.inFlight--;
-      const latencyMs = performance.now() - started;
-      if (!background && (outcome === 'success' || outcome === 'rejected')) {
-        server.latency.record(latencyMs);
-      }
-      const report: AttemptReport = {
-        server,
-        method: request.method,
-        request,
-        background,
-        outcome,
-        latencyMs,
-        error: failure,
-      };
-      if (balancer) this.tellBalancer(balancer, report);
-      if (extra) this.tellBalancer(extra, report);
-      this.emit('attempt', report);
-    }
-  }
-
-  private tellBalancer(balancer: Balancer, report: AttemptReport): void {
-    try {
-      balancer.onResult?.(report);
+      this.assertOpen();
     } catch (error) {
-      this.emit('pool:error', {
-        source: `balancer ${balancer.name}`,
-        serverId: report.server.id,
-        error,
-      });
+      return Promise.reject(error);
     }
+    const server = this.serversById.get(view.id);
+    if (!server) {
+      const error = new UnknownServerError(view.id, [...this.serversById.keys()]);
+      markUnsent(error);
+      return Promise.reject(error);
+    }
+    return this.runs.run(server, request, options);
   }
 
   /** Pool-wide and per-server figures. */
@@ -684,8 +365,8 @@ export class ServerPool extends SafeEmitter {
     return {
       totalServers: serverMetrics.length,
       healthyServers: serverMetrics.filter((m) => m.healthy).length,
-      totalRequests: this.totalRequests,
-      failedRequests: this.failedRequests,
+      totalRequests: this.runs.totalRequests,
+      failedRequests: this.runs.failedRequests,
       inFlight: serverMetrics.reduce((n, m) => n + m.inFlight, 0),
       serverMetrics,
     };
@@ -706,9 +387,9 @@ export class ServerPool extends SafeEmitter {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
       // Calls in flight end as "pool closed", which says nothing about the servers.
-      for (const controller of this.attempts) controller.abort(new PoolClosedError());
+      for (const controller of this.runs.attempts) controller.abort(new PoolClosedError());
       const plugins = this.plugins.splice(0);
-      this.middleware = [];
+      this.runs.setPlugins([]);
       await Promise.all(plugins.map((p) => p.detach?.()));
       await Promise.all([...this.serversById.values(), ...this.removing].map((s) => s.close()));
     })();
@@ -718,43 +399,4 @@ export class ServerPool extends SafeEmitter {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-function markedNotDelivered<E>(error: E): E {
-  markNotDelivered(error);
-  return error;
-}
-
-/** An attempt that ran into the end of its call. */
-function deadlineError(
-  request: RequestInfo,
-  serverId: string,
-  elapsedMs: number,
-  cause?: unknown,
-): TimeoutError {
-  return new TimeoutError(
-    `${request.method} on server "${serverId}" (the call's deadline)`,
-    Math.round(elapsedMs),
-    cause === undefined ? undefined : { cause },
-  );
-}
-
-function runMiddleware(
-  middleware: readonly AttemptMiddleware[],
-  context: AttemptContext,
-  last: () => Promise<unknown>,
-): Promise<unknown> {
-  if (middleware.length === 0) return last();
-  const step = (i: number): Promise<unknown> => {
-    const mw = middleware[i];
-    return mw ? mw(context, () => step(i + 1)) : last();
-  };
-  return step(0);
-}
-
-function sameTransport(a: ServerConfig['transport'], b: ServerConfig['transport']): boolean {
-  if (a.type === 'custom' || b.type === 'custom') {
-    return a.type === 'custom' && b.type === 'custom' && a.create === b.create;
-  }
-  return canonicalJson(a) === canonicalJson(b);
 }

@@ -1,7 +1,7 @@
 import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
-import type { TransportConfig } from '../spec/types.js';
+import type { TransportConfig } from '../spec/server.js';
 import { ServerPool } from './server-pool.js';
 
 const cleanups: (() => Promise<void>)[] = [];

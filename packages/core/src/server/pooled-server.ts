@@ -6,14 +6,16 @@ import type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { CatalogIndex, ServerCatalog } from '../catalog/catalog-index.js';
+import type { CatalogIndex } from '../catalog/catalog-index.js';
 import { McpConnection } from '../connection/mcp-connection.js';
 import type { ServerRequestHandlers } from '../connection/server-requests.js';
+import type { ServerCatalog } from '../spec/catalog.js';
 import { ConnectionError, PoolClosedError } from '../spec/errors.js';
-import type { SafeEmitter } from '../spec/events.js';
-import type { ServerConfig, ServerState, ServerView, TransportConfig } from '../spec/types.js';
+import type { ServerMetrics } from '../spec/metrics.js';
+import type { ServerConfig, ServerState, ServerView, TransportConfig } from '../spec/server.js';
 import { fullJitter } from '../util/backoff.js';
 import { LatencyRecorder } from '../util/latency.js';
+import type { SafeEmitter } from '../util/safe-emitter.js';
 
 /** What a server needs from its pool. */
 export interface ServerContext {
@@ -24,31 +26,6 @@ export interface ServerContext {
   readonly maxConnections: number;
   readonly reconnect: { baseMs: number; maxMs: number };
   readonly clientInfo: { name: string; version: string };
-}
-
-/** Per-server figures, as in the seed's `ServerMetrics`. */
-export interface ServerMetrics {
-  serverId: string;
-  name: string;
-  state: ServerState;
-  connected: boolean;
-  healthy: boolean;
-  /** Why the server is out of selection, by source; empty when in. */
-  exclusions: Record<string, string>;
-  connections: number;
-  inFlight: number;
-  requestCount: number;
-  errorCount: number;
-  /** Mean latency of all requests, ms (the seed's `ResponseTime`). */
-  responseTime: number;
-  latencyEwma: number | undefined;
-  latencyP50: number;
-  latencyP95: number;
-  latencyP99: number;
-  /** ms since epoch; 0 when never used. */
-  lastUsed: number;
-  weight: number;
-  priority: number;
 }
 
 /** One server of the pool: its connections, exclusions, figures and catalog. */

@@ -1,7 +1,7 @@
 import type { Notification } from '@modelcontextprotocol/sdk/types.js';
-import { EventEmitter } from 'eventemitter3';
-import type { NameConflict } from '../catalog/catalog-index.js';
-import type { AttemptReport, ServerView } from './types.js';
+import type { AttemptReport } from './attempt.js';
+import type { NameConflict } from './catalog.js';
+import type { ServerView } from './server.js';
 
 /** Every event the pool emits, with its payload. */
 export interface PoolEvents {
@@ -38,43 +38,4 @@ export interface PoolEvents {
   'pool:panic': [{ method: string; target?: string | undefined; servers: readonly string[] }];
   /** A failure in the background (catalog refresh, reconnect, a throwing listener). */
   'pool:error': [{ source: string; serverId?: string | undefined; error: unknown }];
-}
-
-interface Registration {
-  fn: (...args: unknown[]) => void;
-  context: unknown;
-  once: boolean;
-}
-
-/**
- * An EventEmitter whose listeners cannot break the emitter: a listener that
- * throws is reported as `pool:error` and the other listeners still run.
- * `once` and listener contexts work as in eventemitter3.
- */
-export class SafeEmitter extends EventEmitter<PoolEvents> {
-  override emit<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): boolean {
-    // eventemitter3 keeps one registration or an array of them under the
-    // (optionally prefixed) event name; walk a copy so removals are safe.
-    const key = EventEmitter.prefixed ? `${EventEmitter.prefixed}${event}` : event;
-    const entry = (this as unknown as { _events: Record<string, Registration | Registration[]> })
-      ._events[key];
-    if (!entry) return false;
-    if (!Array.isArray(entry)) {
-      this.call(event, entry, args);
-      return true;
-    }
-    for (const r of [...entry]) this.call(event, r, args);
-    return true;
-  }
-
-  private call<K extends keyof PoolEvents>(event: K, r: Registration, args: PoolEvents[K]): void {
-    if (r.once) this.removeListener(event, r.fn as never, undefined, true);
-    try {
-      r.fn.apply(r.context, args);
-    } catch (error) {
-      if (event !== 'pool:error') {
-        this.emit('pool:error', { source: `listener of ${String(event)}`, error });
-      }
-    }
-  }
 }

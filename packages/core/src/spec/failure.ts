@@ -1,6 +1,6 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { McpoolError } from '../spec/errors.js';
-import type { AttemptOutcome } from '../spec/types.js';
+import type { AttemptOutcome } from './attempt.js';
+import { McpoolError } from './errors.js';
 
 /** JSON-RPC error codes that mean the server itself is in trouble. */
 const SERVER_FAULT_CODES = new Set<number>([
@@ -48,7 +48,7 @@ const NOT_DELIVERED_CODES = new Set([
  * chain or among an AggregateError's errors (fetch tries every address), so
  * even an unsafe request may go to another server.
  */
-export function provesNotDelivered(error: unknown): boolean {
+export function isUnreachableError(error: unknown): boolean {
   const seen = new Set<unknown>();
   const queue: unknown[] = [error];
   while (queue.length > 0 && seen.size < 10) {
@@ -67,14 +67,14 @@ export function provesNotDelivered(error: unknown): boolean {
 const notDelivered = new WeakSet<object>();
 
 /** Marks an error as raised before the request left for the server. */
-export function markNotDelivered(error: unknown): void {
+export function markUnsent(error: unknown): void {
   if (typeof error === 'object' && error !== null) notDelivered.add(error);
 }
 
 /** True when the request that failed with `error` certainly did not reach the server. */
-export function wasNotDelivered(error: unknown): boolean {
+export function isUnsent(error: unknown): boolean {
   return (
     (typeof error === 'object' && error !== null && notDelivered.has(error)) ||
-    provesNotDelivered(error)
+    isUnreachableError(error)
   );
 }
