@@ -4,11 +4,6 @@
  * added here without touching the rest.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import {
-  getDefaultEnvironment,
-  StdioClientTransport,
-} from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
@@ -17,10 +12,7 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type ClientCapabilities,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
   ErrorCode,
-  ListRootsRequestSchema,
   McpError,
   type Notification,
   type Progress,
@@ -30,8 +22,9 @@ import { isUnreachableError } from '../spec/failure.js';
 import type { TransportConfig } from '../spec/server.js';
 import { beforeDeadline, untilAborted, withTimeout } from '../util/abort.js';
 import { recordRequestIds, sendCancellable } from './cancellable-requests.js';
-import { ownSignalFetch } from './own-signal-fetch.js';
 import type { ServerRequestHandlers } from './server-requests.js';
+import { installHandlers } from './server-requests.js';
+import { createTransport } from './transports.js';
 
 /** Options of one request over a connection. */
 export interface ConnectionRequestOptions {
@@ -378,60 +371,6 @@ function isStreamGivingUp(error: unknown): boolean {
 
 function isSessionNotFound(error: unknown): boolean {
   return error instanceof StreamableHTTPError && error.code === SESSION_NOT_FOUND;
-}
-
-async function createTransport(config: TransportConfig): Promise<Transport> {
-  switch (config.type) {
-    case 'stdio':
-      return new StdioClientTransport({
-        command: config.command,
-        args: config.args ?? [],
-        env: { ...getDefaultEnvironment(), ...(config.env ?? {}) },
-        ...(config.cwd ? { cwd: config.cwd } : {}),
-        stderr: config.stderr ?? 'inherit',
-      });
-    case 'streamable-http':
-      return new StreamableHTTPClientTransport(new URL(config.url), {
-        requestInit: { headers: config.headers ?? {} },
-        fetch: httpFetch,
-      });
-    case 'sse':
-      return new SSEClientTransport(new URL(config.url), {
-        requestInit: { headers: config.headers ?? {} },
-      });
-    case 'custom':
-      return config.create();
-  }
-}
-
-/** One for every HTTP transport: see ownSignalFetch. */
-const httpFetch = ownSignalFetch();
-
-function installHandlers(
-  client: Client,
-  options: ConnectionOptions,
-  self: () => McpConnection | undefined,
-): void {
-  const { handlers, serverId } = options;
-  const context = (signal: AbortSignal) => ({ serverId, signal, connection: self() });
-  if (handlers.sampling) {
-    const handler = handlers.sampling;
-    client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
-      handler(request.params, context(extra.signal)),
-    );
-  }
-  if (handlers.elicitation) {
-    const handler = handlers.elicitation;
-    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
-      handler(request.params, context(extra.signal)),
-    );
-  }
-  if (handlers.roots) {
-    const handler = handlers.roots;
-    client.setRequestHandler(ListRootsRequestSchema, (_request, extra) =>
-      handler(context(extra.signal)),
-    );
-  }
 }
 
 /** The error the SDK gives a request whose timeout ran out. */

@@ -1,9 +1,13 @@
-import type {
-  CreateMessageRequest,
-  CreateMessageResult,
-  ElicitRequest,
-  ElicitResult,
-  ListRootsResult,
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  type CreateMessageRequest,
+  CreateMessageRequestSchema,
+  type CreateMessageResult,
+  type ElicitRequest,
+  ElicitRequestSchema,
+  type ElicitResult,
+  ListRootsRequestSchema,
+  type ListRootsResult,
 } from '@modelcontextprotocol/sdk/types.js';
 
 /** Which server is asking, and a signal that aborts if the server cancels. */
@@ -30,4 +34,32 @@ export interface ServerRequestHandlers {
   roots?:
     | ((context: ServerRequestContext) => ListRootsResult | Promise<ListRootsResult>)
     | undefined;
+}
+
+/** Answers the server's sampling, elicitation and roots requests on one SDK client. */
+export function installHandlers(
+  client: Client,
+  options: { readonly handlers: ServerRequestHandlers; readonly serverId: string },
+  self: () => unknown,
+): void {
+  const { handlers, serverId } = options;
+  const context = (signal: AbortSignal) => ({ serverId, signal, connection: self() });
+  if (handlers.sampling) {
+    const handler = handlers.sampling;
+    client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
+      handler(request.params, context(extra.signal)),
+    );
+  }
+  if (handlers.elicitation) {
+    const handler = handlers.elicitation;
+    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
+      handler(request.params, context(extra.signal)),
+    );
+  }
+  if (handlers.roots) {
+    const handler = handlers.roots;
+    client.setRequestHandler(ListRootsRequestSchema, (_request, extra) =>
+      handler(context(extra.signal)),
+    );
+  }
 }

@@ -1,21 +1,14 @@
-import type {
-  LoggingMessageNotification,
-  Notification,
-  Prompt,
-  Resource,
-  ResourceTemplate,
-  Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { LoggingMessageNotification, Notification } from '@modelcontextprotocol/sdk/types.js';
 import type { CatalogIndex } from '../catalog/catalog-index.js';
 import { McpConnection } from '../connection/mcp-connection.js';
 import type { ServerRequestHandlers } from '../connection/server-requests.js';
-import type { ServerCatalog } from '../spec/catalog.js';
 import { ConnectionError, PoolClosedError } from '../spec/errors.js';
 import type { ServerMetrics } from '../spec/metrics.js';
 import type { ServerConfig, ServerState, ServerView, TransportConfig } from '../spec/server.js';
-import { fullJitter } from '../util/backoff.js';
 import { LatencyRecorder } from '../util/latency.js';
 import type { SafeEmitter } from '../util/safe-emitter.js';
+import { CatalogRefresh } from './catalog-refresh.js';
+import { Reconnects } from './reconnect.js';
 
 /** What a server needs from its pool. */
 export interface ServerContext {
@@ -47,23 +40,19 @@ export class PooledServer implements ServerView {
   private readonly connections: McpConnection[] = [];
   private opening: Promise<McpConnection> | undefined;
   private extraOpening = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectAttempts = 0;
-  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly reconnects: Reconnects;
   /**
    * The list_changed methods reported since the last refresh was scheduled: a
    * server tells each of its sessions, so with several sessions the same
    * change arrives once per session; it is reported once.
    */
-  private readonly announced = new Set<string>();
-  private refreshing: Promise<void> | undefined;
-  private refreshAgain = false;
+  private readonly refresh: CatalogRefresh;
   private firstConnect: Promise<void> | undefined;
   private readonly abort = new AbortController();
 
   constructor(
     config: ServerConfig,
-    private readonly context: ServerContext,
+    readonly context: ServerContext,
   ) {
     this.id = config.id;
     this.name = config.name ?? config.id;
@@ -73,6 +62,8 @@ export class PooledServer implements ServerView {
     this.transport = config.transport;
     this.maxConnectionsOverride = config.maxConnections;
     this.exclusions.set('connection', 'not connected yet');
+    this.refresh = new CatalogRefresh(this);
+    this.reconnects = new Reconnects(this);
   }
 
   get healthy(): boolean {
@@ -217,7 +208,7 @@ export class PooledServer implements ServerView {
     if (this.state !== 'connected' && this.state !== 'draining') {
       const wasHealthy = this.healthy;
       this.state = 'connected';
-      this.reconnectAttempts = 0;
+      this.reconnects.succeeded();
       this.exclusions.delete('connection');
       this.context.events.emit('server:connected', {
         serverId: this.id,
@@ -264,39 +255,17 @@ export class PooledServer implements ServerView {
         source: 'connection',
         reason,
       });
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.state === 'closed') return;
-    this.reconnectAttempts++;
-    const { baseMs, maxMs } = this.context.reconnect;
-    const delay = Math.max(baseMs / 2, fullJitter(this.reconnectAttempts, { baseMs, maxMs }));
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.state !== 'down' || this.connections.length > 0) return;
-      Promise.resolve(this.connection()).catch(() => {
-        // down() scheduled the next try.
-      });
-    }, delay);
-    this.reconnectTimer.unref();
+    this.reconnects.schedule();
   }
 
   /** Reconnects now instead of waiting for the backoff (used when a server is known to be back). */
   reconnectNow(): void {
-    this.reconnectSoon();
+    this.reconnects.now();
   }
 
   /** Sends `notifications/roots/list_changed` on every open session. */
   async notifyRootsListChanged(): Promise<void> {
     await Promise.all(this.connections.map((c) => c.notifyRootsListChanged().catch(() => {})));
-  }
-
-  private reconnectSoon(): void {
-    if (this.state !== 'down') return;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    Promise.resolve(this.connection()).catch(() => {});
   }
 
   private notified(_connection: McpConnection, notification: Notification): void {
@@ -305,9 +274,8 @@ export class PooledServer implements ServerView {
       case 'notifications/tools/list_changed':
       case 'notifications/resources/list_changed':
       case 'notifications/prompts/list_changed':
-        this.scheduleRefresh();
-        if (this.announced.has(notification.method)) return;
-        this.announced.add(notification.method);
+        // Reported once per burst: a server may send it on each of its sessions.
+        if (!this.refresh.changed(notification.method)) return;
         events.emit('server:notification', { serverId: this.id, notification });
         return;
       case 'notifications/message': {
@@ -325,86 +293,14 @@ export class PooledServer implements ServerView {
     }
   }
 
-  private scheduleRefresh(): void {
-    // Servers often send several list_changed in a burst; one refresh serves them all.
-    if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      this.announced.clear();
-      this.refreshCatalog().catch(() => {});
-    }, 10);
-    this.refreshTimer.unref();
-  }
-
   /** Resolves when no catalog refresh is pending. */
-  async catalogSettled(): Promise<void> {
-    while (this.refreshing || this.refreshTimer) {
-      if (this.refreshTimer) {
-        clearTimeout(this.refreshTimer);
-        this.refreshTimer = undefined;
-        this.announced.clear();
-        await this.refreshCatalog();
-      } else {
-        await this.refreshing;
-      }
-    }
+  catalogSettled(): Promise<void> {
+    return this.refresh.settled();
   }
 
   /** Fetches the whole catalog (all pages of every list the server supports). */
   refreshCatalog(): Promise<void> {
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return this.refreshing;
-    }
-    this.refreshing = (async () => {
-      do {
-        this.refreshAgain = false;
-        try {
-          const catalog = await this.fetchCatalog();
-          if (this.state === 'closed') return;
-          const conflicts = this.context.catalog.set(this.id, catalog);
-          this.context.events.emit('catalog:changed', { serverId: this.id });
-          for (const conflict of conflicts) this.context.events.emit('catalog:conflict', conflict);
-        } catch (error) {
-          this.context.events.emit('pool:error', {
-            source: 'catalog refresh',
-            serverId: this.id,
-            error,
-          });
-        }
-      } while (this.refreshAgain);
-    })().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
-  }
-
-  private async fetchCatalog(): Promise<ServerCatalog> {
-    const connection = await this.connection();
-    const caps = connection.serverCapabilities ?? {};
-    const timeout = this.context.connectionTimeout;
-    const all = async <T>(method: string, key: string): Promise<T[]> => {
-      const items: T[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < 1000; page++) {
-        const result = (await connection.request(method, cursor ? { cursor } : {}, {
-          timeout,
-        })) as Record<string, unknown>;
-        items.push(...((result[key] as T[] | undefined) ?? []));
-        cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
-        if (!cursor) break;
-      }
-      return items;
-    };
-    const [tools, resources, resourceTemplates, prompts] = await Promise.all([
-      caps.tools ? all<Tool>('tools/list', 'tools') : [],
-      caps.resources ? all<Resource>('resources/list', 'resources') : [],
-      caps.resources
-        ? all<ResourceTemplate>('resources/templates/list', 'resourceTemplates').catch(() => [])
-        : [],
-      caps.prompts ? all<Prompt>('prompts/list', 'prompts') : [],
-    ]);
-    return { tools, resources, resourceTemplates, prompts, fetchedAt: Date.now() };
+    return this.refresh.run();
   }
 
   /** Takes the server out of selection (or back in) on behalf of `source`. */
@@ -448,15 +344,13 @@ export class PooledServer implements ServerView {
   async close(): Promise<void> {
     this.state = 'closed';
     this.abort.abort(new PoolClosedError(`Server "${this.id}"`));
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.refreshTimer);
-    this.reconnectTimer = undefined;
-    this.refreshTimer = undefined;
+    this.reconnects.stop();
+    this.refresh.stop();
     const pending = [...this.pendingOpens];
     const connections = this.connections.splice(0);
     await Promise.all(connections.map((c) => c.close()));
     await Promise.all(pending.map((p) => p.then((c) => c.close()).catch(() => {})));
-    await this.refreshing?.catch(() => {});
+    await this.refresh.stopped();
   }
 
   metrics(): ServerMetrics {
