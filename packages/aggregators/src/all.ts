@@ -3,11 +3,10 @@ import {
   type Aggregator,
   AllServersFailedError,
   type AttemptOutcome,
-  abortReason,
-  classifyError,
   McpoolError,
   type ServerView,
 } from '@mcpool/core';
+import { abortReason, classifyError } from '@mcpool/core/internal';
 import { type Answer, combineAnswers } from './all-result.js';
 import { OptionChecks } from './options.js';
 import { startAttempt } from './settled-attempt.js';

@@ -1,9 +1,5 @@
-import {
-  type AggregationJob,
-  type Aggregator,
-  type AttemptFailure,
-  canonicalJson,
-} from '@mcpool/core';
+import type { AggregationJob, Aggregator, AttemptFailure } from '@mcpool/core';
+import { canonicalJson } from '@mcpool/core/internal';
 import { NoQuorumError, type VoteCount } from './no-quorum-error.js';
 import { OptionChecks } from './options.js';
 import { race } from './race.js';

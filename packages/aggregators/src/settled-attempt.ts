@@ -1,10 +1,5 @@
-import {
-  type AggregationJob,
-  classifyError,
-  McpoolError,
-  type ServerView,
-  TimeoutError,
-} from '@mcpool/core';
+import { type AggregationJob, McpoolError, type ServerView, TimeoutError } from '@mcpool/core';
+import { classifyError } from '@mcpool/core/internal';
 
 /** How one attempt of a fan-out ended; never a rejection, so strategies can wait on many. */
 export type Settled<T> =

@@ -1,4 +1,5 @@
-import { classifyError, McpoolError } from '@mcpool/core';
+import { McpoolError } from '@mcpool/core';
+import { classifyError } from '@mcpool/core/internal';
 
 /**
  * How one failed call counts for a breaker:

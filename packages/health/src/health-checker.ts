@@ -1,18 +1,16 @@
 import {
   AbortedError,
   type AttemptReport,
-  classifyError,
   type Detach,
   InvalidConfigError,
-  LatencyRecorder,
   type PoolPlugin,
   type RequestInfo,
   type ServerPool,
   type ServerView,
   TimeoutError,
   UnknownServerError,
-  untilAborted,
 } from '@mcpool/core';
+import { classifyError, LatencyRecorder, untilAborted } from '@mcpool/core/internal';
 import { maxEjected } from './ejection.js';
 import { HealthEmitter } from './events.js';
 import { isUnreachable, messageOf, saysNothingAboutServer } from './failure.js';

@@ -4,7 +4,7 @@ import {
   InvalidConfigError,
   type ServerPool,
 } from '@mcpool/core';
-import { EventEmitter } from 'eventemitter3';
+import { SafeEmitter } from '@mcpool/core/internal';
 import type { AlertResult, AlertRule, MetricsSnapshot } from './alert-rules.js';
 import { AttemptWindow } from './attempt-window.js';
 
@@ -59,7 +59,7 @@ export function alerts(
   return new AlertMonitor(source, rules, options);
 }
 
-export class AlertMonitor extends EventEmitter<AlertEvents> {
+export class AlertMonitor extends SafeEmitter<AlertEvents> {
   private readonly pool: ServerPool;
   private readonly rules: readonly AlertRule[];
   private readonly window: AttemptWindow;
@@ -167,17 +167,9 @@ export class AlertMonitor extends EventEmitter<AlertEvents> {
     this.stop();
   }
 
-  /** A throwing listener is reported as `pool:error` and the other listeners still run. */
-  override emit<K extends keyof AlertEvents>(event: K, ...args: AlertEvents[K]): boolean {
-    const listeners = this.listeners(event);
-    for (const listener of listeners) {
-      try {
-        (listener as (...a: AlertEvents[K]) => void)(...args);
-      } catch (error) {
-        this.pool.emit('pool:error', { source: `listener of ${event}`, error });
-      }
-    }
-    return listeners.length > 0;
+  /** A throwing listener is reported as the pool's `pool:error`; the other listeners still run. */
+  protected override listenerFailed(event: string, error: unknown): void {
+    this.pool.emit('pool:error', { source: `listener of ${event}`, error });
   }
 }
 

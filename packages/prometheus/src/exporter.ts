@@ -2,7 +2,6 @@ import {
   type AttemptOutcome,
   type AttemptReport,
   type CallMiddleware,
-  classifyError,
   type Detach,
   InvalidConfigError,
   type PoolEvents,
@@ -10,6 +9,7 @@ import {
   type PoolPlugin,
   type ServerPool,
 } from '@mcpool/core';
+import { classifyError } from '@mcpool/core/internal';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import {
   BREAKER_STATE_VALUE,
