@@ -13,6 +13,7 @@ export {
 } from './http-server.js';
 export { type InProcessTestServer, startInProcessServer } from './in-process.js';
 export { resultText } from './result-text.js';
+export { connectClient, firstText, type TestClient, transportFor } from './sdk-client.js';
 export {
   type StdioTestServerConfig,
   type StdioTestServerOptions,

@@ -1,16 +1,14 @@
 import { getEventListeners } from 'node:events';
 import { startInProcessServer, waitFor } from '@mcpool/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import { recordRequestIds, sendCancellable } from '../connection/cancellable-requests.js';
 import { ServerPool } from '../pool/server-pool.js';
+import { useCleanup } from '../testing/index.js';
 import { CallScope, CallSignals } from './call-scope.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,11 +86,11 @@ describe('CallScope', () => {
 describe('MultiServerClient.close()', () => {
   it('ends a call in flight that has no signal of its own, and the server hears of it', async () => {
     const server = startInProcessServer({ id: 'a' });
-    cleanups.push(() => server.close());
+    cleanup(() => server.close());
     const pool = new ServerPool();
     pool.addServer({ id: 'a', transport: server.transport });
     await pool.start({ strict: true });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     const client = new MultiServerClient(pool);
     const call = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } });
     const outcome = call.catch((e: unknown) => e);
@@ -112,12 +110,12 @@ describe('MultiServerClient.close()', () => {
 describe('shared signals and the SDK', () => {
   it('the SDK never gets a shared signal: requests leave no listener on it, and abort cancels the pending one by id', async () => {
     const server = startInProcessServer({ id: 'a' });
-    cleanups.push(() => server.close());
+    cleanup(() => server.close());
     const transport = await server.transport.create();
     recordRequestIds(transport);
     const client = new Client({ name: 't', version: '0' });
     await client.connect(transport);
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     const signals = new CallSignals();
     const generation = signals.acquire();
     const signal = generation.controller.signal;
@@ -156,7 +154,7 @@ describe('shared signals and the SDK', () => {
 
   it('client.close() sends notifications/cancelled only for the request still in flight', async () => {
     const server = startInProcessServer({ id: 'a' });
-    cleanups.push(() => server.close());
+    cleanup(() => server.close());
     // Every message the client sends, as the server would receive it.
     const sent: { method?: string; id?: unknown; params?: { requestId?: unknown } }[] = [];
     const pool = new ServerPool();
@@ -176,7 +174,7 @@ describe('shared signals and the SDK', () => {
       },
     });
     await pool.start({ strict: true });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     const client = new MultiServerClient(pool);
     for (let i = 0; i < 10; i++) await client.callTool({ name: 'add', arguments: { a: i, b: 1 } });
     const slow = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } }).catch((e) => e);

@@ -2,15 +2,13 @@ import { getEventListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startHttpServer } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../index.js';
 import { ServerPool } from '../pool/server-pool.js';
+import { useCleanup } from '../testing/index.js';
 import { ownSignalFetch } from './own-signal-fetch.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 /** A plain HTTP server on 127.0.0.1: `/json` answers at once, `/stream` never ends its body. */
 async function startRawServer(): Promise<{ url: string; streams: ServerResponse[] }> {
@@ -26,7 +24,7 @@ async function startRawServer(): Promise<{ url: string; streams: ServerResponse[
     res.end('{"ok":true}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
+  cleanup(async () => {
     for (const s of streams) s.destroy();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -76,16 +74,16 @@ describe('ownSignalFetch', () => {
 
   it('a pool over Streamable HTTP runs thousands of calls without MaxListenersExceededWarning', async () => {
     const server = await startHttpServer({ id: 'a' });
-    cleanups.push(() => server.close());
+    cleanup(() => server.close());
     const pool = new ServerPool();
     pool.addServer({ id: 'a', transport: { type: 'streamable-http', url: server.url } });
     await pool.start({ strict: true });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     const client = new MultiServerClient(pool);
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
-    cleanups.push(async () => {
+    cleanup(async () => {
       process.off('warning', onWarning);
     });
     for (let i = 0; i < 1_600; i++) {

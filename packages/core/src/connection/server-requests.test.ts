@@ -4,20 +4,18 @@ import {
   resultText as text,
   waitFor,
 } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import { ServerPool } from '../pool/server-pool.js';
+import { useCleanup } from '../testing/index.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 describe('server-to-client traffic', () => {
   it('answers sampling, elicitation and roots requests from any server with the pool’s handlers', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = await startHttpServer({ id: 'b' });
-    cleanups.push(
+    cleanup(
       () => a.close(),
       () => b.close(),
     );
@@ -44,7 +42,7 @@ describe('server-to-client traffic', () => {
         },
       },
     });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     pool.addServer({ id: 'a', transport: a.transport });
     pool.addServer({ id: 'b', transport: b.transport });
     await pool.start({ strict: true });
@@ -67,9 +65,9 @@ describe('server-to-client traffic', () => {
 
   it('passes logging notifications on, tagged with their server', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(() => a.close());
+    cleanup(() => a.close());
     const pool = new ServerPool();
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     pool.addServer({ id: 'a', transport: a.transport });
     await pool.start({ strict: true });
     const logs: { serverId: string; data: unknown }[] = [];
@@ -82,9 +80,9 @@ describe('server-to-client traffic', () => {
 
   it('opens more sessions under load up to the limit and closes idle extras', async () => {
     const a = startInProcessServer({ id: 'a', latencyMs: 30 });
-    cleanups.push(() => a.close());
+    cleanup(() => a.close());
     const pool = new ServerPool({ maxConnectionsPerServer: 3, idleTimeout: 1_000 });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     pool.addServer({ id: 'a', transport: a.transport });
     await pool.start({ strict: true });
     const client = new MultiServerClient(pool);
@@ -119,7 +117,7 @@ describe('list_changed from a server with several sessions', () => {
         return { content: [{ type: 'text' as const, text: name }] };
       });
     const pool = new ServerPool({ maxConnectionsPerServer: 2 });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     pool.addServer({
       id: 's',
       transport: {
@@ -180,7 +178,7 @@ describe('roots changes', () => {
       },
     });
     const pool = new ServerPool({ handlers: { roots: () => ({ roots: [] }) } });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     pool.addServer({ id: 'x', transport: serverFor('x') });
     pool.addServer({ id: 'y', transport: serverFor('y') });
     await pool.start({ strict: true });

@@ -7,25 +7,23 @@ import {
   resultText as text,
   waitFor,
 } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import { ServerPool } from '../pool/server-pool.js';
 import { McpoolError } from '../spec/errors.js';
+import { useCleanup } from '../testing/index.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 async function http(id: string, options: { sse?: boolean } = {}): Promise<HttpTestServer> {
   const server = await startHttpServer({ id, ...options });
-  cleanups.push(() => server.close());
+  cleanup(() => server.close());
   return server;
 }
 
 function newPool(): ServerPool {
   const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 200 }, connectionTimeout: 5_000 });
-  cleanups.push(() => pool.close());
+  cleanup(() => pool.close());
   return pool;
 }
 
@@ -207,7 +205,7 @@ describe('@modelcontextprotocol/server-everything', () => {
 
   it('works through the pool over Streamable HTTP next to a second replica', async () => {
     const one = await startEverythingHttp();
-    cleanups.push(() => one.close());
+    cleanup(() => one.close());
     const pool = newPool();
     pool.addServer({ id: 'e1', transport: one.transport });
     pool.addServer({ id: 'e2', transport: { ...everythingStdioConfig(), stderr: 'ignore' } });

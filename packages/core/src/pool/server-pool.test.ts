@@ -4,7 +4,7 @@ import {
   resultText as text,
   waitFor,
 } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import {
   AllServersFailedError,
@@ -17,18 +17,16 @@ import {
   UnknownCapabilityError,
 } from '../spec/errors.js';
 import type { ServerConfig } from '../spec/server.js';
+import { useCleanup } from '../testing/index.js';
 import { ServerPool } from './server-pool.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function servers(n: number, options: { latencyMs?: number } = {}): InProcessTestServer[] {
   const list = Array.from({ length: n }, (_, i) =>
     startInProcessServer({ id: `s${i + 1}`, ...options }),
   );
-  cleanups.push(async () => {
+  cleanup(async () => {
     await Promise.all(list.map((s) => s.close()));
   });
   return list;
@@ -42,7 +40,7 @@ async function poolOf(
   list.forEach((s, i) => {
     pool.addServer({ id: s.id, transport: s.transport, ...(extra[i] ?? {}) });
   });
-  cleanups.push(() => pool.close());
+  cleanup(() => pool.close());
   await pool.start();
   return pool;
 }
@@ -296,7 +294,7 @@ describe('ServerPool with in-process servers', () => {
       transport: { type: 'custom', create: () => Promise.reject(new Error('refused')) },
     };
     const pool = new ServerPool({ reconnect: { baseMs: 50, maxMs: 100 } });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     pool.addServer({ id: good.id, transport: good.transport });
     pool.addServer(broken);
     await pool.start();
@@ -304,7 +302,7 @@ describe('ServerPool with in-process servers', () => {
     expect(pool.exclusions('broken').connection).toMatch(/refused/);
 
     const strict = new ServerPool({ strictStart: true });
-    cleanups.push(() => strict.close());
+    cleanup(() => strict.close());
     strict.addServer(broken);
     await expect(strict.start()).rejects.toThrow(/broken.*refused/);
   });
@@ -314,7 +312,7 @@ describe('ServerPool with in-process servers', () => {
     const [real] = servers(1);
     if (!real) throw new Error('no server');
     const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 40 } });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     pool.addServer({
       id: 'flaky',
       transport: {
@@ -342,7 +340,7 @@ describe('ServerPool with in-process servers', () => {
       );
     }
     const pool = new ServerPool();
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     expect(() =>
       pool.addServer({ id: 'bad id', transport: { type: 'streamable-http', url: 'ftp://x' } }),
     ).toThrow(/server\.id.*letters[\s\S]*server\.transport\.url/);
@@ -369,14 +367,14 @@ describe('ServerPool with in-process servers', () => {
 
   it('says no server is available when every server is excluded and none can connect', async () => {
     const pool = new ServerPool();
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     expect(() => pool.getServer()).toThrow(NoServerAvailableError);
   });
 
   it('survives a listener that throws', async () => {
     const list = servers(1);
     const pool = new ServerPool();
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     const errors: unknown[] = [];
     pool.on('server:connected', () => {
       throw new Error('listener bug');

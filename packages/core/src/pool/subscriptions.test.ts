@@ -1,13 +1,11 @@
 import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import type { TransportConfig } from '../spec/server.js';
+import { useCleanup } from '../testing/index.js';
 import { ServerPool } from './server-pool.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 async function poolOf(
   ...servers: { id: string; transport: TransportConfig }[]
@@ -15,7 +13,7 @@ async function poolOf(
   const pool = new ServerPool();
   for (const s of servers) pool.addServer({ id: s.id, transport: s.transport });
   await pool.start({ strict: true });
-  cleanups.push(() => pool.close());
+  cleanup(() => pool.close());
   return pool;
 }
 
@@ -24,7 +22,7 @@ const INFO = (id: string) => `mcpool-test://${id}/info`;
 describe('MultiServerClient.subscribeResource', () => {
   it('shares one upstream subscription between clients; updates reach each holder until it leaves', async () => {
     const a = startInProcessServer({ id: 'a', subscriptions: true });
-    cleanups.push(() => a.close());
+    cleanup(() => a.close());
     const pool = await poolOf(a);
     const one = new MultiServerClient(pool);
     const two = new MultiServerClient(pool);
@@ -60,7 +58,7 @@ describe('MultiServerClient.subscribeResource', () => {
   it('subscribes on the server that offers the resource, and only there', async () => {
     const a = startInProcessServer({ id: 'a', subscriptions: true });
     const b = startInProcessServer({ id: 'b', subscriptions: true });
-    cleanups.push(
+    cleanup(
       () => a.close(),
       () => b.close(),
     );
@@ -75,7 +73,7 @@ describe('MultiServerClient.subscribeResource', () => {
 
   it('rejects with the server’s answer when no server takes subscriptions, and names an unknown server', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(() => a.close());
+    cleanup(() => a.close());
     const pool = await poolOf(a);
     const client = new MultiServerClient(pool);
     await expect(client.subscribeResource({ uri: INFO('a') }, () => {})).rejects.toThrow(
@@ -93,11 +91,11 @@ describe('MultiServerClient.subscribeResource', () => {
 
   it('lives on the session idle closing keeps, whatever the traffic when it was made', async () => {
     const a = startInProcessServer({ id: 'a', subscriptions: true });
-    cleanups.push(() => a.close());
+    cleanup(() => a.close());
     const pool = new ServerPool({ maxConnectionsPerServer: 2, idleTimeout: 500 });
     pool.addServer({ id: 'a', transport: a.transport });
     await pool.start({ strict: true });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     const client = new MultiServerClient(pool);
     // Keep the first session busy and let a second one open beside it.
     const busy = client.callTool({ name: 'sleep', arguments: { ms: 400 } });
@@ -116,7 +114,7 @@ describe('MultiServerClient.subscribeResource', () => {
 
   it('moves to the session that takes the kept one’s place when it closes', async () => {
     const a = startInProcessServer({ id: 'a', subscriptions: true });
-    cleanups.push(() => a.close());
+    cleanup(() => a.close());
     const opened: { close(): Promise<void> }[] = [];
     const pool = new ServerPool({ maxConnectionsPerServer: 2 });
     pool.addServer({
@@ -131,7 +129,7 @@ describe('MultiServerClient.subscribeResource', () => {
       },
     });
     await pool.start({ strict: true });
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     const client = new MultiServerClient(pool);
     const busy = client.callTool({ name: 'sleep', arguments: { ms: 200 } });
     await client.ping();
@@ -150,7 +148,7 @@ describe('MultiServerClient.subscribeResource', () => {
 
   it('follows a server that forgot the session (404) to its new one', async () => {
     const a = await startHttpServer({ id: 'a', subscriptions: true });
-    cleanups.push(() => a.close());
+    cleanup(() => a.close());
     const pool = await poolOf(a);
     const client = new MultiServerClient(pool);
     const heard: string[] = [];

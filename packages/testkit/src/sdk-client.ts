@@ -1,4 +1,4 @@
-// Test-only helpers (tsconfig.build.json excludes src/test-*.ts, so this is never shipped).
+/** A plain SDK client for tests: connects over any test transport and records what it observed. */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
