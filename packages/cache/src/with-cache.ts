@@ -3,7 +3,6 @@ import {
   type CallContext,
   type CallMiddleware,
   type ConfigIssue,
-  type Detach,
   InvalidConfigError,
   McpoolError,
   type MultiServerClient,
@@ -175,11 +174,6 @@ interface Flight {
   write: Promise<void> | undefined;
 }
 
-/** Collects, per upstream call, the servers whose attempts answered. */
-interface Attribution {
-  readonly servers: Set<string>;
-}
-
 /**
  * Installs a response cache on a client: catalog lists, resource reads, prompt
  * gets and calls of read-only tools are answered from the cache while fresh,
@@ -210,15 +204,12 @@ class ResponseCache implements CacheHandle {
   private readonly trustAnnotations: boolean;
   private readonly now: () => number;
   private readonly onError: ((error: unknown, operation: CacheOperation) => void) | undefined;
-  /** Tags each upstream call so the pool plugin can tell which servers answered it. */
-  private readonly tag = Symbol('mcpool.cache.attribution');
   private readonly index: LRUCache<string, EntryMeta>;
   private readonly log: InvalidationLog;
   private readonly flights = new Map<string, Flight>();
   private readonly refreshing = new Map<string, Flight>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly removeMiddleware: () => void;
-  private readonly detachPlugin: Detach;
   private readonly unlisten: (() => void)[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -259,20 +250,7 @@ class ResponseCache implements CacheHandle {
     this.index = new LRUCache({ max: INDEX_LIMIT });
     this.log = new InvalidationLog(horizon);
 
-    const pool = client.pool;
-    // Core does not tell call middleware which server answered; an attempt
-    // plugin sees each attempt's server, and the tag links it to our call.
-    this.detachPlugin = pool.use({
-      name: '@mcpool/cache',
-      attempt: async (context, next) => {
-        const attribution = (context.request as unknown as Record<symbol, Attribution | undefined>)[
-          this.tag
-        ];
-        const value = await next();
-        attribution?.servers.add(context.server.id);
-        return value;
-      },
-    });
+    const _pool = client.pool;
     this.listen('server:notification', ({ serverId, notification }) => {
       const methods = LIST_CHANGED[notification.method];
       if (methods) {
@@ -457,13 +435,15 @@ class ResponseCache implements CacheHandle {
     next: (context: CallContext) => Promise<unknown>,
     flight: Flight,
   ): Promise<Resolution> {
-    const attribution: Attribution = { servers: new Set() };
-    const request = { ...context.request, [this.tag]: attribution } as RequestInfo;
     const fetchedAt = this.now();
-    const value = await next({ ...context, request });
+    // The call's context says which servers answered; one list per upstream call.
+    const answeredBy: string[] = [];
+    const value = await next({ ...context, answeredBy });
+    context.answeredBy.push(...answeredBy);
+    const servers = new Set(answeredBy);
     const meta: EntryMeta = {
       ...plan.meta,
-      servers: attribution.servers.size > 0 ? [...attribution.servers] : null,
+      servers: servers.size > 0 ? [...servers] : null,
     };
     if (flight.invalidated || this.closed || !storable(value)) {
       this.counts.notStored++;
@@ -659,7 +639,6 @@ class ResponseCache implements CacheHandle {
       for (const off of this.unlisten.splice(0)) off();
       for (const flight of [...this.flights.values(), ...this.refreshing.values()])
         flight.invalidated = true;
-      await this.detachPlugin();
       await this.settled();
       if (this.ownsStore) await this.store.close?.();
     })();

@@ -56,6 +56,8 @@ export class Call implements AggregationJob<unknown> {
     private readonly onprogress: ((progress: Progress) => void) | undefined,
     merge: Merge | undefined,
     private readonly pages: Pages | undefined,
+    /** Collects the servers that answered, for call middleware; undefined when none listens. */
+    private readonly answeredBy?: string[] | undefined,
   ) {
     this.merge = merge;
   }
@@ -133,7 +135,7 @@ export class Call implements AggregationJob<unknown> {
     const link = linkSignals(scope.attemptSignal, options.signal);
     const budget = options.timeout ?? host.attemptTimeout;
     try {
-      return await host.pool.execute(
+      const value = await host.pool.execute(
         server,
         params === request.params ? request : { ...request, params },
         {
@@ -145,6 +147,8 @@ export class Call implements AggregationJob<unknown> {
           balancer: host.balancer,
         },
       );
+      this.answeredBy?.push(server.id);
+      return value;
     } catch (error) {
       const sent = !isUnsent(error);
       // The call's own end (deadline, caller's abort, closed pool) wins over the attempt's error;

@@ -13,8 +13,8 @@ import type {
   SubscribeRequest,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Call, type CallHost } from '../call/call.js';
-import { CallScope, CallSignals } from '../call/call-scope.js';
+import type { CallHost } from '../call/call.js';
+import { Dispatcher } from '../call/dispatch.js';
 import { fallbackServers } from '../call/fallback.js';
 import { first } from '../call/first.js';
 import { RetryBudget } from '../call/retry-budget.js';
@@ -23,18 +23,12 @@ import { toIssues } from '../config/server-config.js';
 import type { ServerPool } from '../pool/server-pool.js';
 import type { Aggregator } from '../spec/aggregator.js';
 import type { Balancer } from '../spec/balancer.js';
-import type { CallContext, CallMiddleware } from '../spec/call.js';
+import type { CallMiddleware } from '../spec/call.js';
 import type { ServerCatalog } from '../spec/catalog.js';
-import {
-  InvalidConfigError,
-  McpoolError,
-  NoServerAvailableError,
-  PoolClosedError,
-  UnsafeAggregationError,
-} from '../spec/errors.js';
-import type { RequestInfo, ServerView } from '../spec/server.js';
+import { InvalidConfigError, PoolClosedError } from '../spec/errors.js';
+import type { RequestInfo } from '../spec/server.js';
 import type { ResourceSubscription } from '../spec/subscription.js';
-import { abortReason, withDeadline } from '../util/abort.js';
+import { withDeadline } from '../util/abort.js';
 import type { BackoffOptions } from '../util/backoff.js';
 import { allPages, mergeLists } from './catalog-lists.js';
 import { ClientFigures } from './metrics.js';
@@ -46,9 +40,6 @@ import {
 } from './options.js';
 import { Routes } from './routing.js';
 import { subscribeResource } from './subscribe.js';
-
-/** A call pinned to one server runs there once: no fan-out, no retry elsewhere. Stateless, so shared. */
-const PINNED = first();
 
 /**
  * Talks to every server of a pool as if it were one MCP server: routes each
@@ -68,9 +59,7 @@ export class MultiServerClient {
   private readonly unsafeTools: ReadonlySet<string>;
   private readonly budget: RetryBudget | undefined;
   private readonly backoffOptions: BackoffOptions;
-  private readonly middleware: CallMiddleware[] = [];
-  private readonly signals = new CallSignals();
-  private readonly host: CallHost;
+  private readonly calls: Dispatcher;
   private closed = false;
   /** Ends of this client's resource subscriptions still held. */
   private readonly subscriptions = new Set<() => Promise<void>>();
@@ -94,7 +83,7 @@ export class MultiServerClient {
     this.budget =
       options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget ?? {});
     this.backoffOptions = options.backoff ?? {};
-    this.host = {
+    const host: CallHost = {
       pool,
       balancer: this.balancer,
       attemptTimeout: this.attemptTimeout,
@@ -104,14 +93,26 @@ export class MultiServerClient {
         this.fallbackEnabled ? fallbackServers(pool, this.fallbackOrder, offering) : [],
       noteRetry: () => this.figures.retried(),
     };
+    this.calls = new Dispatcher(
+      pool,
+      host,
+      {
+        aggregation: this.aggregation,
+        requestTimeout: this.requestTimeout,
+        maxRetries: this.maxRetries,
+      },
+      this.figures,
+      () => this.assertOpen(),
+    );
   }
 
   /** Adds middleware around every whole call (cache, batch, policies); returns its remover. */
   use(middleware: CallMiddleware): () => void {
-    this.middleware.push(middleware);
+    const chain = this.calls.middleware;
+    chain.push(middleware);
     return () => {
-      const at = this.middleware.indexOf(middleware);
-      if (at >= 0) this.middleware.splice(at, 1);
+      const at = chain.indexOf(middleware);
+      if (at >= 0) chain.splice(at, 1);
     };
   }
 
@@ -175,7 +176,7 @@ export class MultiServerClient {
         target: params.name,
         key: options.key,
       };
-      return this.run(
+      return this.calls.run(
         request,
         `tools/call "${params.name}"`,
         offering,
@@ -201,7 +202,7 @@ export class MultiServerClient {
       target: params.name,
       key: options.key,
     };
-    return (await this.run(
+    return (await this.calls.run(
       request,
       `prompts/get "${params.name}"`,
       offering,
@@ -224,7 +225,7 @@ export class MultiServerClient {
       target: params.uri,
       key: options.key,
     };
-    return (await this.run(
+    return (await this.calls.run(
       request,
       `resources/read "${params.uri}"`,
       offering,
@@ -279,7 +280,12 @@ export class MultiServerClient {
       safe: true,
       key: options.key,
     };
-    return (await this.run(request, 'completion/complete', offering, options)) as CompleteResult;
+    return (await this.calls.run(
+      request,
+      'completion/complete',
+      offering,
+      options,
+    )) as CompleteResult;
   }
 
   /** Pings one server (balanced), or the one named by `server`. */
@@ -292,7 +298,7 @@ export class MultiServerClient {
       safe: true,
       key: options.key,
     };
-    return (await this.run(request, 'ping', offering, options)) as Record<string, never>;
+    return (await this.calls.run(request, 'ping', offering, options)) as Record<string, never>;
   }
 
   /**
@@ -325,7 +331,7 @@ export class MultiServerClient {
     const aggregation = options.aggregation ?? this.aggregation;
     if (!options.server && !aggregation.fanOut) {
       const request: RequestInfo = { method, params: {}, safe: true };
-      return this.withMiddleware(request, options, async () => {
+      return this.calls.withMiddleware(request, options, async () => {
         const started = performance.now();
         try {
           const items = await withDeadline(
@@ -345,105 +351,9 @@ export class MultiServerClient {
     const request: RequestInfo = { method, params: {}, safe: true };
     const offering = options.server ? [this.routes.requireServer(options.server)] : undefined;
     const merge = mergeLists(this.pool.catalog, key, select);
-    return (await this.run(request, method, offering, options, merge, (page) =>
+    return (await this.calls.run(request, method, offering, options, merge, (page) =>
       allPages(key, page),
     )) as T[];
-  }
-
-  private withMiddleware(
-    request: RequestInfo,
-    options: CallOptions,
-    inner: (context: CallContext) => Promise<unknown>,
-  ): Promise<unknown> {
-    const context: CallContext = {
-      request,
-      server: options.server,
-      signal: options.signal,
-      aggregation:
-        options.server !== undefined ? PINNED : (options.aggregation ?? this.aggregation),
-    };
-    const chain = this.middleware;
-    const step = (i: number, ctx: CallContext): Promise<unknown> => {
-      const mw = chain[i];
-      return mw ? mw(ctx, (next) => step(i + 1, next)) : inner(ctx);
-    };
-    return step(0, context);
-  }
-
-  private run(
-    request: RequestInfo,
-    description: string,
-    offering: readonly string[] | undefined,
-    options: CallOptions,
-    merge?: (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown,
-    pages?: (attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>,
-  ): Promise<unknown> {
-    if (this.middleware.length === 0) {
-      return this.dispatch(request, description, offering, options, merge, pages);
-    }
-    return this.withMiddleware(request, options, (context) =>
-      this.dispatch(context.request, description, offering, options, merge, pages),
-    );
-  }
-
-  private async dispatch(
-    request: RequestInfo,
-    description: string,
-    offering: readonly string[] | undefined,
-    options: CallOptions,
-    merge:
-      | ((results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown)
-      | undefined,
-    pages: ((attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>) | undefined,
-  ): Promise<unknown> {
-    this.assertOpen();
-    const pinned = options.server !== undefined;
-    const aggregation = pinned ? PINNED : (options.aggregation ?? this.aggregation);
-    if (aggregation.fanOut && !request.safe) {
-      this.figures.finish(false, performance.now(), aggregation.name);
-      throw new UnsafeAggregationError(aggregation.name, description);
-    }
-    const pinnedServer = pinned ? this.pool.server(options.server as string) : undefined;
-    const candidates: readonly ServerView[] = pinnedServer
-      ? [pinnedServer]
-      : this.pool.candidates(request, offering).servers;
-    if (candidates.length === 0) {
-      this.figures.finish(false, performance.now(), aggregation.name);
-      throw new NoServerAvailableError(
-        `No server is available for ${description}: every server that offers it is down, ejected or draining.`,
-      );
-    }
-    const timeoutMs = options.timeout ?? this.requestTimeout;
-    const scope = new CallScope(this.signals, options.signal, timeoutMs, description);
-    const started = performance.now();
-    this.budget?.recordRequest();
-    const call = new Call(
-      this.host,
-      scope,
-      request,
-      description,
-      candidates,
-      offering,
-      pinned,
-      pinned ? 0 : this.maxRetries,
-      timeoutMs,
-      options.onprogress,
-      merge,
-      pages,
-    );
-    try {
-      const result = await aggregation.run(call);
-      this.figures.finish(true, started, aggregation.name, call.fellBack);
-      return result;
-    } catch (error) {
-      this.figures.finish(false, started, aggregation.name, call.fellBack);
-      if (McpoolError.isInstance(error) && error.code === 'REQUEST_MAY_HAVE_RUN') throw error;
-      if (this.pool.isClosed) throw new PoolClosedError();
-      if (scope.aborted) throw abortReason(scope.attemptSignal, description);
-      throw error;
-    } finally {
-      scope.end();
-    }
   }
 
   /** The seed's client metrics, plus retries and latency percentiles. */
@@ -460,7 +370,7 @@ export class MultiServerClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.signals.abort(new PoolClosedError('The client'));
+    this.calls.signals.abort(new PoolClosedError('The client'));
     await Promise.all([...this.subscriptions].map((end) => end()));
   }
 

@@ -8,6 +8,7 @@ import type {
   AttemptReport,
 } from '../spec/attempt.js';
 import type { Balancer } from '../spec/balancer.js';
+import type { CallMiddleware } from '../spec/call.js';
 import { McpoolError, TimeoutError } from '../spec/errors.js';
 import type { PoolEvents } from '../spec/events.js';
 import { classifyError, isUnreachableError, markUnsent } from '../spec/failure.js';
@@ -40,6 +41,8 @@ export class Attempts {
   /** Controllers of the attempts in flight, aborted when the pool closes. */
   readonly attempts = new Set<AbortController>();
   private wrappers: AttemptMiddleware[] = [];
+  /** The plugins' `wrapCall` hooks, which every client of the pool runs around its calls. */
+  callWrappers: readonly CallMiddleware[] = [];
   private observers: { name: string; hear: (report: AttemptReport) => void }[] = [];
 
   constructor(private readonly pool: AttemptPool) {}
@@ -48,7 +51,9 @@ export class Attempts {
   setPlugins(plugins: readonly PoolPlugin[]): void {
     const wrappers: AttemptMiddleware[] = [];
     const observers: { name: string; hear: (report: AttemptReport) => void }[] = [];
+    const callWrappers: CallMiddleware[] = [];
     for (const plugin of plugins) {
+      if (plugin.wrapCall) callWrappers.push(plugin.wrapCall);
       // `attempt` is the hook's name before 0.2; one plugin gives one or the other.
       const wrap = plugin.wrapAttempt ?? plugin.attempt;
       if (wrap) wrappers.push(wrap);
@@ -56,6 +61,7 @@ export class Attempts {
     }
     this.wrappers = wrappers;
     this.observers = observers;
+    this.callWrappers = callWrappers;
   }
 
   /** Runs one attempt of `request` on `server` (see `ServerPool.execute`). */

@@ -4,6 +4,7 @@ import { checkSeparator, toIssues, validateServerConfig } from '../config/server
 import type { ServerRequestHandlers } from '../connection/server-requests.js';
 import { PooledServer } from '../server/pooled-server.js';
 import type { Balancer } from '../spec/balancer.js';
+import type { CallMiddleware } from '../spec/call.js';
 import {
   type ConfigIssue,
   ConnectionError,
@@ -260,6 +261,11 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     const server = this.serversById.get(serverId);
     if (!server) throw new UnknownServerError(serverId, [...this.serversById.keys()]);
     return server;
+  }
+
+  /** The installed plugins' `wrapCall` hooks, in the order they were installed. */
+  get callWrappers(): readonly CallMiddleware[] {
+    return this.runs.callWrappers;
   }
 
   /** Installs a plugin; the returned function removes it again. */

@@ -14,6 +14,12 @@ export interface CallContext {
    * answer differently (a cache keys on the name).
    */
   readonly aggregation: Aggregator;
+  /**
+   * The servers whose attempts answered this call, filled in as attempts
+   * succeed: read it after `next()` settles. Every copy of the context made
+   * with a spread shares the one list.
+   */
+  readonly answeredBy: string[];
 }
 
 /** Wraps each whole client call (cache, batch, retry policies). */
