@@ -6,7 +6,7 @@ import {
   McpoolError,
   type ServerView,
 } from '@mcpool/core';
-import { abortReason, classifyError } from '@mcpool/core/internal';
+import { abortReason, faultOf } from '@mcpool/core/internal';
 import { type Answer, combineAnswers } from './all-result.js';
 import { OptionChecks } from './options.js';
 import { startAttempt } from './settled-attempt.js';
@@ -92,7 +92,7 @@ export function all(options: AllOptions = {}): Aggregator {
         else
           missing.push({
             server: s.server.id,
-            outcome: classifyError(s.error, false),
+            outcome: faultOf(s.error),
             error: s.error,
             latencyMs: s.latencyMs,
           });

@@ -1,5 +1,5 @@
 import { McpoolError } from '@mcpool/core';
-import { classifyError } from '@mcpool/core/internal';
+import { faultOf } from '@mcpool/core/internal';
 
 /**
  * How one failed call counts for a breaker:
@@ -25,7 +25,7 @@ export function attemptVerdict(error: unknown, signal: AbortSignal): Verdict {
   ) {
     return 'inconclusive';
   }
-  switch (classifyError(error, false)) {
+  switch (faultOf(error)) {
     case 'server-error':
     case 'timeout':
       return 'fault';
@@ -56,7 +56,7 @@ export function callVerdict(error: unknown, signal: AbortSignal | undefined): Ve
         return 'answer';
     }
   }
-  switch (classifyError(error, false)) {
+  switch (faultOf(error)) {
     case 'server-error':
     case 'timeout':
       return 'fault';

@@ -6,7 +6,14 @@
 export { CatalogIndex } from './catalog/catalog-index.js';
 export { toIssues } from './config/server-config.js';
 export { ResourceSubscriptions } from './pool/subscriptions.js';
-export { classifyError, isUnreachableError, isUnsent, markUnsent } from './spec/failure.js';
+export {
+  classifyError,
+  faultOf,
+  isUnreachableError,
+  isUnsent,
+  markUnsent,
+  rememberFault,
+} from './spec/failure.js';
 export {
   abortReason,
   beforeDeadline,

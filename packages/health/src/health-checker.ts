@@ -10,7 +10,7 @@ import {
   TimeoutError,
   UnknownServerError,
 } from '@mcpool/core';
-import { classifyError, LatencyRecorder, untilAborted } from '@mcpool/core/internal';
+import { faultOf, LatencyRecorder, untilAborted } from '@mcpool/core/internal';
 import { maxEjected } from './ejection.js';
 import { HealthEmitter } from './events.js';
 import { isUnreachable, messageOf, saysNothingAboutServer } from './failure.js';
@@ -345,7 +345,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
       if (saysNothingAboutServer(error) && !controller.signal.aborted) return;
       failure = error;
       // A built-in check that got a deliberate JSON-RPC error back still got an answer.
-      ok = typeof check !== 'function' && classifyError(error, false) === 'rejected';
+      ok = typeof check !== 'function' && faultOf(error) === 'rejected';
     } finally {
       clock.clearTimeout(timer);
       stop.signal.removeEventListener('abort', onStop);

@@ -3,17 +3,12 @@ import type { ServerPool } from '../pool/server-pool.js';
 import type { AggregationJob } from '../spec/aggregator.js';
 import type { AttemptOptions } from '../spec/attempt.js';
 import type { Balancer } from '../spec/balancer.js';
-import {
-  McpoolError,
-  PoolClosedError,
-  RequestMayHaveRunError,
-  TimeoutError,
-} from '../spec/errors.js';
-import { classifyError, isUnsent } from '../spec/failure.js';
+import { TimeoutError } from '../spec/errors.js';
 import type { RequestInfo, ServerView } from '../spec/server.js';
-import { abortReason, linkSignals, sleep } from '../util/abort.js';
-import { type BackoffOptions, fullJitter } from '../util/backoff.js';
+import { abortReason, linkSignals } from '../util/abort.js';
+import type { BackoffOptions } from '../util/backoff.js';
 import type { CallScope } from './call-scope.js';
+import { backoffBefore, failureOfCall, mayRetry } from './retry.js';
 import type { RetryBudget } from './retry-budget.js';
 
 /** What a call needs of its client: one per client, shared by its calls. */
@@ -88,24 +83,11 @@ export class Call implements AggregationJob<unknown> {
   }
 
   canRetry(error: unknown): boolean {
-    if (this.scope.aborted || this.scope.remaining() <= 1) return false;
-    if (McpoolError.isInstance(error)) {
-      return (
-        error.code !== 'REQUEST_MAY_HAVE_RUN' &&
-        error.code !== 'ABORTED' &&
-        error.code !== 'POOL_CLOSED'
-      );
-    }
-    const outcome = classifyError(error, false);
-    return outcome === 'server-error' || outcome === 'timeout';
+    return mayRetry(this.scope, error);
   }
 
   backoff(n: number): Promise<void> {
-    const scope = this.scope;
-    return sleep(
-      Math.min(fullJitter(n, this.host.backoff), Math.max(0, scope.remaining())),
-      scope.attemptSignal,
-    );
+    return backoffBefore(n, this.host.backoff, this.scope);
   }
 
   takeRetry(): boolean {
@@ -150,27 +132,15 @@ export class Call implements AggregationJob<unknown> {
       this.answeredBy?.push(server.id);
       return value;
     } catch (error) {
-      const sent = !isUnsent(error);
-      // The call's own end (deadline, caller's abort, closed pool) wins over the attempt's error;
-      // an unsafe request that was sent may still have run, and the error says where.
-      const ended = scope.aborted
-        ? abortReason(scope.attemptSignal, description)
-        : scope.remaining() <= 1
-          ? new TimeoutError(description, this.timeoutMs, { cause: error })
-          : host.pool.isClosed
-            ? new PoolClosedError()
-            : undefined;
-      if (ended) {
-        if (!request.safe && sent && McpoolError.isInstance(ended) && ended.code === 'TIMEOUT') {
-          throw new RequestMayHaveRunError(description, server.id, ended);
-        }
-        throw ended;
-      }
-      const outcome = classifyError(error, false);
-      if (!request.safe && (outcome === 'server-error' || outcome === 'timeout') && sent) {
-        throw new RequestMayHaveRunError(description, server.id, error);
-      }
-      throw error;
+      throw failureOfCall(
+        scope,
+        host.pool.isClosed,
+        request,
+        description,
+        server.id,
+        this.timeoutMs,
+        error,
+      );
     } finally {
       link?.dispose();
     }

@@ -11,7 +11,7 @@ import type { Balancer } from '../spec/balancer.js';
 import type { CallMiddleware } from '../spec/call.js';
 import { McpoolError, TimeoutError } from '../spec/errors.js';
 import type { PoolEvents } from '../spec/events.js';
-import { classifyError, isUnreachableError, markUnsent } from '../spec/failure.js';
+import { classifyError, isUnreachableError, markUnsent, rememberFault } from '../spec/failure.js';
 import type { ExecuteOptions, PoolPlugin } from '../spec/plugin.js';
 import type { RequestInfo } from '../spec/server.js';
 import { abortReason, beforeDeadline, MAX_TIMER_MS, untilAborted } from '../util/abort.js';
@@ -182,7 +182,10 @@ export class Attempts {
       const callerGaveUp =
         caller?.aborted === true &&
         !(McpoolError.isInstance(caller.reason) && caller.reason.code === 'TIMEOUT');
-      outcome = this.pool.isClosed ? 'aborted' : classifyError(error, callerGaveUp);
+      // The verdict is judged once, here, and travels with the error.
+      const fault = classifyError(error, false);
+      rememberFault(error, fault);
+      outcome = this.pool.isClosed || callerGaveUp ? 'aborted' : fault;
       if (!delivered) markUnsent(error);
       // A refused connection means the server is gone: drop the session so the
       // server goes down and reconnects with backoff, instead of staying "connected".

@@ -78,3 +78,22 @@ export function isUnsent(error: unknown): boolean {
     isUnreachableError(error)
   );
 }
+
+const faults = new WeakMap<object, AttemptOutcome>();
+
+/**
+ * Remembers the verdict on an attempt's error (as `classifyError(error,
+ * false)` gives it), so that what happens to the error later (retry rules,
+ * breakers, aggregations) reads it instead of judging it again.
+ */
+export function rememberFault(error: unknown, fault: AttemptOutcome): void {
+  if (typeof error === 'object' && error !== null) faults.set(error, fault);
+}
+
+/** The verdict on an error: the one its attempt carried, else judged now. */
+export function faultOf(error: unknown): AttemptOutcome {
+  return (
+    (typeof error === 'object' && error !== null ? faults.get(error) : undefined) ??
+    classifyError(error, false)
+  );
+}
