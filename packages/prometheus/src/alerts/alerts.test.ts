@@ -8,8 +8,8 @@ import {
   maxErrorRate,
   minHealthyServers,
   prometheusExporter,
-} from './index.js';
-import { callOn, onCleanup, runCleanups, startTestPool, testClient } from './test-pool.js';
+} from '../index.js';
+import { callOn, onCleanup, runCleanups, startTestPool, testClient } from '../test-pool.js';
 
 afterEach(runCleanups);
 
