@@ -17,8 +17,9 @@ import {
 } from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
 import type { HealthEvents } from './events.js';
-import { HealthChecker, type ServerHealthStatus } from './health-checker.js';
+import { HealthChecker } from './health-checker.js';
 import type { HealthCheckerOptions } from './options.js';
+import type { ServerHealthStatus } from './status.js';
 
 const cleanup = useCleanup();
 

@@ -1,7 +1,7 @@
 export { type Clock, systemClock } from './clock.js';
 export { decayedMultiplier, ejectionDuration, maxEjected } from './ejection.js';
 export type { HealthEvents, HealthSource } from './events.js';
-export { HealthChecker, type ServerHealthStatus } from './health-checker.js';
+export { HealthChecker } from './health-checker.js';
 export type {
   HealthCheck,
   HealthCheckerOptions,
@@ -14,3 +14,4 @@ export {
   type OutlierSettings,
   OutlierTracker,
 } from './outlier-tracker.js';
+export type { ServerHealthStatus } from './status.js';
