@@ -1,3 +1,7 @@
+/*
+ * Over 350 lines for its doc comments: one public method per MCP request,
+ * each a few lines that route and hand over to the call path (call/dispatch.ts).
+ */
 import type {
   CallToolRequest,
   CallToolResult,

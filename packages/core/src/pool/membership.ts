@@ -70,3 +70,56 @@ function sameTransport(a: ServerConfig['transport'], b: ServerConfig['transport'
   }
   return canonicalJson(a) === canonicalJson(b);
 }
+
+/** What reconciling needs of the pool. */
+export interface Members {
+  readonly separator: string;
+  ids(): string[];
+  get(id: string): PooledServer | undefined;
+  add(config: ServerConfig): unknown;
+  /** Drains, closes and forgets a server. */
+  remove(id: string): Promise<void>;
+}
+
+/**
+ * Makes the pool's servers those of `configs`: adds the new, drains and
+ * removes the gone, reconnects the ones whose transport changed and updates
+ * the rest in place. The whole set is checked first; nothing changes if any
+ * config is wrong.
+ */
+export async function reconcile(
+  members: Members,
+  configs: readonly ServerConfig[],
+): Promise<{ added: string[]; removed: string[]; updated: string[] }> {
+  const issues = serverSetIssues(configs, members.separator);
+  if (issues.length > 0) throw new InvalidConfigError('server set', issues);
+  const ids = new Set(configs.map((c) => c.id));
+  const added: string[] = [];
+  const removed: string[] = [];
+  const updated: string[] = [];
+  await Promise.all(
+    members
+      .ids()
+      .filter((id) => !ids.has(id))
+      .map(async (id) => {
+        removed.push(id);
+        await members.remove(id);
+      }),
+  );
+  for (const config of configs) {
+    const current = members.get(config.id);
+    if (!current) {
+      members.add(config);
+      added.push(config.id);
+      continue;
+    }
+    if (transportChanged(current, config)) {
+      await members.remove(config.id);
+      members.add(config);
+      updated.push(config.id);
+      continue;
+    }
+    if (updateInPlace(current, config)) updated.push(config.id);
+  }
+  return { added, removed, updated };
+}

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { toIssues } from '../config/server-config.js';
 import type { ServerRequestHandlers } from '../connection/server-requests.js';
 import type { Balancer } from '../spec/balancer.js';
 import type { NamespacingOptions } from '../spec/catalog.js';
+import { type ConfigIssue, InvalidConfigError } from '../spec/errors.js';
 import type { ServerConfig, ServerView } from '../spec/server.js';
 import { MAX_TIMER_MS } from '../util/abort.js';
+import { serverSetIssues } from './membership.js';
 
 /** Options of a `ServerPool`. Every one is optional. */
 export interface ServerPoolOptions {
@@ -77,3 +80,42 @@ export const poolOptionsSchema = z.object({
   clientInfo: z.object({ name: z.string(), version: z.string() }).optional(),
   servers: z.array(z.unknown()).optional(),
 });
+
+/** The pool's options with every default filled in. */
+export interface ResolvedPoolOptions {
+  readonly maxConnections: number;
+  readonly connectionTimeout: number;
+  readonly idleTimeout: number;
+  readonly strictStart: boolean;
+  readonly drainTimeout: number;
+  readonly reconnect: { baseMs: number; maxMs: number };
+  readonly handlers: ServerRequestHandlers;
+  readonly clientInfo: { name: string; version: string };
+}
+
+/**
+ * Checks the options of a `ServerPool` and fills in the defaults. Every
+ * problem at once: the options and each server given here.
+ */
+export function resolvePoolOptions(options: ServerPoolOptions): ResolvedPoolOptions {
+  const issues: ConfigIssue[] = [];
+  const parsed = poolOptionsSchema.safeParse(options);
+  if (!parsed.success) issues.push(...toIssues(parsed.error));
+  if (options.servers) {
+    issues.push(...serverSetIssues(options.servers, options.namespacing?.separator ?? '__'));
+  }
+  if (issues.length > 0) throw new InvalidConfigError('pool options', issues);
+  return {
+    maxConnections: options.maxConnectionsPerServer ?? 1,
+    connectionTimeout: options.connectionTimeout ?? 30_000,
+    idleTimeout: options.idleTimeout ?? 300_000,
+    strictStart: options.strictStart ?? false,
+    drainTimeout: options.drainTimeout ?? 5_000,
+    reconnect: {
+      baseMs: options.reconnect?.baseMs ?? 500,
+      maxMs: options.reconnect?.maxMs ?? 30_000,
+    },
+    handlers: options.handlers ?? {},
+    clientInfo: options.clientInfo ?? { name: 'mcpool', version: '0.1.0' },
+  };
+}

@@ -1,15 +1,12 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CatalogIndex } from '../catalog/catalog-index.js';
-import { checkSeparator, toIssues, validateServerConfig } from '../config/server-config.js';
-import type { ServerRequestHandlers } from '../connection/server-requests.js';
+import { checkSeparator, validateServerConfig } from '../config/server-config.js';
 import { PooledServer } from '../server/pooled-server.js';
 import type { Balancer } from '../spec/balancer.js';
 import type { CallMiddleware } from '../spec/call.js';
 import {
-  type ConfigIssue,
   ConnectionError,
   DuplicateServerError,
-  InvalidConfigError,
   NoServerAvailableError,
   PoolClosedError,
   UnknownServerError,
@@ -20,8 +17,13 @@ import type { Detach, ExecuteOptions, PoolHost, PoolPlugin } from '../spec/plugi
 import type { RequestInfo, ServerConfig, ServerView } from '../spec/server.js';
 import { SafeEmitter } from '../util/safe-emitter.js';
 import { Attempts } from './attempt.js';
-import { serverSetIssues, transportChanged, updateInPlace } from './membership.js';
-import { type Candidates, poolOptionsSchema, type ServerPoolOptions } from './options.js';
+import { reconcile } from './membership.js';
+import {
+  type Candidates,
+  type ResolvedPoolOptions,
+  resolvePoolOptions,
+  type ServerPoolOptions,
+} from './options.js';
 import { defaultRoundRobin } from './round-robin.js';
 import { selectCandidates, selectionFilter } from './selection.js';
 import { PoolSubscriptions } from './subscriptions.js';
@@ -35,16 +37,8 @@ export class ServerPool extends SafeEmitter implements PoolHost {
   readonly catalog: CatalogIndex;
   private readonly serversById = new Map<string, PooledServer>();
   private readonly plugins: { plugin: PoolPlugin; detach: Detach | undefined }[] = [];
-  private readonly options: {
-    maxConnections: number;
-    connectionTimeout: number;
-    idleTimeout: number;
-    strictStart: boolean;
-    drainTimeout: number;
-    reconnect: { baseMs: number; maxMs: number };
-    handlers: ServerRequestHandlers;
-    clientInfo: { name: string; version: string };
-  };
+  private readonly options: ResolvedPoolOptions;
+
   private started = false;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -57,29 +51,9 @@ export class ServerPool extends SafeEmitter implements PoolHost {
 
   constructor(options: ServerPoolOptions = {}) {
     super();
-    // Every problem at once: the options and each server given here.
-    const issues: ConfigIssue[] = [];
-    const parsed = poolOptionsSchema.safeParse(options);
-    if (!parsed.success) issues.push(...toIssues(parsed.error));
-    if (options.servers) {
-      issues.push(...serverSetIssues(options.servers, options.namespacing?.separator ?? '__'));
-    }
-    if (issues.length > 0) throw new InvalidConfigError('pool options', issues);
+    this.options = resolvePoolOptions(options);
     this.balancer = options.balancer ?? defaultRoundRobin();
     this.catalog = new CatalogIndex(options.namespacing);
-    this.options = {
-      maxConnections: options.maxConnectionsPerServer ?? 1,
-      connectionTimeout: options.connectionTimeout ?? 30_000,
-      idleTimeout: options.idleTimeout ?? 300_000,
-      strictStart: options.strictStart ?? false,
-      drainTimeout: options.drainTimeout ?? 5_000,
-      reconnect: {
-        baseMs: options.reconnect?.baseMs ?? 500,
-        maxMs: options.reconnect?.maxMs ?? 30_000,
-      },
-      handlers: options.handlers ?? {},
-      clientInfo: options.clientInfo ?? { name: 'mcpool', version: '0.1.0' },
-    };
     options.servers?.forEach((s, i) => {
       this.addServerAt(s, `servers[${i}]`);
     });
@@ -139,36 +113,16 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     configs: readonly ServerConfig[],
   ): Promise<{ added: string[]; removed: string[]; updated: string[] }> {
     this.assertOpen();
-    const issues = serverSetIssues(configs, this.catalog.separator);
-    if (issues.length > 0) throw new InvalidConfigError('server set', issues);
-    const ids = new Set(configs.map((c) => c.id));
-    const added: string[] = [];
-    const removed: string[] = [];
-    const updated: string[] = [];
-    await Promise.all(
-      [...this.serversById.keys()]
-        .filter((id) => !ids.has(id))
-        .map(async (id) => {
-          removed.push(id);
-          await this.removeServer(id);
-        }),
+    return reconcile(
+      {
+        separator: this.catalog.separator,
+        ids: () => [...this.serversById.keys()],
+        get: (id) => this.serversById.get(id),
+        add: (config) => this.addServer(config),
+        remove: (id) => this.removeServer(id),
+      },
+      configs,
     );
-    for (const config of configs) {
-      const current = this.serversById.get(config.id);
-      if (!current) {
-        this.addServer(config);
-        added.push(config.id);
-        continue;
-      }
-      if (transportChanged(current, config)) {
-        await this.removeServer(config.id);
-        this.addServer(config);
-        updated.push(config.id);
-        continue;
-      }
-      if (updateInPlace(current, config)) updated.push(config.id);
-    }
-    return { added, removed, updated };
   }
 
   /**

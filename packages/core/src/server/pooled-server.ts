@@ -1,3 +1,8 @@
+/*
+ * Over 350 lines because a server's sessions (opening, losing, renewing,
+ * idle closing) share its state; its catalog refresh and reconnects live
+ * beside it (catalog-refresh.ts, reconnect.ts).
+ */
 import type { LoggingMessageNotification, Notification } from '@modelcontextprotocol/sdk/types.js';
 import type { CatalogIndex } from '../catalog/catalog-index.js';
 import { McpConnection } from '../connection/mcp-connection.js';
