@@ -10,4 +10,4 @@ export { first } from './first.js';
 export { type AggregationName, aggregationFromName, aggregationNames } from './from-name.js';
 export { type MajorityOptions, majority } from './majority.js';
 export { type NoQuorumDetails, NoQuorumError, type VoteCount } from './no-quorum-error.js';
-export { majorityOf, tally, type Verdict } from './tally.js';
+export { majorityOf, type TallyVerdict, tally, type Verdict } from './tally.js';

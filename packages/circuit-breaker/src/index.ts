@@ -4,4 +4,9 @@ export { ClientBreaker, withClientBreaker } from './client-breaker.js';
 export { type CircuitOpenDetails, CircuitOpenError, type CircuitState } from './errors.js';
 export type { CircuitBreakersEvents, ClientBreakerEvents } from './events.js';
 export type { CircuitBreakersOptions, CircuitOptions } from './options.js';
-export { attemptVerdict, callVerdict, type Verdict } from './verdict.js';
+export {
+  type AttemptVerdict,
+  attemptVerdict,
+  callVerdict,
+  type Verdict,
+} from './verdict.js';

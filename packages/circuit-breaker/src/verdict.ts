@@ -9,14 +9,14 @@ import { faultOf } from '@mcpool/core/internal';
  *   closed (it proves nothing against the server), a failure while half-open
  *   (it proves nothing for it either, so the circuit does not close on it).
  */
-export type Verdict = 'fault' | 'answer' | 'inconclusive';
+export type AttemptVerdict = 'fault' | 'answer' | 'inconclusive';
 
 function isTimeout(reason: unknown): boolean {
   return McpoolError.isInstance(reason) && reason.code === 'TIMEOUT';
 }
 
 /** The verdict on one attempt on one server, from its error and its signal. */
-export function attemptVerdict(error: unknown, signal: AbortSignal): Verdict {
+export function attemptVerdict(error: unknown, signal: AbortSignal): AttemptVerdict {
   // The attempt's own deadline is the server's fault; any other abort is the caller's.
   if (signal.aborted && !isTimeout(signal.reason)) return 'inconclusive';
   if (
@@ -37,7 +37,7 @@ export function attemptVerdict(error: unknown, signal: AbortSignal): Verdict {
 }
 
 /** The verdict on one whole client call (retries and fallbacks included). */
-export function callVerdict(error: unknown, signal: AbortSignal | undefined): Verdict {
+export function callVerdict(error: unknown, signal: AbortSignal | undefined): AttemptVerdict {
   if (signal?.aborted) return 'inconclusive';
   if (McpoolError.isInstance(error)) {
     switch (error.code) {
@@ -66,3 +66,6 @@ export function callVerdict(error: unknown, signal: AbortSignal | undefined): Ve
       return 'answer';
   }
 }
+
+/** @deprecated Renamed `AttemptVerdict`; this name goes in the next minor version. */
+export type Verdict = AttemptVerdict;

@@ -1,4 +1,4 @@
-export { type Clock, systemClock } from './clock.js';
+export { type Clock, type HealthClock, systemClock } from './clock.js';
 export { decayedMultiplier, ejectionDuration, maxEjected } from './ejection.js';
 export type { HealthEvents, HealthSource } from './events.js';
 export { HealthChecker } from './health-checker.js';
