@@ -4,7 +4,8 @@
  * version. Applications import from `@mcpool/core`.
  */
 export { CatalogIndex } from './catalog/catalog-index.js';
-export { toIssues } from './config/server-config.js';
+export { serverConfigSchema, toIssues, transportSchema } from './config/server-config.js';
+export { namespacingSchema, poolOptionsSchema } from './pool/options.js';
 export { ResourceSubscriptions } from './pool/subscriptions.js';
 export {
   classifyError,

@@ -47,6 +47,15 @@ const positiveMs = z
   .positive()
   .max(MAX_TIMER_MS, 'at most 2147483647 ms (about 24.8 days)');
 
+/** The namespacing options, as the pool and the gateway's config file both take them. */
+export const namespacingSchema = z.object({
+  policy: z.enum(['prefix-on-conflict', 'always', 'reject']).optional(),
+  separator: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'use 1-4 of A-Z a-z 0-9 _ . -')
+    .optional(),
+});
+
 export const poolOptionsSchema = z.object({
   balancer: z
     .custom<unknown>(
@@ -61,15 +70,7 @@ export const poolOptionsSchema = z.object({
   strictStart: z.boolean().optional(),
   drainTimeout: z.number().int().min(0).optional(),
   reconnect: z.object({ baseMs: positiveMs.optional(), maxMs: positiveMs.optional() }).optional(),
-  namespacing: z
-    .object({
-      policy: z.enum(['prefix-on-conflict', 'always', 'reject']).optional(),
-      separator: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'use 1-4 of A-Z a-z 0-9 _ . -')
-        .optional(),
-    })
-    .optional(),
+  namespacing: namespacingSchema.optional(),
   handlers: z
     .object({
       sampling: z.function().optional(),
