@@ -1,4 +1,6 @@
 import { type ConfigIssue, InvalidConfigError } from '@mcpool/core';
+import { toIssues } from '@mcpool/core/internal';
+import { z } from 'zod';
 import type { CacheStore } from './store.js';
 
 /** Time to live of each kind of entry, ms; 0 turns caching of that kind off. */
@@ -105,43 +107,59 @@ export const DEFAULT_TTL: Required<{ [K in keyof CacheTtl]: number }> = {
   tool: 10_000,
 };
 
+const NON_NEGATIVE = 'must be a finite number >= 0';
+const POSITIVE_INT = 'must be an integer >= 1';
+const TOOL_NAMES = 'must be an array of tool names';
+
+const nonNegative = z
+  .custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0, NON_NEGATIVE)
+  .optional();
+const positiveInt = z
+  .custom<number>((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1, POSITIVE_INT)
+  .optional();
+const toolNames = z
+  .custom<string[]>((v) => Array.isArray(v) && v.every((t) => typeof t === 'string'), TOOL_NAMES)
+  .optional();
+const fn = (message: string) =>
+  z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', message).optional();
+
+/** The options of `withCache`, as zod checks them. */
+export const cacheOptionsSchema = z.object({
+  maxEntries: positiveInt,
+  maxBytes: positiveInt,
+  maxEntryBytes: positiveInt,
+  storeTimeout: positiveInt,
+  staleWhileRevalidate: nonNegative,
+  ttl: z
+    .object({
+      catalog: nonNegative,
+      resource: nonNegative,
+      prompt: nonNegative,
+      tool: nonNegative,
+    })
+    .optional(),
+  readOnlyTools: toolNames,
+  noCacheTools: toolNames,
+  store: z
+    .custom<CacheStore>((v) => {
+      const store = v as Partial<CacheStore> | null;
+      return (
+        typeof store?.get === 'function' &&
+        typeof store.set === 'function' &&
+        typeof store.delete === 'function' &&
+        typeof store.clear === 'function'
+      );
+    }, 'must have get, set, delete and clear methods')
+    .optional(),
+  now: fn('must be a function returning ms since epoch'),
+  onError: fn('must be a function'),
+});
+
 /** Checks the options of `withCache`; throws `InvalidConfigError` naming every problem. */
 export function validateCacheOptions(options: CacheOptions): void {
   const issues: ConfigIssue[] = [];
-  const nonNegative = (path: string, value: unknown) => {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-      issues.push({ path, message: 'must be a finite number >= 0' });
-  };
-  const positiveInt = (path: string, value: unknown) => {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-      issues.push({ path, message: 'must be an integer >= 1' });
-  };
-  const names = (path: string, value: unknown) => {
-    if (value === undefined) return;
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-      issues.push({ path, message: 'must be an array of tool names' });
-  };
-  positiveInt('maxEntries', options.maxEntries);
-  positiveInt('maxBytes', options.maxBytes);
-  positiveInt('maxEntryBytes', options.maxEntryBytes);
-  positiveInt('storeTimeout', options.storeTimeout);
-  nonNegative('staleWhileRevalidate', options.staleWhileRevalidate);
-  for (const kind of ['catalog', 'resource', 'prompt', 'tool'] as const)
-    nonNegative(`ttl.${kind}`, options.ttl?.[kind]);
-  names('readOnlyTools', options.readOnlyTools);
-  names('noCacheTools', options.noCacheTools);
-  const store = options.store as Partial<CacheStore> | undefined;
-  if (
-    store !== undefined &&
-    (typeof store?.get !== 'function' ||
-      typeof store.set !== 'function' ||
-      typeof store.delete !== 'function' ||
-      typeof store.clear !== 'function')
-  ) {
-    issues.push({ path: 'store', message: 'must have get, set, delete and clear methods' });
-  }
+  const parsed = cacheOptionsSchema.safeParse(options);
+  if (!parsed.success) issues.push(...toIssues(parsed.error));
   if (
     options.store !== undefined &&
     (options.maxEntries !== undefined || options.maxBytes !== undefined)
@@ -151,9 +169,5 @@ export function validateCacheOptions(options: CacheOptions): void {
       message: 'bounds the default memory store only; with `store`, bound the store itself',
     });
   }
-  if (options.now !== undefined && typeof options.now !== 'function')
-    issues.push({ path: 'now', message: 'must be a function returning ms since epoch' });
-  if (options.onError !== undefined && typeof options.onError !== 'function')
-    issues.push({ path: 'onError', message: 'must be a function' });
   if (issues.length > 0) throw new InvalidConfigError('cache options', issues);
 }
