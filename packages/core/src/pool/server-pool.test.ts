@@ -17,7 +17,7 @@ import {
   UnknownCapabilityError,
 } from '../spec/errors.js';
 import type { ServerConfig } from '../spec/server.js';
-import { useCleanup } from '../testing/index.js';
+import { startPool, useCleanup } from '../testing/index.js';
 import { ServerPool } from './server-pool.js';
 
 const cleanup = useCleanup();
@@ -32,17 +32,8 @@ function servers(n: number, options: { latencyMs?: number } = {}): InProcessTest
   return list;
 }
 
-async function poolOf(
-  list: InProcessTestServer[],
-  extra: Partial<ServerConfig>[] = [],
-): Promise<ServerPool> {
-  const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 } });
-  list.forEach((s, i) => {
-    pool.addServer({ id: s.id, transport: s.transport, ...(extra[i] ?? {}) });
-  });
-  cleanup(() => pool.close());
-  await pool.start();
-  return pool;
+function poolOf(list: InProcessTestServer[]): Promise<ServerPool> {
+  return startPool(list, { cleanup, strict: false });
 }
 
 describe('ServerPool with in-process servers', () => {

@@ -2,19 +2,13 @@ import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit'
 import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import type { TransportConfig } from '../spec/server.js';
-import { useCleanup } from '../testing/index.js';
+import { startPool, useCleanup } from '../testing/index.js';
 import { ServerPool } from './server-pool.js';
 
 const cleanup = useCleanup();
 
-async function poolOf(
-  ...servers: { id: string; transport: TransportConfig }[]
-): Promise<ServerPool> {
-  const pool = new ServerPool();
-  for (const s of servers) pool.addServer({ id: s.id, transport: s.transport });
-  await pool.start({ strict: true });
-  cleanup(() => pool.close());
-  return pool;
+function poolOf(...servers: { id: string; transport: TransportConfig }[]): Promise<ServerPool> {
+  return startPool(servers, { cleanup, reconnect: { baseMs: 500, maxMs: 30_000 } });
 }
 
 const INFO = (id: string) => `mcpool-test://${id}/info`;

@@ -6,6 +6,12 @@ import type { TransportConfig } from '../spec/server.js';
 export interface TestServerRef {
   readonly id: string;
   readonly transport: TransportConfig;
+  /** Taken as the server's config when given. */
+  readonly name?: string | undefined;
+  readonly weight?: number | undefined;
+  readonly priority?: number | undefined;
+  readonly tags?: string[] | undefined;
+  readonly maxConnections?: number | undefined;
 }
 
 /** Options of `startPool`: the pool's, plus where to register it for closing. */
@@ -28,7 +34,17 @@ export async function startPool(
   const { cleanup, strict = true, ...poolOptions } = options;
   const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 }, ...poolOptions });
   cleanup?.(pool);
-  for (const s of servers) pool.addServer({ id: s.id, transport: s.transport });
+  for (const s of servers) {
+    pool.addServer({
+      id: s.id,
+      transport: s.transport,
+      ...(s.name !== undefined ? { name: s.name } : {}),
+      ...(s.weight !== undefined ? { weight: s.weight } : {}),
+      ...(s.priority !== undefined ? { priority: s.priority } : {}),
+      ...(s.tags !== undefined ? { tags: s.tags } : {}),
+      ...(s.maxConnections !== undefined ? { maxConnections: s.maxConnections } : {}),
+    });
+  }
   await pool.start({ strict });
   return pool;
 }
