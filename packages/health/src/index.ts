@@ -1,5 +1,10 @@
 export { type Clock, type HealthClock, systemClock } from './clock.js';
-export { decayedMultiplier, ejectionDuration, maxEjected } from './ejection.js';
+export {
+  decayedMultiplier,
+  ejectionDuration,
+  maxEjected,
+  OutlierTracker,
+} from './deprecated.js';
 export type { HealthEvents, HealthSource } from './events.js';
 export { HealthChecker } from './health-checker.js';
 export type {
@@ -8,10 +13,9 @@ export type {
   OutlierDetectionOptions,
   Probe,
 } from './options.js';
-export {
-  type Observation,
-  type OutlierRecord,
-  type OutlierSettings,
-  OutlierTracker,
+export type {
+  Observation,
+  OutlierRecord,
+  OutlierSettings,
 } from './outlier-tracker.js';
 export type { ServerHealthStatus } from './status.js';

@@ -15,11 +15,8 @@ export {
   alerts,
 } from './alerts/alerts.js';
 export type { AttemptCounts } from './alerts/attempt-window.js';
-export {
-  BREAKER_STATE_VALUE,
-  type BreakerState,
-  breakerStateFromExclusions,
-} from './breaker-state.js';
+export type { BreakerState } from './breaker-state.js';
+export { BREAKER_STATE_VALUE, breakerStateFromExclusions } from './deprecated.js';
 export { prometheusExporter } from './exporter.js';
 export type {
   ObservableCache,
