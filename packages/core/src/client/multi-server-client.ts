@@ -170,13 +170,13 @@ export class MultiServerClient {
     // Not async: an async wrapper around run() would add a promise and two ticks to every call.
     try {
       this.assertOpen();
-      const { offering, upstream } = this.counted(() =>
-        this.routes.routeNamed('tool', params.name, options.server),
+      const { offering, upstream, safe } = this.counted(() =>
+        this.routes.toolCall(params.name, options.server),
       );
       const request: RequestInfo = {
         method: 'tools/call',
         params: upstream === params.name ? params : { ...params, name: upstream },
-        safe: this.routes.safeOn(params.name, { servers: offering, upstreamName: upstream }),
+        safe,
         target: params.name,
         key: options.key,
       };

@@ -54,6 +54,19 @@ export class Routes {
     return name;
   }
 
+  /** Where a tool call goes, under which name, and whether it is safe to repeat there. */
+  toolCall(
+    name: string,
+    pinned: string | undefined,
+  ): { offering: readonly string[]; upstream: string; safe: boolean } {
+    const { offering, upstream } = this.routeNamed('tool', name, pinned);
+    return {
+      offering,
+      upstream,
+      safe: this.safeOn(name, { servers: offering, upstreamName: upstream }),
+    };
+  }
+
   routeNamed(
     kind: 'tool' | 'prompt',
     name: string,
