@@ -1,7 +1,10 @@
 /**
  * The one module that talks to the MCP SDK's client side. Everything else in
  * mcpool sees `McpConnection`, so a connector for another SDK line can be
- * added here without touching the rest.
+ * added here without touching the rest. Over 350 lines for that reason: a
+ * session's requests and its renewal after the server forgot it (HTTP 404)
+ * share the SDK client they swap; transports, server requests and
+ * cancellable sends live beside it.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
