@@ -7,8 +7,12 @@ import {
   type ServerView,
 } from '@mcpool/core';
 import { abortReason, faultOf } from '@mcpool/core/internal';
+import { z } from 'zod';
 import { type Answer, combineAnswers } from './all-result.js';
-import { OptionChecks } from './options.js';
+import { callback, checkOptions, positiveDuration } from './options.js';
+
+const allOptionsSchema = z.object({ timeout: positiveDuration, onReport: callback });
+
 import { startAttempt } from './settled-attempt.js';
 
 /** What `all()` tells `onReport` after every call. */
@@ -68,10 +72,7 @@ export interface AllOptions {
  * or a closed client rejects. Safe requests only (the client refuses others).
  */
 export function all(options: AllOptions = {}): Aggregator {
-  const checks = new OptionChecks('all() options');
-  checks.positiveDuration('timeout', options.timeout);
-  checks.fn('onReport', options.onReport);
-  checks.done();
+  checkOptions('all() options', allOptionsSchema, options);
   const { timeout, onReport } = options;
 
   return {
