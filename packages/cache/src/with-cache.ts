@@ -251,7 +251,7 @@ class ResponseCache implements CacheHandle {
     // The call's context says which servers answered; one list per upstream call.
     const answeredBy: string[] = [];
     const value = await next({ ...context, answeredBy });
-    context.answeredBy.push(...answeredBy);
+    context.answeredBy?.push(...answeredBy);
     const servers = new Set(answeredBy);
     const meta: EntryMeta = {
       ...plan.meta,

@@ -26,7 +26,7 @@ describe('plugin hooks', () => {
       wrapCall: async (context, next) => {
         seen.push(`call:${context.request.method}`);
         const value = await next(context);
-        seen.push(`answered:${context.answeredBy.join(',')}`);
+        seen.push(`answered:${context.answeredBy?.join(',')}`);
         return value;
       },
       wrapAttempt: async (context, next) => {
@@ -79,7 +79,7 @@ describe('plugin hooks', () => {
     let answered: string[] = [];
     client.use(async (context, next) => {
       const value = await next(context);
-      answered = [...context.answeredBy];
+      answered = [...(context.answeredBy ?? [])];
       return value;
     });
     await client.callTool(add, { server: 's1' });

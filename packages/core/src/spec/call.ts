@@ -17,9 +17,10 @@ export interface CallContext {
   /**
    * The servers whose attempts answered this call, filled in as attempts
    * succeed: read it after `next()` settles. Every copy of the context made
-   * with a spread shares the one list.
+   * with a spread shares the one list. Core always sets it; it is optional so
+   * that contexts made by hand (tests, adapters) need not.
    */
-  readonly answeredBy: string[];
+  readonly answeredBy?: string[] | undefined;
 }
 
 /** Wraps each whole client call (cache, batch, retry policies). */
