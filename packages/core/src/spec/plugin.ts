@@ -5,7 +5,7 @@ import type { Balancer } from './balancer.js';
 import type { CallMiddleware } from './call.js';
 import type { PoolEvents } from './events.js';
 import type { PoolMetrics } from './metrics.js';
-import type { RequestInfo, ServerView } from './server.js';
+import type { RequestInfo, ServerConfig, ServerView } from './server.js';
 
 /** Releases what a plugin attached. */
 export type Detach = () => void | Promise<void>;
@@ -33,8 +33,8 @@ export interface ExecuteOptions {
 
 /**
  * What a plugin may use of the pool it is attached to: its events, its
- * servers, exclusion from selection, figures and background attempts (a
- * health probe). `ServerPool` is one; a plugin that needs more of the pool
+ * servers, exclusion from selection, figures, background attempts (a health
+ * probe) and membership (a discovery plugin). `ServerPool` is one; a plugin that needs more of the pool
  * declares `attach(pool: ServerPool)`.
  */
 export interface PoolHost
@@ -51,6 +51,14 @@ export interface PoolHost
   getMetrics(): PoolMetrics;
   /** Runs one attempt of a request on one server (a probe, with `background: true`). */
   execute(server: ServerView, request: RequestInfo, options?: ExecuteOptions): Promise<unknown>;
+  /** Membership, for discovery plugins: see `ServerPool.sync`, `addServer`, `removeServer`. */
+  sync(
+    configs: readonly ServerConfig[],
+  ): Promise<{ added: string[]; removed: string[]; updated: string[] }>;
+  addServer(config: ServerConfig): ServerView;
+  removeServer(serverId: string): Promise<void>;
+  /** Reconnects a down server now instead of after its backoff. */
+  reconnect(serverId: string): void;
 }
 
 /**
