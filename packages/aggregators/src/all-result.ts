@@ -1,4 +1,5 @@
-import { type AttemptOutcome, canonicalJson, McpoolError } from '@mcpool/core';
+import { type AttemptOutcome, McpoolError } from '@mcpool/core';
+import { canonicalJson } from '@mcpool/core/internal';
 import type {
   CallToolResult,
   CompleteResult,

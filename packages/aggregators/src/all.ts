@@ -3,13 +3,16 @@ import {
   type Aggregator,
   AllServersFailedError,
   type AttemptOutcome,
-  abortReason,
-  classifyError,
   McpoolError,
   type ServerView,
 } from '@mcpool/core';
+import { abortReason, faultOf } from '@mcpool/core/internal';
+import { z } from 'zod';
 import { type Answer, combineAnswers } from './all-result.js';
-import { OptionChecks } from './options.js';
+import { callback, checkOptions, positiveDuration } from './options.js';
+
+const allOptionsSchema = z.object({ timeout: positiveDuration, onReport: callback });
+
 import { startAttempt } from './settled-attempt.js';
 
 /** What `all()` tells `onReport` after every call. */
@@ -69,10 +72,7 @@ export interface AllOptions {
  * or a closed client rejects. Safe requests only (the client refuses others).
  */
 export function all(options: AllOptions = {}): Aggregator {
-  const checks = new OptionChecks('all() options');
-  checks.positiveDuration('timeout', options.timeout);
-  checks.fn('onReport', options.onReport);
-  checks.done();
+  checkOptions('all() options', allOptionsSchema, options);
   const { timeout, onReport } = options;
 
   return {
@@ -93,7 +93,7 @@ export function all(options: AllOptions = {}): Aggregator {
         else
           missing.push({
             server: s.server.id,
-            outcome: classifyError(s.error, false),
+            outcome: faultOf(s.error),
             error: s.error,
             latencyMs: s.latencyMs,
           });

@@ -4,7 +4,14 @@ import {
   AllServersFailedError,
   type AttemptFailure,
 } from '@mcpool/core';
-import { OptionChecks } from './options.js';
+import { z } from 'zod';
+import { checkOptions, nonNegativeDuration, positiveInteger } from './options.js';
+
+const fastestOptionsSchema = z.object({
+  spread: positiveInteger,
+  hedgeAfterMs: nonNegativeDuration,
+});
+
 import { race } from './race.js';
 
 /** Options of {@link fastest}. */
@@ -34,10 +41,7 @@ export interface FastestOptions {
  * (the client refuses others).
  */
 export function fastest(options: FastestOptions = {}): Aggregator {
-  const checks = new OptionChecks('fastest() options');
-  checks.positiveInteger('spread', options.spread);
-  checks.nonNegativeDuration('hedgeAfterMs', options.hedgeAfterMs);
-  checks.done();
+  checkOptions('fastest() options', fastestOptionsSchema, options);
 
   return {
     name: 'fastest',

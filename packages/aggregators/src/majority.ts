@@ -1,11 +1,15 @@
-import {
-  type AggregationJob,
-  type Aggregator,
-  type AttemptFailure,
-  canonicalJson,
-} from '@mcpool/core';
+import type { AggregationJob, Aggregator, AttemptFailure, ConfigIssue } from '@mcpool/core';
+import { canonicalJson } from '@mcpool/core/internal';
+import { z } from 'zod';
 import { NoQuorumError, type VoteCount } from './no-quorum-error.js';
-import { OptionChecks } from './options.js';
+import { callback, checkOptions, positiveInteger } from './options.js';
+
+const majorityOptionsSchema = z.object({
+  servers: positiveInteger,
+  quorum: positiveInteger,
+  key: callback,
+});
+
 import { race } from './race.js';
 import { majorityOf, tally } from './tally.js';
 
@@ -48,21 +52,18 @@ const defaultKey = (answer: unknown) => canonicalJson(answer, { ignoreKeys: IGNO
  * client refuses others).
  */
 export function majority<A = unknown>(options: MajorityOptions<A> = {}): Aggregator {
-  const checks = new OptionChecks('majority() options');
-  checks.positiveInteger('servers', options.servers);
-  checks.positiveInteger('quorum', options.quorum);
-  checks.fn('key', options.key);
+  const extra: ConfigIssue[] = [];
   if (
     Number.isInteger(options.servers) &&
     Number.isInteger(options.quorum) &&
     (options.quorum as number) > (options.servers as number)
   ) {
-    checks.add(
-      'quorum',
-      `must not exceed servers (${options.quorum} > ${options.servers}): no answer could ever win`,
-    );
+    extra.push({
+      path: 'quorum',
+      message: `must not exceed servers (${options.quorum} > ${options.servers}): no answer could ever win`,
+    });
   }
-  checks.done();
+  checkOptions('majority() options', majorityOptionsSchema, options, extra);
   const key = (options.key as ((answer: unknown) => string) | undefined) ?? defaultKey;
 
   return {

@@ -1,54 +1,47 @@
 import { type ConfigIssue, InvalidConfigError } from '@mcpool/core';
+import { toIssues } from '@mcpool/core/internal';
+import { z } from 'zod';
+
+const option = <T>(valid: (value: unknown) => boolean, rule: string) =>
+  z.custom<T>(valid, { error: (issue) => `${rule} (got ${show(issue.input)})` }).optional();
+
+/** A whole number of at least 1. */
+export const positiveInteger = option<number>(
+  (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1,
+  'must be a whole number of at least 1',
+);
+
+/** A finite number of ms above 0. */
+export const positiveDuration = option<number>(
+  (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  'must be a finite number of ms above 0',
+);
+
+/** A finite number of ms, 0 or more. */
+export const nonNegativeDuration = option<number>(
+  (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+  'must be a finite number of ms, 0 or more',
+);
+
+/** A function. */
+export const callback = option<(...args: never[]) => unknown>(
+  (v) => typeof v === 'function',
+  'must be a function',
+);
 
 /**
- * Collects every problem in a strategy's options so the error lists them all
- * at once, each with its path, instead of failing on the first.
+ * Checks a strategy's options against its zod schema and any rules across
+ * fields (`extra`); throws `InvalidConfigError` listing every problem with its path.
  */
-export class OptionChecks {
-  private readonly issues: ConfigIssue[] = [];
-
-  constructor(private readonly what: string) {}
-
-  positiveInteger(path: string, value: unknown): void {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-      this.issues.push({
-        path,
-        message: `must be a whole number of at least 1 (got ${show(value)})`,
-      });
-  }
-
-  positiveDuration(path: string, value: unknown): void {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-      this.issues.push({
-        path,
-        message: `must be a finite number of ms above 0 (got ${show(value)})`,
-      });
-  }
-
-  nonNegativeDuration(path: string, value: unknown): void {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-      this.issues.push({
-        path,
-        message: `must be a finite number of ms, 0 or more (got ${show(value)})`,
-      });
-  }
-
-  fn(path: string, value: unknown): void {
-    if (value !== undefined && typeof value !== 'function')
-      this.issues.push({ path, message: `must be a function (got ${show(value)})` });
-  }
-
-  add(path: string, message: string): void {
-    this.issues.push({ path, message });
-  }
-
-  /** Throws `InvalidConfigError` listing every problem found, if any. */
-  done(): void {
-    if (this.issues.length > 0) throw new InvalidConfigError(this.what, this.issues);
-  }
+export function checkOptions(
+  what: string,
+  schema: z.ZodType,
+  options: unknown,
+  extra: readonly ConfigIssue[] = [],
+): void {
+  const parsed = schema.safeParse(options);
+  const issues = [...(parsed.success ? [] : toIssues(parsed.error)), ...extra];
+  if (issues.length > 0) throw new InvalidConfigError(what, issues);
 }
 
 function show(value: unknown): string {

@@ -1,9 +1,5 @@
-import {
-  type AggregationJob,
-  abortReason,
-  NoServerAvailableError,
-  type ServerView,
-} from '@mcpool/core';
+import { type AggregationJob, NoServerAvailableError, type ServerView } from '@mcpool/core';
+import { abortReason } from '@mcpool/core/internal';
 import { type RunningAttempt, type Settled, startAttempt } from './settled-attempt.js';
 
 /** What a racing strategy may do from its `onSettled` callback. */

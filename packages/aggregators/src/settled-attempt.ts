@@ -1,10 +1,5 @@
-import {
-  type AggregationJob,
-  classifyError,
-  McpoolError,
-  type ServerView,
-  TimeoutError,
-} from '@mcpool/core';
+import { type AggregationJob, McpoolError, type ServerView, TimeoutError } from '@mcpool/core';
+import { faultOf } from '@mcpool/core/internal';
 
 /** How one attempt of a fan-out ended; never a rejection, so strategies can wait on many. */
 export type Settled<T> =
@@ -117,6 +112,6 @@ function normalize(
   timeout: number | undefined,
 ): unknown {
   if (timeout === undefined || McpoolError.isInstance(error)) return error;
-  if (classifyError(error, false) !== 'timeout') return error;
+  if (faultOf(error) !== 'timeout') return error;
   return new TimeoutError(`${job.description} on server "${server.id}"`, timeout, { cause: error });
 }

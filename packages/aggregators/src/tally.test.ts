@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { majorityOf, tally, type Verdict } from './tally.js';
+import { majorityOf, type TallyVerdict, tally } from './tally.js';
 
 /** A full vote: N servers, each answering one of a few values or failing (null). */
 const election = fc.integer({ min: 1, max: 9 }).chain((n) =>
@@ -14,9 +14,9 @@ const election = fc.integer({ min: 1, max: 9 }).chain((n) =>
 );
 
 /** Verdicts after each arrival, as the strategy computes them while waiting. */
-function verdicts(ballots: readonly (string | null)[], quorum: number): Verdict[] {
+function verdicts(ballots: readonly (string | null)[], quorum: number): TallyVerdict[] {
   const votes: string[] = [];
-  const out: Verdict[] = [];
+  const out: TallyVerdict[] = [];
   ballots.forEach((ballot, i) => {
     if (ballot !== null) votes.push(ballot);
     out.push(tally(votes, quorum, ballots.length - i - 1));
@@ -108,7 +108,7 @@ describe('tally', () => {
         const firstDecided = steps.find((v) => v.kind !== 'undecided');
         expect(firstDecided).toEqual(final);
         // Once decided, later arrivals never change it.
-        const at = steps.indexOf(firstDecided as Verdict);
+        const at = steps.indexOf(firstDecided as TallyVerdict);
         for (const later of steps.slice(at)) expect(later).toEqual(final);
       }),
     );

@@ -1,5 +1,5 @@
 /** Where a vote stands. */
-export type Verdict =
+export type TallyVerdict =
   /** `key` reached the quorum first; nothing still outstanding can change that. */
   | { readonly kind: 'winner'; readonly key: string; readonly votes: number }
   /** No answer has the quorum yet, but one still could. */
@@ -18,7 +18,7 @@ export type Verdict =
  * first decisive verdict always gives the answer that waiting for every server
  * would have given.
  */
-export function tally(votes: readonly string[], quorum: number, outstanding: number): Verdict {
+export function tally(votes: readonly string[], quorum: number, outstanding: number): TallyVerdict {
   if (!Number.isInteger(quorum) || quorum < 1)
     throw new RangeError(`tally: quorum must be a whole number of at least 1 (got ${quorum})`);
   if (!Number.isInteger(outstanding) || outstanding < 0)
@@ -40,3 +40,6 @@ export function tally(votes: readonly string[], quorum: number, outstanding: num
 export function majorityOf(n: number): number {
   return Math.floor(n / 2) + 1;
 }
+
+/** @deprecated Renamed `TallyVerdict`; this name goes in the next minor version. */
+export type Verdict = TallyVerdict;

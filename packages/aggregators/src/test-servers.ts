@@ -1,10 +1,11 @@
 import {
   AbortedError,
   type Balancer,
-  ServerPool,
+  type ServerPool,
   type ServerPoolOptions,
   type TransportConfig,
 } from '@mcpool/core';
+import { startPool, useCleanup } from '@mcpool/core/testing';
 import {
   type InProcessTestServer,
   startInProcessServer,
@@ -22,17 +23,16 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
-const cleanups: (() => Promise<void>)[] = [];
+/** One cleanup list per test file: what a test opened is closed after it, last opened first. */
+const cleanup = useCleanup();
 
 /** Registers something to close after the current test, last opened first closed. */
-export function onCleanup(cleanup: () => Promise<void>): void {
-  cleanups.push(cleanup);
+export function onCleanup(close: () => Promise<void>): void {
+  cleanup(close);
 }
 
-/** Closes everything the test opened; use as `afterEach(closeAll)`. */
-export async function closeAll(): Promise<void> {
-  for (const c of cleanups.splice(0).reverse()) await c();
-}
+/** Closes everything the test opened now (it also happens after each test by itself). */
+export const closeAll = cleanup.run;
 
 /** In-process test servers `s1`, `s2`, ... with per-server options. */
 export function testServers(options: Partial<TestServerOptions>[]): InProcessTestServer[] {
@@ -44,15 +44,11 @@ export function testServers(options: Partial<TestServerOptions>[]): InProcessTes
 }
 
 /** A started pool of the given servers, closed after the test. */
-export async function poolOf(
+export function poolOf(
   servers: readonly { id: string; transport: TransportConfig }[],
   options: ServerPoolOptions = {},
 ): Promise<ServerPool> {
-  const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 }, ...options });
-  for (const s of servers) pool.addServer({ id: s.id, transport: s.transport });
-  onCleanup(() => pool.close());
-  await pool.start({ strict: true });
-  return pool;
+  return startPool(servers, { ...options, cleanup });
 }
 
 /** The text of a tool result's text blocks, joined. */

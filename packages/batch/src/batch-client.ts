@@ -1,13 +1,12 @@
 import {
   type Aggregator,
-  abortReason,
   type CallOptions,
   type ConfigIssue,
-  canonicalJson,
   InvalidConfigError,
   type MultiServerClient,
   PoolClosedError,
 } from '@mcpool/core';
+import { abortReason, canonicalJson } from '@mcpool/core/internal';
 import {
   type BatchOperation,
   type BatchResult,

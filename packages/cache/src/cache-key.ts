@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type RequestInfo } from '@mcpool/core';
+import type { RequestInfo } from '@mcpool/core';
+import { canonicalJson } from '@mcpool/core/internal';
 
 /**
  * The cache key of a request: method, params in canonical JSON (so argument

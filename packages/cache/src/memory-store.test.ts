@@ -1,3 +1,4 @@
+import { testCacheStore } from '@mcpool/core/testing';
 import { delay } from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from './memory-store.js';
@@ -47,3 +48,5 @@ describe('memoryStore', () => {
     expect(store.stats()).toMatchObject({ entries: 0, bytes: 0, evictions: 0 });
   });
 });
+
+testCacheStore('memoryStore', () => memoryStore());

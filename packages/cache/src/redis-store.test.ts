@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { testCacheStore } from '@mcpool/core/testing';
 import { delay, freePort, startInProcessServer, waitFor } from '@mcpool/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,22 @@ async function startRedis(): Promise<{
     if (attempt >= 3) throw new Error(`redis-server did not start: ${output}`);
   }
 }
+
+describe.skipIf(!hasRedis)('redisStore conformance', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let prefix = 0;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  testCacheStore('redisStore', async () => {
+    const store = redisStore({ url: redis.url, prefix: `conformance${++prefix}:` });
+    await waitFor(() => store.connected, { message: 'redis connection' });
+    return store;
+  });
+});
 
 describe.skipIf(!hasRedis)('redisStore against a real redis-server', () => {
   const cleanup = new Cleanup();

@@ -1,9 +1,10 @@
 import {
   MultiServerClient,
   type MultiServerClientOptions,
-  ServerPool,
+  type ServerPool,
   type ServerPoolOptions,
 } from '@mcpool/core';
+import { startPool } from '@mcpool/core/testing';
 import { type InProcessTestServer, startInProcessServer } from '@mcpool/testkit';
 
 /** Closes everything a test opened, last opened first. */
@@ -43,10 +44,10 @@ export async function rig(
     );
   if (!options.servers)
     cleanup.add(() => Promise.all(servers.map((s) => s.close())).then(() => {}));
-  const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 }, ...options.pool });
-  for (const s of servers) pool.addServer({ id: s.id, transport: s.transport });
-  cleanup.add(() => pool.close());
-  await pool.start({ strict: true });
+  const pool = await startPool(servers, {
+    ...options.pool,
+    cleanup: (p) => cleanup.add(() => p.close()),
+  });
   const client = new MultiServerClient(pool, {
     backoff: { baseMs: 1, maxMs: 2 },
     ...options.client,

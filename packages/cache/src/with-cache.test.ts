@@ -6,9 +6,10 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryStore } from './memory-store.js';
+import type { CacheHandle, CacheOptions } from './options.js';
 import type { CacheStore } from './store.js';
 import { Cleanup, calls, rig, text } from './test-setup.js';
-import { type CacheHandle, type CacheOptions, withCache } from './with-cache.js';
+import { withCache } from './with-cache.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());

@@ -1,184 +1,30 @@
-import {
-  AbortedError,
-  type CallContext,
-  type CallMiddleware,
-  type ConfigIssue,
-  type Detach,
-  InvalidConfigError,
-  McpoolError,
-  type MultiServerClient,
-  type PoolEvents,
-  type RequestInfo,
-} from '@mcpool/core';
+/*
+ * One class on purpose: the flights in progress, the store, the invalidation
+ * index and the figures change together on every call, and a split would
+ * hand that state from file to file. What can stand alone lives beside it:
+ * the options (options.ts), which requests are cached (plan.ts), a flight and
+ * its answer (flight.ts), keys (cache-key.ts) and invalidation (invalidation.ts).
+ */
+import type { CallContext, CallMiddleware, MultiServerClient, PoolEvents } from '@mcpool/core';
+import { abortReason, untilAborted } from '@mcpool/core/internal';
 import { LRUCache } from 'lru-cache';
-import { cacheKey } from './cache-key.js';
 import { type CacheKind, decodeRecord, type EntryMeta, type StoredRecord } from './entry.js';
+import { copyOf, type Flight, isPromise, type Resolution, storable } from './flight.js';
 import { InvalidationLog, type InvalidationRule, ruleMatches } from './invalidation.js';
 import { memoryStore } from './memory-store.js';
+import {
+  type CacheHandle,
+  type CacheMetrics,
+  type CacheOperation,
+  type CacheOptions,
+  DEFAULT_TTL,
+  validateCacheOptions,
+} from './options.js';
+import { CATALOG_METHODS, CachePlanner, LIST_CHANGED, type Plan } from './plan.js';
 import type { CacheStore, MaybePromise } from './store.js';
-
-/** Time to live of each kind of entry, ms; 0 turns caching of that kind off. */
-export interface CacheTtl {
-  /** tools/list, resources/list, resources/templates/list, prompts/list. @default 60_000 */
-  catalog?: number | undefined;
-  /** resources/read. @default 30_000 */
-  resource?: number | undefined;
-  /** prompts/get. @default 60_000 */
-  prompt?: number | undefined;
-  /** tools/call of read-only tools. @default 10_000 */
-  tool?: number | undefined;
-}
-
-/** What a store operation was doing when it failed. */
-export type CacheOperation = 'get' | 'set' | 'delete' | 'clear' | 'refresh';
-
-/** Options of {@link withCache}. Every one is optional. */
-export interface CacheOptions {
-  /** Where entries live. @default memoryStore({ maxEntries, maxBytes }) */
-  store?: CacheStore | undefined;
-  /** Bound of the default memory store. @default 1_000 */
-  maxEntries?: number | undefined;
-  /** Bound of the default memory store, bytes. @default 33_554_432 (32 MiB) */
-  maxBytes?: number | undefined;
-  /** Larger answers are not stored, bytes of JSON. @default 1_048_576 (1 MiB) */
-  maxEntryBytes?: number | undefined;
-  /** Time to live per kind of request, ms. */
-  ttl?: CacheTtl | undefined;
-  /**
-   * After an entry's TTL, serve it this much longer (ms) while one background
-   * call refreshes it. 0 turns stale-while-revalidate off. @default 0
-   */
-  staleWhileRevalidate?: number | undefined;
-  /** Tools whose calls may be cached whatever their annotations say. */
-  readOnlyTools?: string[] | undefined;
-  /** Tools whose calls are never cached, whatever their annotations say. Wins over `readOnlyTools`. */
-  noCacheTools?: string[] | undefined;
-  /**
-   * Cache calls of tools that announce `readOnlyHint: true`. Turn off when the
-   * servers are not trusted; then only `readOnlyTools` are cached. @default true
-   */
-  trustAnnotations?: boolean | undefined;
-  /** A store operation that takes longer counts as failed (a miss), ms. @default 250 */
-  storeTimeout?: number | undefined;
-  /** Close the store on `close()`. @default true when the cache made the store itself */
-  closeStore?: boolean | undefined;
-  /** Clock, ms since epoch; inject one to test expiry. @default Date.now */
-  now?: (() => number) | undefined;
-  /**
-   * Told of every store failure and failed background refresh. The cache goes
-   * on without caching either way; failures are also counted in `metrics()`.
-   */
-  onError?: ((error: unknown, operation: CacheOperation) => void) | undefined;
-}
-
-/** Cache figures. */
-export interface CacheMetrics {
-  /** Calls answered from the cache with a fresh entry. */
-  hits: number;
-  /** Calls answered with a stale entry while it was refreshed. */
-  staleHits: number;
-  /** Calls that went upstream. */
-  misses: number;
-  /** Calls that shared another identical call in flight instead of going upstream. */
-  coalesced: number;
-  /** Answers written to the store. */
-  stored: number;
-  /** Answers not stored: errors, `isError` results, too large, or invalidated while in flight. */
-  notStored: number;
-  /** Entries dropped because their source changed (list_changed, resource updated, server removed). */
-  invalidated: number;
-  /** Entries the store pushed out to stay within its bounds (memory store only). */
-  evictions: number;
-  /** Background refreshes started (stale-while-revalidate). */
-  refreshes: number;
-  /** Store operations or refreshes that failed; the calls went on without the cache. */
-  errors: number;
-  /** Entries held (memory store), or known to this process (other stores). */
-  entries: number;
-  /** Bytes held; undefined when the store cannot say. */
-  bytes: number | undefined;
-  /** hits + staleHits + coalesced over all cacheable calls; 0 before any. */
-  hitRate: number;
-}
-
-/** What {@link withCache} returns: figures and controls of one installed cache. */
-export interface CacheHandle {
-  metrics(): CacheMetrics;
-  /** Drops every entry (in a shared store: every entry under its prefix). */
-  clear(): Promise<void>;
-  /** Resolves when every store write, delete and background refresh started so far has finished. */
-  settled(): Promise<void>;
-  /** Removes the middleware, the pool listeners and plugin, and closes the store if the cache owns it. */
-  close(): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-const CATALOG_METHODS: ReadonlySet<string> = new Set([
-  'tools/list',
-  'resources/list',
-  'resources/templates/list',
-  'prompts/list',
-]);
-
-const KIND_OF: Readonly<Record<string, CacheKind>> = {
-  'tools/list': 'catalog',
-  'resources/list': 'catalog',
-  'resources/templates/list': 'catalog',
-  'prompts/list': 'catalog',
-  'resources/read': 'resource',
-  'prompts/get': 'prompt',
-  'tools/call': 'tool',
-};
-
-/** What a `*_list_changed` notification makes stale: that kind's lists and that kind's answers. */
-const LIST_CHANGED: Readonly<Record<string, ReadonlySet<string>>> = {
-  'notifications/tools/list_changed': new Set(['tools/list', 'tools/call']),
-  'notifications/resources/list_changed': new Set([
-    'resources/list',
-    'resources/templates/list',
-    'resources/read',
-  ]),
-  'notifications/prompts/list_changed': new Set(['prompts/list', 'prompts/get']),
-};
-
-const DEFAULT_TTL: Required<{ [K in keyof CacheTtl]: number }> = {
-  catalog: 60_000,
-  resource: 30_000,
-  prompt: 60_000,
-  tool: 10_000,
-};
 
 /** Most entries whose origin this process remembers for targeted invalidation. */
 const INDEX_LIMIT = 50_000;
-
-interface Plan {
-  readonly key: string;
-  readonly ttl: number;
-  readonly meta: EntryMeta;
-  readonly description: string;
-}
-
-interface Resolution {
-  readonly source: 'hit' | 'stale' | 'miss';
-  readonly value: unknown;
-  /** The stored record's JSON, to hand every waiter its own copy. */
-  readonly json: string | undefined;
-}
-
-interface Flight {
-  promise: Promise<Resolution>;
-  /** An invalidation covered this entry while it was in flight: its answer must not be stored. */
-  invalidated: boolean;
-  readonly meta: EntryMeta;
-  readonly leaderSignal: AbortSignal | undefined;
-  /** The store write of the answer; the flight stays joinable until it ends. */
-  write: Promise<void> | undefined;
-}
-
-/** Collects, per upstream call, the servers whose attempts answered. */
-interface Attribution {
-  readonly servers: Set<string>;
-}
 
 /**
  * Installs a response cache on a client: catalog lists, resource reads, prompt
@@ -194,7 +40,7 @@ interface Attribution {
  * ```
  */
 export function withCache(client: MultiServerClient, options: CacheOptions = {}): CacheHandle {
-  validate(options);
+  validateCacheOptions(options);
   return new ResponseCache(client, options);
 }
 
@@ -205,20 +51,15 @@ class ResponseCache implements CacheHandle {
   private readonly swr: number;
   private readonly maxEntryBytes: number;
   private readonly storeTimeout: number;
-  private readonly readOnlyTools: ReadonlySet<string>;
-  private readonly noCacheTools: ReadonlySet<string>;
-  private readonly trustAnnotations: boolean;
+  private readonly planner: CachePlanner;
   private readonly now: () => number;
   private readonly onError: ((error: unknown, operation: CacheOperation) => void) | undefined;
-  /** Tags each upstream call so the pool plugin can tell which servers answered it. */
-  private readonly tag = Symbol('mcpool.cache.attribution');
   private readonly index: LRUCache<string, EntryMeta>;
   private readonly log: InvalidationLog;
   private readonly flights = new Map<string, Flight>();
   private readonly refreshing = new Map<string, Flight>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly removeMiddleware: () => void;
-  private readonly detachPlugin: Detach;
   private readonly unlisten: (() => void)[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -250,29 +91,20 @@ class ResponseCache implements CacheHandle {
     this.swr = options.staleWhileRevalidate ?? 0;
     this.maxEntryBytes = options.maxEntryBytes ?? 1024 * 1024;
     this.storeTimeout = options.storeTimeout ?? 250;
-    this.readOnlyTools = new Set(options.readOnlyTools ?? []);
-    this.noCacheTools = new Set(options.noCacheTools ?? []);
-    this.trustAnnotations = options.trustAnnotations ?? true;
+    this.planner = new CachePlanner(
+      client.pool,
+      this.ttl,
+      new Set(options.readOnlyTools ?? []),
+      new Set(options.noCacheTools ?? []),
+      options.trustAnnotations ?? true,
+    );
     this.now = options.now ?? Date.now;
     this.onError = options.onError;
     const horizon = Math.max(...Object.values(this.ttl)) + this.swr;
     this.index = new LRUCache({ max: INDEX_LIMIT });
     this.log = new InvalidationLog(horizon);
 
-    const pool = client.pool;
-    // Core does not tell call middleware which server answered; an attempt
-    // plugin sees each attempt's server, and the tag links it to our call.
-    this.detachPlugin = pool.use({
-      name: '@mcpool/cache',
-      attempt: async (context, next) => {
-        const attribution = (context.request as unknown as Record<symbol, Attribution | undefined>)[
-          this.tag
-        ];
-        const value = await next();
-        attribution?.servers.add(context.server.id);
-        return value;
-      },
-    });
+    const _pool = client.pool;
     this.listen('server:notification', ({ serverId, notification }) => {
       const methods = LIST_CHANGED[notification.method];
       if (methods) {
@@ -307,53 +139,9 @@ class ResponseCache implements CacheHandle {
   }
 
   private readonly middleware: CallMiddleware = (context, next) => {
-    const plan = this.plan(context);
+    const plan = this.closed ? undefined : this.planner.plan(context);
     return plan ? this.cached(plan, context, next) : next(context);
   };
-
-  /** How to cache a request, or undefined when it must not be cached. */
-  private plan(context: CallContext): Plan | undefined {
-    if (this.closed) return undefined;
-    const { request } = context;
-    const kind = KIND_OF[request.method];
-    if (kind === undefined) return undefined;
-    if (kind === 'tool' && !this.isReadOnly(request, context.server)) return undefined;
-    const ttl = this.ttl[kind];
-    if (!(ttl > 0)) return undefined;
-    const scope = context.server ?? null;
-    const uri =
-      request.method === 'resources/read'
-        ? (request.params as { uri?: unknown } | undefined)?.uri
-        : undefined;
-    return {
-      key: cacheKey(request, scope, context.aggregation.fanOut ? context.aggregation.name : null),
-      ttl,
-      meta: {
-        method: request.method,
-        kind,
-        scope,
-        servers: null,
-        ...(typeof uri === 'string' ? { uri } : {}),
-      },
-      description: request.target ? `${request.method} "${request.target}"` : request.method,
-    };
-  }
-
-  /** Configuration first (`noCacheTools` wins), then the tool's own `readOnlyHint`. */
-  private isReadOnly(request: RequestInfo, server: string | undefined): boolean {
-    const upstream = (request.params as { name?: unknown } | undefined)?.name;
-    if (typeof upstream !== 'string') return false;
-    const spelled = request.target ?? upstream;
-    if (this.noCacheTools.has(spelled) || this.noCacheTools.has(upstream)) return false;
-    if (this.readOnlyTools.has(spelled) || this.readOnlyTools.has(upstream)) return true;
-    if (!this.trustAnnotations) return false;
-    const catalog = this.client.pool.catalog;
-    const tool =
-      server !== undefined
-        ? (catalog.get(server)?.tools.find((t) => t.name === upstream) ?? catalog.findTool(spelled))
-        : catalog.findTool(spelled);
-    return tool?.annotations?.readOnlyHint === true;
-  }
 
   private async cached(
     plan: Plan,
@@ -366,7 +154,9 @@ class ResponseCache implements CacheHandle {
       if (!flight) flight = this.startFlight(plan, context, next);
       let resolution: Resolution;
       try {
-        resolution = await raceSignal(flight.promise, context.signal, plan.description);
+        resolution = await untilAborted(flight.promise, context.signal, (s) =>
+          abortReason(s, plan.description),
+        );
       } catch (error) {
         // The call we joined belonged to a caller who gave up; ours has not: go again.
         if (!leader && flight.leaderSignal?.aborted && !context.signal?.aborted) continue;
@@ -457,13 +247,15 @@ class ResponseCache implements CacheHandle {
     next: (context: CallContext) => Promise<unknown>,
     flight: Flight,
   ): Promise<Resolution> {
-    const attribution: Attribution = { servers: new Set() };
-    const request = { ...context.request, [this.tag]: attribution } as RequestInfo;
     const fetchedAt = this.now();
-    const value = await next({ ...context, request });
+    // The call's context says which servers answered; one list per upstream call.
+    const answeredBy: string[] = [];
+    const value = await next({ ...context, answeredBy });
+    context.answeredBy?.push(...answeredBy);
+    const servers = new Set(answeredBy);
     const meta: EntryMeta = {
       ...plan.meta,
-      servers: attribution.servers.size > 0 ? [...attribution.servers] : null,
+      servers: servers.size > 0 ? [...servers] : null,
     };
     if (flight.invalidated || this.closed || !storable(value)) {
       this.counts.notStored++;
@@ -659,7 +451,6 @@ class ResponseCache implements CacheHandle {
       for (const off of this.unlisten.splice(0)) off();
       for (const flight of [...this.flights.values(), ...this.refreshing.values()])
         flight.invalidated = true;
-      await this.detachPlugin();
       await this.settled();
       if (this.ownsStore) await this.store.close?.();
     })();
@@ -669,107 +460,4 @@ class ResponseCache implements CacheHandle {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-/** Errors and `isError` tool results are answers for this caller only, never cached. */
-function storable(value: unknown): boolean {
-  if (value === undefined) return false;
-  return !(
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { isError?: unknown }).isError === true
-  );
-}
-
-/** Each waiter gets its own copy, so one caller mutating its answer cannot change another's. */
-function copyOf(resolution: Resolution): unknown {
-  if (resolution.json === undefined) return structuredClone(resolution.value);
-  return (JSON.parse(resolution.json) as StoredRecord).value;
-}
-
-function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
-}
-
-/** The error for a caller who aborted: mcpool's own reasons (timeout, closed) as they are. */
-function abortError(signal: AbortSignal, what: string): Error {
-  return McpoolError.isInstance(signal.reason)
-    ? signal.reason
-    : new AbortedError(what, signal.reason);
-}
-
-/** `promise`, or the caller's abort as soon as `signal` aborts. */
-function raceSignal<T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  what: string,
-): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal, what));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, what));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function validate(options: CacheOptions): void {
-  const issues: ConfigIssue[] = [];
-  const nonNegative = (path: string, value: unknown) => {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-      issues.push({ path, message: 'must be a finite number >= 0' });
-  };
-  const positiveInt = (path: string, value: unknown) => {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-      issues.push({ path, message: 'must be an integer >= 1' });
-  };
-  const names = (path: string, value: unknown) => {
-    if (value === undefined) return;
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-      issues.push({ path, message: 'must be an array of tool names' });
-  };
-  positiveInt('maxEntries', options.maxEntries);
-  positiveInt('maxBytes', options.maxBytes);
-  positiveInt('maxEntryBytes', options.maxEntryBytes);
-  positiveInt('storeTimeout', options.storeTimeout);
-  nonNegative('staleWhileRevalidate', options.staleWhileRevalidate);
-  for (const kind of ['catalog', 'resource', 'prompt', 'tool'] as const)
-    nonNegative(`ttl.${kind}`, options.ttl?.[kind]);
-  names('readOnlyTools', options.readOnlyTools);
-  names('noCacheTools', options.noCacheTools);
-  const store = options.store as Partial<CacheStore> | undefined;
-  if (
-    store !== undefined &&
-    (typeof store?.get !== 'function' ||
-      typeof store.set !== 'function' ||
-      typeof store.delete !== 'function' ||
-      typeof store.clear !== 'function')
-  ) {
-    issues.push({ path: 'store', message: 'must have get, set, delete and clear methods' });
-  }
-  if (
-    options.store !== undefined &&
-    (options.maxEntries !== undefined || options.maxBytes !== undefined)
-  ) {
-    issues.push({
-      path: 'maxEntries',
-      message: 'bounds the default memory store only; with `store`, bound the store itself',
-    });
-  }
-  if (options.now !== undefined && typeof options.now !== 'function')
-    issues.push({ path: 'now', message: 'must be a function returning ms since epoch' });
-  if (options.onError !== undefined && typeof options.onError !== 'function')
-    issues.push({ path: 'onError', message: 'must be a function' });
-  if (issues.length > 0) throw new InvalidConfigError('cache options', issues);
 }

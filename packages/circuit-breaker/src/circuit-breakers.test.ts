@@ -5,25 +5,23 @@ import {
   MultiServerClient,
   ServerPool,
 } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import {
   type InProcessTestServer,
   startInProcessServer,
   resultText as text,
   waitFor,
 } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CircuitBreakers } from './circuit-breakers.js';
 import { CircuitOpenError } from './errors.js';
 import type { CircuitBreakersOptions } from './options.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function inProcess(count: number): InProcessTestServer[] {
   const list = Array.from({ length: count }, (_, i) => startInProcessServer({ id: `s${i + 1}` }));
-  cleanups.push(async () => {
+  cleanup(async () => {
     await Promise.all(list.map((s) => s.close()));
   });
   return list;
@@ -34,7 +32,7 @@ async function poolWith(
   options?: CircuitBreakersOptions,
 ): Promise<{ pool: ServerPool; breakers: CircuitBreakers }> {
   const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 } });
-  cleanups.push(() => pool.close());
+  cleanup(() => pool.close());
   for (const s of list) pool.addServer({ id: s.id, transport: s.transport });
   const breakers = new CircuitBreakers(options);
   pool.use(breakers);
@@ -212,7 +210,7 @@ describe('CircuitBreakers', () => {
     const list = inProcess(3);
     const s1 = first(list);
     const pool = new ServerPool();
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     for (const s of list) pool.addServer({ id: s.id, transport: s.transport });
     const breakers = new CircuitBreakers();
     const detach = pool.use(breakers);
@@ -269,7 +267,7 @@ describe('retries in a full outage', () => {
   async function outage(withBreakers: boolean) {
     const list = inProcess(3);
     const pool = new ServerPool();
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     for (const s of list) pool.addServer({ id: s.id, transport: s.transport });
     if (withBreakers) pool.use(new CircuitBreakers());
     await pool.start({ strict: true });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import { CircuitOpenError, type CircuitState } from './errors.js';
 import type { CircuitSettings } from './options.js';
-import type { Verdict } from './verdict.js';
+import type { AttemptVerdict } from './verdict.js';
 
 /** Counts of a circuit's rolling window. */
 export interface CircuitStats {
@@ -43,7 +43,7 @@ export interface CircuitHooks {
 
 type Action = (
   run: () => Promise<unknown>,
-  verdict: (error: unknown) => Verdict,
+  verdict: (error: unknown) => AttemptVerdict,
 ) => Promise<unknown>;
 
 /**
@@ -89,7 +89,7 @@ export class Circuit {
       // the fired call's arguments after the error (nodeshift/opossum#492; its
       // types say only the error): here, the attempt and its verdict.
       errorFilter: (error: unknown, ...fired: unknown[]) => {
-        const v = (fired[1] as (error: unknown) => Verdict)(error);
+        const v = (fired[1] as (error: unknown) => AttemptVerdict)(error);
         if (v === 'answer') return true;
         if (v === 'inconclusive') return !this.breaker.halfOpen;
         return false;
@@ -127,7 +127,7 @@ export class Circuit {
    * open (and while half-open with the probe in flight); `verdict` says how a
    * failure of `run` counts.
    */
-  fire<T>(run: () => Promise<T>, verdict: (error: unknown) => Verdict): Promise<T> {
+  fire<T>(run: () => Promise<T>, verdict: (error: unknown) => AttemptVerdict): Promise<T> {
     const b = this.breaker;
     if (b.isShutdown) return run();
     // A closed circuit runs the attempt: its promise needs no translation.

@@ -4,23 +4,21 @@ import {
   ServerPool,
   UnknownCapabilityError,
 } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { startInProcessServer, waitFor } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withClientBreaker } from './client-breaker.js';
 import { CircuitOpenError } from './errors.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 async function setup() {
   const list = [startInProcessServer({ id: 's1' }), startInProcessServer({ id: 's2' })];
-  cleanups.push(async () => {
+  cleanup(async () => {
     await Promise.all(list.map((s) => s.close()));
   });
   const pool = new ServerPool();
-  cleanups.push(() => pool.close());
+  cleanup(() => pool.close());
   for (const s of list) pool.addServer({ id: s.id, transport: s.transport });
   await pool.start({ strict: true });
   const client = new MultiServerClient(pool, { maxRetries: 1, backoff: { baseMs: 1, maxMs: 2 } });
@@ -35,7 +33,7 @@ describe('withClientBreaker', () => {
   it('fails every call fast while all servers are down, and closes after a good probe', async () => {
     const { list, client, attempts } = await setup();
     const breaker = withClientBreaker(client, { resetTimeout: 400 });
-    cleanups.push(async () => breaker.dispose());
+    cleanup(async () => breaker.dispose());
     const events: string[] = [];
     breaker.on('open', (e) => events.push(`open: ${e.reason}`));
     breaker.on('halfOpen', () => events.push('halfOpen'));

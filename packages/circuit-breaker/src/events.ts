@@ -1,5 +1,4 @@
-import type { SafeEmitter } from '@mcpool/core';
-import { EventEmitter } from 'eventemitter3';
+import { SafeEmitter } from '@mcpool/core/internal';
 
 /** Events of the per-server breakers (`CircuitBreakers`). */
 export interface CircuitBreakersEvents {
@@ -22,7 +21,7 @@ export interface ClientBreakerEvents {
  * An emitter whose listeners cannot break the breaker: a listener that throws
  * is reported as the pool's `pool:error` and the other listeners still run.
  */
-export class BreakerEmitter<Events extends object> extends EventEmitter<Events> {
+export class BreakerEmitter<Events extends object> extends SafeEmitter<Events> {
   protected reportTo: SafeEmitter | undefined;
   protected readonly source: string;
 
@@ -31,22 +30,7 @@ export class BreakerEmitter<Events extends object> extends EventEmitter<Events> 
     this.source = source;
   }
 
-  override emit<K extends EventEmitter.EventNames<Events>>(
-    event: K,
-    ...args: EventEmitter.EventArgs<Events, K>
-  ): boolean {
-    const listeners = this.listeners(event);
-    if (listeners.length === 0) return false;
-    for (const listener of listeners) {
-      try {
-        (listener as (...a: EventEmitter.EventArgs<Events, K>) => void)(...args);
-      } catch (error) {
-        this.reportTo?.emit('pool:error', {
-          source: `listener of ${this.source} ${String(event)}`,
-          error,
-        });
-      }
-    }
-    return true;
+  protected override listenerFailed(event: string, error: unknown): void {
+    this.reportTo?.emit('pool:error', { source: `listener of ${this.source} ${event}`, error });
   }
 }

@@ -1,4 +1,6 @@
-import { type ConfigIssue, InvalidConfigError } from '@mcpool/core';
+import { InvalidConfigError } from '@mcpool/core';
+import { toIssues } from '@mcpool/core/internal';
+import { z } from 'zod';
 
 /** How a circuit decides to open and when it tries again. Every option is optional. */
 export interface CircuitOptions {
@@ -33,61 +35,53 @@ export interface CircuitSettings {
   readonly resetTimeout: number;
 }
 
+/** A number option: `valid` says which values are allowed, `rule` says so in the error. */
+const numberOption = (rule: string, valid: (n: number) => boolean) =>
+  z
+    .custom<number>((v) => typeof v === 'number' && valid(v), {
+      error: (issue) => `must be ${rule}, got ${String(issue.input)}`,
+    })
+    .optional();
+
+/** The circuit options, as zod checks them (other keys are let through: they belong to the caller). */
+export const circuitOptionsSchema = z.object({
+  errorThresholdPercentage: numberOption(
+    'a percentage between 0 and 100',
+    (n) => n >= 0 && n <= 100,
+  ),
+  rollingCountTimeout: numberOption(
+    'a positive whole number of ms',
+    (n) => Number.isInteger(n) && n > 0,
+  ),
+  rollingCountBuckets: numberOption(
+    'a whole number of at least 1',
+    (n) => Number.isInteger(n) && n >= 1,
+  ),
+  volumeThreshold: numberOption(
+    'a whole number of at least 0',
+    (n) => Number.isInteger(n) && n >= 0,
+  ),
+  resetTimeout: numberOption('a positive whole number of ms', (n) => Number.isInteger(n) && n > 0),
+});
+
 /** Applies defaults and reports every invalid option with its path. */
 export function resolveCircuitOptions(options: CircuitOptions, what: string): CircuitSettings {
-  const issues: ConfigIssue[] = [];
-  const number = (
-    path: keyof CircuitOptions,
-    fallback: number,
-    valid: (n: number) => boolean,
-    rule: string,
-  ): number => {
-    const value = options[path];
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !valid(value)) {
-      issues.push({ path, message: `must be ${rule}, got ${String(value)}` });
-      return fallback;
-    }
-    return value;
-  };
+  const parsed = circuitOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new InvalidConfigError(what, toIssues(parsed.error));
   const settings: CircuitSettings = {
-    errorThresholdPercentage: number(
-      'errorThresholdPercentage',
-      50,
-      (n) => n >= 0 && n <= 100,
-      'a percentage between 0 and 100',
-    ),
-    rollingCountTimeout: number(
-      'rollingCountTimeout',
-      10_000,
-      (n) => Number.isInteger(n) && n > 0,
-      'a positive whole number of ms',
-    ),
-    rollingCountBuckets: number(
-      'rollingCountBuckets',
-      10,
-      (n) => Number.isInteger(n) && n >= 1,
-      'a whole number of at least 1',
-    ),
-    volumeThreshold: number(
-      'volumeThreshold',
-      5,
-      (n) => Number.isInteger(n) && n >= 0,
-      'a whole number of at least 0',
-    ),
-    resetTimeout: number(
-      'resetTimeout',
-      30_000,
-      (n) => Number.isInteger(n) && n > 0,
-      'a positive whole number of ms',
-    ),
+    errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+    rollingCountTimeout: options.rollingCountTimeout ?? 10_000,
+    rollingCountBuckets: options.rollingCountBuckets ?? 10,
+    volumeThreshold: options.volumeThreshold ?? 5,
+    resetTimeout: options.resetTimeout ?? 30_000,
   };
-  if (issues.length === 0 && settings.rollingCountTimeout / settings.rollingCountBuckets < 1) {
-    issues.push({
-      path: 'rollingCountBuckets',
-      message: `must leave buckets of at least 1 ms (rollingCountTimeout ${settings.rollingCountTimeout})`,
-    });
+  if (settings.rollingCountTimeout / settings.rollingCountBuckets < 1) {
+    throw new InvalidConfigError(what, [
+      {
+        path: 'rollingCountBuckets',
+        message: `must leave buckets of at least 1 ms (rollingCountTimeout ${settings.rollingCountTimeout})`,
+      },
+    ]);
   }
-  if (issues.length > 0) throw new InvalidConfigError(what, issues);
   return settings;
 }

@@ -1,4 +1,5 @@
-import { classifyError, McpoolError } from '@mcpool/core';
+import { McpoolError } from '@mcpool/core';
+import { faultOf } from '@mcpool/core/internal';
 
 /**
  * How one failed call counts for a breaker:
@@ -8,14 +9,14 @@ import { classifyError, McpoolError } from '@mcpool/core';
  *   closed (it proves nothing against the server), a failure while half-open
  *   (it proves nothing for it either, so the circuit does not close on it).
  */
-export type Verdict = 'fault' | 'answer' | 'inconclusive';
+export type AttemptVerdict = 'fault' | 'answer' | 'inconclusive';
 
 function isTimeout(reason: unknown): boolean {
   return McpoolError.isInstance(reason) && reason.code === 'TIMEOUT';
 }
 
 /** The verdict on one attempt on one server, from its error and its signal. */
-export function attemptVerdict(error: unknown, signal: AbortSignal): Verdict {
+export function attemptVerdict(error: unknown, signal: AbortSignal): AttemptVerdict {
   // The attempt's own deadline is the server's fault; any other abort is the caller's.
   if (signal.aborted && !isTimeout(signal.reason)) return 'inconclusive';
   if (
@@ -24,7 +25,7 @@ export function attemptVerdict(error: unknown, signal: AbortSignal): Verdict {
   ) {
     return 'inconclusive';
   }
-  switch (classifyError(error, false)) {
+  switch (faultOf(error)) {
     case 'server-error':
     case 'timeout':
       return 'fault';
@@ -36,7 +37,7 @@ export function attemptVerdict(error: unknown, signal: AbortSignal): Verdict {
 }
 
 /** The verdict on one whole client call (retries and fallbacks included). */
-export function callVerdict(error: unknown, signal: AbortSignal | undefined): Verdict {
+export function callVerdict(error: unknown, signal: AbortSignal | undefined): AttemptVerdict {
   if (signal?.aborted) return 'inconclusive';
   if (McpoolError.isInstance(error)) {
     switch (error.code) {
@@ -55,7 +56,7 @@ export function callVerdict(error: unknown, signal: AbortSignal | undefined): Ve
         return 'answer';
     }
   }
-  switch (classifyError(error, false)) {
+  switch (faultOf(error)) {
     case 'server-error':
     case 'timeout':
       return 'fault';
@@ -65,3 +66,6 @@ export function callVerdict(error: unknown, signal: AbortSignal | undefined): Ve
       return 'answer';
   }
 }
+
+/** @deprecated Renamed `AttemptVerdict`; this name goes in the next minor version. */
+export type Verdict = AttemptVerdict;

@@ -1,3 +1,9 @@
+/**
+ * The public names of `@mcpool/core`, listed one by one. What only mcpool's
+ * own packages use is in `@mcpool/core/internal`; the shared test rig is in
+ * `@mcpool/core/testing`.
+ */
+
 /** The SDK types that go in and out of the client, re-exported for convenience. */
 export type {
   CallToolRequest,
@@ -13,46 +19,86 @@ export type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-export { abortReason, type BackoffOptions, fullJitter, sleep } from './backoff.js';
-export { canonicalJson } from './canonical-json.js';
-export {
-  CatalogIndex,
-  type NameConflict,
-  type NamespacingOptions,
-  type NamespacingPolicy,
-  type Route,
-  type ServerCatalog,
-} from './catalog.js';
-export {
-  type CallOptions,
-  type ClientMetrics,
-  MultiServerClient,
-  type MultiServerClientOptions,
-} from './client.js';
+export { first } from './call/first.js';
+export { RetryBudget, type RetryBudgetOptions } from './call/retry-budget.js';
+export { MultiServerClient } from './client/multi-server-client.js';
+export type { CallOptions, ClientMetrics, MultiServerClientOptions } from './client/options.js';
 export {
   serverConfigSchema,
   serversFromEnv,
   serversFromMcpConfig,
   transportSchema,
   validateServerConfig,
-} from './config.js';
-export * from './errors.js';
-export { type PoolEvents, SafeEmitter } from './events.js';
-export { classifyError, provesNotDelivered, wasNotDelivered } from './failure.js';
-export { firstSuccessful } from './first.js';
-export type { ServerRequestContext, ServerRequestHandlers } from './handlers.js';
-export { type LatencyPercentiles, LatencyRecorder } from './latency.js';
+} from './config/server-config.js';
+export type {
+  ServerRequestContext,
+  ServerRequestHandlers,
+} from './connection/server-requests.js';
 export {
-  type Candidates,
-  type ExecuteOptions,
-  type PoolMetrics,
-  type PoolPlugin,
-  ServerPool,
-  type ServerPoolOptions,
-} from './pool.js';
-export type { ServerMetrics } from './pooled-server.js';
-export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
-export { defaultRoundRobin } from './round-robin.js';
-export { untilAborted } from './signals.js';
-export { ResourceSubscriptions, resourceSubscriptions } from './subscriptions.js';
-export type * from './types.js';
+  abortReason,
+  CatalogIndex,
+  canonicalJson,
+  classifyError,
+  defaultRoundRobin,
+  firstSuccessful,
+  fullJitter,
+  LatencyRecorder,
+  provesNotDelivered,
+  ResourceSubscriptions,
+  resourceSubscriptions,
+  SafeEmitter,
+  sleep,
+  untilAborted,
+  wasNotDelivered,
+} from './deprecated.js';
+export type { Candidates, ServerPoolOptions } from './pool/options.js';
+export { ServerPool } from './pool/server-pool.js';
+export type { AggregationJob, Aggregator } from './spec/aggregator.js';
+export type {
+  AttemptContext,
+  AttemptMiddleware,
+  AttemptOptions,
+  AttemptOutcome,
+  AttemptReport,
+} from './spec/attempt.js';
+export type { Balancer } from './spec/balancer.js';
+export type { CallContext, CallMiddleware } from './spec/call.js';
+export type {
+  NameConflict,
+  NamespacingOptions,
+  NamespacingPolicy,
+  Route,
+  ServerCatalog,
+} from './spec/catalog.js';
+export {
+  AbortedError,
+  AllServersFailedError,
+  AmbiguousNameError,
+  type AttemptFailure,
+  type ConfigIssue,
+  ConnectionError,
+  DuplicateServerError,
+  InvalidConfigError,
+  McpoolError,
+  type McpoolErrorCode,
+  NoServerAvailableError,
+  PoolClosedError,
+  RequestMayHaveRunError,
+  TimeoutError,
+  UnknownCapabilityError,
+  UnknownServerError,
+  UnsafeAggregationError,
+} from './spec/errors.js';
+export type { PoolEvents } from './spec/events.js';
+export type { PoolMetrics, ServerMetrics } from './spec/metrics.js';
+export type { Detach, ExecuteOptions, PoolHost, PoolPlugin } from './spec/plugin.js';
+export type {
+  RequestInfo,
+  ServerConfig,
+  ServerState,
+  ServerView,
+  TransportConfig,
+} from './spec/server.js';
+export type { ResourceSubscription } from './spec/subscription.js';
+export type { BackoffOptions } from './util/backoff.js';
+export type { LatencyPercentiles } from './util/latency.js';

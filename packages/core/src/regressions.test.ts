@@ -7,6 +7,7 @@
  * real server), used where a hang has to be produced on a request that the
  * test servers always answer.
  */
+
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
@@ -20,25 +21,24 @@ import {
   resultText as text,
   waitFor,
 } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { MultiServerClient } from './client.js';
-import { InvalidConfigError, McpoolError } from './errors.js';
-import { ServerPool, type ServerPoolOptions } from './pool.js';
+import { describe, expect, it } from 'vitest';
+import { MultiServerClient } from './client/multi-server-client.js';
+import type { ServerPoolOptions } from './pool/options.js';
+import { ServerPool } from './pool/server-pool.js';
+import { InvalidConfigError, McpoolError } from './spec/errors.js';
+import { useCleanup } from './testing/index.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function inProcess(id: string, options: Omit<TestServerOptions, 'id'> = {}) {
   const server = startInProcessServer({ id, ...options });
-  cleanups.push(() => server.close());
+  cleanup(() => server.close());
   return server;
 }
 
 async function http(id: string): Promise<HttpTestServer> {
   const server = await startHttpServer({ id });
-  cleanups.push(() => server.close());
+  cleanup(() => server.close());
   return server;
 }
 
@@ -48,7 +48,7 @@ function newPool(options: ServerPoolOptions = {}): ServerPool {
     connectionTimeout: 5_000,
     ...options,
   });
-  cleanups.push(() => pool.close());
+  cleanup(() => pool.close());
   return pool;
 }
 
@@ -155,7 +155,7 @@ async function startProxy(target: string) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  cleanups.push(() => proxy.close());
+  cleanup(() => proxy.close());
   return proxy;
 }
 
@@ -225,7 +225,7 @@ describe('closing', () => {
     const call = client.callTool({ name: 'sleep', arguments: { ms: 3_000 } }).catch((e) => e);
     await waitFor(() => a.state.callCount === 1);
     const removing = pool.removeServer('a').catch((e) => e);
-    cleanups.push(async () => {
+    cleanup(async () => {
       await removing;
       await call;
     });
@@ -306,7 +306,7 @@ describe('listener leaks', () => {
       if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message);
     };
     process.on('warning', onWarning);
-    cleanups.push(() => {
+    cleanup(() => {
       process.off('warning', onWarning);
     });
     const a = inProcess('a');
@@ -467,7 +467,7 @@ describe('timeouts', () => {
     await a.dropSessions();
     // The network stalls on the new initialize.
     proxy.hold = (_req, body) => body.includes('"initialize"');
-    cleanups.push(() => proxy.release());
+    cleanup(() => proxy.release());
     const started = Date.now();
     const call = client.callTool({ name: 'whoami', arguments: {} }, { timeout: 300 });
     expect(await within(call, 1_500)).toBe('settled');
@@ -485,7 +485,7 @@ describe('timeouts', () => {
     const client = new MultiServerClient(pool);
     await waitFor(() => a.notificationStreamCount() >= 1, { timeoutMs: 3_000 });
     proxy.hold = (_req, body) => body.includes('"tools/list"');
-    cleanups.push(() => proxy.release());
+    cleanup(() => proxy.release());
     a.state.addTool('fresh'); // list_changed: the pool refetches tools/list, which stalls
     await waitFor(() => proxy.held.length > 0, { timeoutMs: 3_000 });
     const controller = new AbortController();
@@ -529,7 +529,7 @@ describe('connections', () => {
     await a.dropSessions();
     // Call A (unsafe) is slow on the wire; call B gets its 404 first and re-initializes.
     proxy.hold = (_req, body) => body.includes('"counter"');
-    cleanups.push(() => proxy.release());
+    cleanup(() => proxy.release());
     const callA = client.callTool({ name: 'counter', arguments: {} }).then(
       (r) => text(r),
       (e: unknown) => (e as Error).message,

@@ -2,7 +2,7 @@
  * Time as the health checker sees it. The default is the system clock with
  * unref'd timers; tests pass their own to control time or to count timers.
  */
-export interface Clock {
+export interface HealthClock {
   /** ms since epoch. */
   now(): number;
   /** Calls `callback` after `ms`; the timer must not keep the process alive. */
@@ -11,7 +11,7 @@ export interface Clock {
 }
 
 /** `Date.now` and Node timers, unref'd so a forgotten checker never holds the process open. */
-export const systemClock: Clock = {
+export const systemClock: HealthClock = {
   now: () => Date.now(),
   setTimeout(callback, ms) {
     const timer = setTimeout(callback, ms);
@@ -22,3 +22,6 @@ export const systemClock: Clock = {
     clearTimeout(handle as NodeJS.Timeout);
   },
 };
+
+/** @deprecated Renamed `HealthClock`; this name goes in the next minor version. */
+export type Clock = HealthClock;

@@ -1,5 +1,5 @@
 import type { ServerPool } from '@mcpool/core';
-import { EventEmitter } from 'eventemitter3';
+import { SafeEmitter } from '@mcpool/core/internal';
 
 /** Where an exclusion made by the health checker comes from (its `pool.exclude` source). */
 export type HealthSource = 'health' | 'outlier';
@@ -22,19 +22,10 @@ export interface HealthEvents {
  * An emitter whose listeners cannot break the checker: a listener that throws
  * is reported as the pool's `pool:error` and the other listeners still run.
  */
-export class HealthEmitter extends EventEmitter<HealthEvents> {
+export class HealthEmitter extends SafeEmitter<HealthEvents> {
   protected reportTo: ServerPool | undefined;
 
-  override emit<K extends keyof HealthEvents>(event: K, ...args: HealthEvents[K]): boolean {
-    const listeners = this.listeners(event);
-    if (listeners.length === 0) return false;
-    for (const listener of listeners) {
-      try {
-        (listener as (...a: HealthEvents[K]) => void)(...args);
-      } catch (error) {
-        this.reportTo?.emit('pool:error', { source: `listener of health ${String(event)}`, error });
-      }
-    }
-    return true;
+  protected override listenerFailed(event: string, error: unknown): void {
+    this.reportTo?.emit('pool:error', { source: `listener of health ${event}`, error });
   }
 }

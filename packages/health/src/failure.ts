@@ -1,10 +1,11 @@
-import { McpoolError, provesNotDelivered } from '@mcpool/core';
+import { McpoolError } from '@mcpool/core';
+import { isUnreachableError } from '@mcpool/core/internal';
 
 /**
  * True when the error shows that the server could not be reached at all
  * (connection refused, no route, unknown host), anywhere in its cause chain.
  */
-export const isUnreachable: (error: unknown) => boolean = provesNotDelivered;
+export const isUnreachable: (error: unknown) => boolean = isUnreachableError;
 
 /**
  * Errors raised by mcpool itself before anything was sent to the server: they

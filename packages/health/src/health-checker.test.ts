@@ -6,6 +6,7 @@ import {
   ServerPool,
   type TransportConfig,
 } from '@mcpool/core';
+import { ManualClock, useCleanup } from '@mcpool/core/testing';
 import {
   type HttpTestServer,
   type InProcessTestServer,
@@ -14,20 +15,17 @@ import {
   resultText as text,
   waitFor,
 } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HealthEvents } from './events.js';
-import { HealthChecker, type ServerHealthStatus } from './health-checker.js';
+import { HealthChecker } from './health-checker.js';
 import type { HealthCheckerOptions } from './options.js';
-import { ManualClock } from './test-clock.js';
+import type { ServerHealthStatus } from './status.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function inProcess(count: number): InProcessTestServer[] {
   const list = Array.from({ length: count }, (_, i) => startInProcessServer({ id: `s${i + 1}` }));
-  cleanups.push(async () => {
+  cleanup(async () => {
     await Promise.all(list.map((s) => s.close()));
   });
   return list;
@@ -35,7 +33,7 @@ function inProcess(count: number): InProcessTestServer[] {
 
 async function http(id: string): Promise<HttpTestServer> {
   const server = await startHttpServer({ id });
-  cleanups.push(() => server.close());
+  cleanup(() => server.close());
   return server;
 }
 
@@ -44,7 +42,7 @@ async function poolWith(
   options: HealthCheckerOptions,
 ): Promise<{ pool: ServerPool; checker: HealthChecker }> {
   const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 }, connectionTimeout: 2_000 });
-  cleanups.push(() => pool.close());
+  cleanup(() => pool.close());
   for (const s of servers) pool.addServer({ id: s.id, transport: s.transport as TransportConfig });
   const checker = new HealthChecker(options);
   pool.use(checker);
@@ -464,7 +462,7 @@ describe('lifecycle', () => {
     const [s1] = list;
     if (!s1) throw new Error('no server');
     const pool = new ServerPool();
-    cleanups.push(() => pool.close());
+    cleanup(() => pool.close());
     for (const s of list) pool.addServer({ id: s.id, transport: s.transport });
     const checker = new HealthChecker({
       interval: 1_000,

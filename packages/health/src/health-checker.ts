@@ -1,95 +1,26 @@
 import {
   AbortedError,
   type AttemptReport,
-  classifyError,
   type Detach,
   InvalidConfigError,
-  LatencyRecorder,
   type PoolPlugin,
   type RequestInfo,
   type ServerPool,
   type ServerView,
-  TimeoutError,
   UnknownServerError,
-  untilAborted,
 } from '@mcpool/core';
+import { LatencyRecorder } from '@mcpool/core/internal';
+import { runCheck } from './active-check.js';
 import { maxEjected } from './ejection.js';
 import { HealthEmitter } from './events.js';
-import { isUnreachable, messageOf, saysNothingAboutServer } from './failure.js';
+import { messageOf } from './failure.js';
+import { observe } from './observe.js';
 import { type HealthCheckerOptions, type HealthSettings, resolveHealthOptions } from './options.js';
-import { type Observation, OutlierTracker } from './outlier-tracker.js';
+import { OutlierTracker } from './outlier-tracker.js';
+import { type ServerHealthStatus, type ServerRecord, statusOf } from './status.js';
 
-/** What the health checker knows about one server. */
-export interface ServerHealthStatus {
-  readonly serverId: string;
-  /**
-   * Neither failing its active checks nor ejected as an outlier. Other sources
-   * (the connection, a circuit breaker) may still keep it out of selection:
-   * `pool.exclusions(id)` says who.
-   */
-  readonly healthy: boolean;
-  /** Out of selection because its active checks failed (source `health`). */
-  readonly failingChecks: boolean;
-  /** Out of selection as an outlier of real traffic (source `outlier`). */
-  readonly ejected: boolean;
-  /** Why the checker keeps it out; undefined when it does not. */
-  readonly reason: string | undefined;
-  /** Active checks failed in a row. */
-  readonly consecutiveFailures: number;
-  /** Active checks passed in a row. */
-  readonly consecutiveSuccesses: number;
-  readonly checks: number;
-  readonly failedChecks: number;
-  /** ms since epoch. */
-  readonly lastCheckAt: number | undefined;
-  readonly lastCheckOk: boolean | undefined;
-  readonly lastError: string | undefined;
-  /** Response time of the last check, ms. */
-  readonly lastLatencyMs: number | undefined;
-  /** Moving average of passed checks' response times, ms. */
-  readonly latencyEwmaMs: number | undefined;
-  /** 95th percentile of recent passed checks' response times, ms. */
-  readonly latencyP95Ms: number | undefined;
-  /** ms since epoch; undefined when active checks are off or the checker is detached. */
-  readonly nextCheckAt: number | undefined;
-  /** No traffic (checks aside) for `idleInterval`: checked at that slower pace. */
-  readonly idle: boolean;
-  readonly lastTrafficAt: number | undefined;
-  /** Server faults in a row in real traffic. */
-  readonly consecutiveFaults: number;
-  /** Times ejected as an outlier so far. */
-  readonly ejections: number;
-  /** ms since epoch; set while ejected. */
-  readonly ejectedUntil: number | undefined;
-  /** Back from an ejection and not yet proven: its next fault ejects it again, for longer. */
-  readonly probation: boolean;
-}
-
-interface ServerRecord {
-  readonly id: string;
-  readonly trackedAt: number;
-  timer: unknown;
-  nextCheckAt: number | undefined;
-  running: Promise<void> | undefined;
-  unhealthy: boolean;
-  reason: string | undefined;
-  consecutiveFailures: number;
-  consecutiveSuccesses: number;
-  checks: number;
-  failedChecks: number;
-  lastCheckAt: number | undefined;
-  lastCheckOk: boolean | undefined;
-  lastError: string | undefined;
-  lastLatencyMs: number | undefined;
-  readonly latency: LatencyRecorder;
-  lastTrafficAt: number | undefined;
-  ejectionTimer: unknown;
-  /** Methods of this checker's own attempts in flight, so their `attempt` events are not traffic. */
-  readonly probes: string[];
-}
-
-const PING: RequestInfo = { method: 'ping', params: undefined, safe: true };
-const LIST_TOOLS: RequestInfo = { method: 'tools/list', params: {}, safe: true };
+const _PING: RequestInfo = { method: 'ping', params: undefined, safe: true };
+const _LIST_TOOLS: RequestInfo = { method: 'tools/list', params: {}, safe: true };
 
 /**
  * Keeps sick servers out of a pool's selection, two ways:
@@ -135,7 +66,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     this.stop = new AbortController();
     const { outlier, clock } = this.settings;
     this.tracker = outlier ? new OutlierTracker(outlier, () => clock.now()) : undefined;
-    const onAttempt = (report: AttemptReport) => this.onAttempt(report);
+    const onAttempt = (report: AttemptReport) => this.recordAttempt(report);
     const onAdded = ({ server }: { server: ServerView }) => this.track(server.id);
     const onRemoved = ({ serverId }: { serverId: string }) => this.forget(serverId);
     pool.on('attempt', onAttempt);
@@ -174,33 +105,8 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
   getStatus(serverId: string): ServerHealthStatus | undefined {
     const r = this.records.get(serverId);
     if (!r) return undefined;
-    const o = this.tracker?.peek(serverId);
     const now = this.settings.clock.now();
-    const ejected = o?.ejectedUntil !== undefined;
-    return {
-      serverId,
-      healthy: !r.unhealthy && !ejected,
-      failingChecks: r.unhealthy,
-      ejected,
-      reason: r.unhealthy ? r.reason : ejected ? o?.reason : undefined,
-      consecutiveFailures: r.consecutiveFailures,
-      consecutiveSuccesses: r.consecutiveSuccesses,
-      checks: r.checks,
-      failedChecks: r.failedChecks,
-      lastCheckAt: r.lastCheckAt,
-      lastCheckOk: r.lastCheckOk,
-      lastError: r.lastError,
-      lastLatencyMs: r.lastLatencyMs,
-      latencyEwmaMs: r.latency.ewmaMs,
-      latencyP95Ms: r.latency.samples > 0 ? r.latency.percentiles().p95 : undefined,
-      nextCheckAt: r.nextCheckAt,
-      idle: this.isIdle(r, now),
-      lastTrafficAt: r.lastTrafficAt,
-      consecutiveFaults: o?.consecutiveFaults ?? 0,
-      ejections: o?.ejections ?? 0,
-      ejectedUntil: o?.ejectedUntil,
-      probation: o?.probation ?? false,
-    };
+    return statusOf(r, this.tracker?.peek(serverId), this.isIdle(r, now));
   }
 
   /** The status of every server of the pool. */
@@ -317,44 +223,12 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     if (server.state === 'connecting' || server.state === 'draining' || server.state === 'closed') {
       return;
     }
-    const { clock, timeout } = this.settings;
-    const controller = new AbortController();
-    const onStop = () => controller.abort(stop.signal.reason);
-    stop.signal.addEventListener('abort', onStop, { once: true });
-    const deadline = clock.now() + timeout;
-    // A backstop for custom checks that ignore their signal; probes time out by themselves.
-    const timer = clock.setTimeout(
-      () => controller.abort(new TimeoutError(`Health check of server "${r.id}"`, timeout)),
-      timeout + 50,
-    );
-    const probe = (request: RequestInfo) =>
-      this.probe(pool, server, r, request, controller.signal, deadline);
-    const started = performance.now();
-    let ok: boolean;
-    let failure: unknown;
-    try {
-      const work =
-        check === 'ping'
-          ? probe(PING)
-          : check === 'listTools'
-            ? probe(LIST_TOOLS)
-            : check(server, controller.signal, probe);
-      await untilAborted(work, controller.signal);
-      ok = true;
-    } catch (error) {
-      if (stop.signal.aborted || !this.pool) return;
-      // An open breaker in front of the server: this check learned nothing.
-      if (saysNothingAboutServer(error) && !controller.signal.aborted) return;
-      failure = error;
-      // A built-in check that got a deliberate JSON-RPC error back still got an answer.
-      ok = typeof check !== 'function' && classifyError(error, false) === 'rejected';
-    } finally {
-      clock.clearTimeout(timer);
-      stop.signal.removeEventListener('abort', onStop);
-    }
+    const result = await runCheck(pool, server, r, this.settings, check, stop.signal);
+    if (!result || !this.pool) return;
+    const { ok, failure, latencyMs } = result;
+    const { clock } = this.settings;
     // Detached meanwhile, or the server was removed: the result no longer matters.
     if (stop.signal.aborted || this.records.get(r.id) !== r) return;
-    const latencyMs = performance.now() - started;
     r.checks++;
     r.lastCheckAt = clock.now();
     r.lastCheckOk = ok;
@@ -374,28 +248,6 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
         ? { serverId: r.id, ok, latencyMs }
         : { serverId: r.id, ok, latencyMs, error: failure },
     );
-  }
-
-  private async probe(
-    pool: ServerPool,
-    server: ServerView,
-    r: ServerRecord,
-    request: RequestInfo,
-    signal: AbortSignal,
-    deadline: number,
-  ): Promise<unknown> {
-    r.probes.push(request.method);
-    try {
-      return await pool.execute(server, request, {
-        background: true,
-        signal,
-        timeout: Math.max(1, deadline - this.settings.clock.now()),
-      });
-    } finally {
-      // Normally the `attempt` event took it already; not when execute threw before the attempt.
-      const at = r.probes.indexOf(request.method);
-      if (at >= 0) r.probes.splice(at, 1);
-    }
   }
 
   private passed(r: ServerRecord): void {
@@ -419,7 +271,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     this.emit('unhealthy', { serverId: r.id, source: 'health', reason: r.reason });
   }
 
-  private onAttempt(report: AttemptReport): void {
+  private recordAttempt(report: AttemptReport): void {
     if (report.background) return;
     const r = this.records.get(report.server.id);
     if (!r) return;
@@ -501,13 +353,4 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     this.pool = undefined;
     this.reportTo = undefined;
   }
-}
-
-/** What an attempt of real traffic says about its server; undefined when nothing. */
-function observe(report: AttemptReport): Observation | undefined {
-  const { outcome, error } = report;
-  if (outcome === 'success' || outcome === 'rejected') return { kind: 'answer' };
-  if (outcome === 'aborted' || saysNothingAboutServer(error)) return undefined;
-  const detail = `${outcome}: ${messageOf(error)}`;
-  return isUnreachable(error) ? { kind: 'refused', detail } : { kind: 'fault', detail };
 }

@@ -4,7 +4,7 @@ import {
   type RequestInfo,
   type ServerView,
 } from '@mcpool/core';
-import { type Clock, systemClock } from './clock.js';
+import { type HealthClock, systemClock } from './clock.js';
 
 /**
  * Runs one request on the server being checked, through the pool (and its
@@ -66,7 +66,7 @@ export interface HealthCheckerOptions {
   /** Passive outlier detection; `false` turns it off. @default {} (on, with its defaults) */
   outlierDetection?: OutlierDetectionOptions | false | undefined;
   /** Time and timers. @default the system clock, timers unref'd */
-  clock?: Clock | undefined;
+  clock?: HealthClock | undefined;
 }
 
 /** Options with every default applied. */
@@ -88,7 +88,7 @@ export interface HealthSettings {
         readonly maxEjectionPercent: number;
       }
     | false;
-  readonly clock: Clock;
+  readonly clock: HealthClock;
 }
 
 /** Applies defaults and reports every invalid option with its path. */

@@ -2,20 +2,22 @@ import {
   type AttemptOutcome,
   type AttemptReport,
   type CallMiddleware,
-  classifyError,
   type Detach,
   InvalidConfigError,
   type PoolEvents,
   type PoolMetrics,
-  type PoolPlugin,
   type ServerPool,
 } from '@mcpool/core';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { classifyError } from '@mcpool/core/internal';
+import { type Counter, type Histogram, Registry } from 'prom-client';
 import {
   BREAKER_STATE_VALUE,
   type BreakerState,
   breakerStateFromExclusions,
 } from './breaker-state.js';
+import type { ObservableCache, ObservableClient, PrometheusExporter } from './exporter-contract.js';
+import { defineMetrics } from './exporter-metrics.js';
+import { type Labels, MetricFactory } from './metric-factory.js';
 import { METRIC_NAMES } from './metric-names.js';
 import { type MetricsHandler, metricsHandler } from './metrics-handler.js';
 import {
@@ -29,52 +31,6 @@ import {
   resolveExporterOptions,
 } from './options.js';
 
-/** What `observeClient` needs of a client: `MultiServerClient` has it. */
-export interface ObservableClient {
-  use(middleware: CallMiddleware): () => void;
-}
-
-/** What `observeCache` needs of a cache: `@mcpool/cache`'s handle has it. */
-export interface ObservableCache {
-  metrics(): { hits: number; misses: number };
-}
-
-/** A pool plugin that exports the pool's figures to Prometheus. Install with `pool.use(exporter)`. */
-export interface PrometheusExporter extends PoolPlugin {
-  readonly name: 'prometheus';
-  /** Where the metrics are; serve it yourself or with `handler`. */
-  readonly registry: Registry;
-  /** The pool it is attached to, if any. */
-  readonly pool: ServerPool | undefined;
-  /** Starts exporting one pool; returns what stops it. `pool.use(exporter)` calls it for you. */
-  attach(pool: ServerPool): Detach;
-  /**
-   * Exports a client's whole calls (`mcp_client_requests_total{outcome}`,
-   * `mcp_client_request_duration_seconds`) through call middleware. Install it
-   * before a cache's middleware to count the calls the cache answers too.
-   * Returns what removes it.
-   */
-  observeClient(client: ObservableClient): () => void;
-  /** Counts cache hits or misses (`mcp_cache_hits_total`, `mcp_cache_misses_total`). */
-  recordCache(kind: 'hit' | 'miss', n?: number): void;
-  /**
-   * Feeds the cache counters from a cache's cumulative `metrics()` at scrape
-   * time (the increase since the last scrape), e.g. `withCache(...)`'s handle.
-   * Returns what stops it.
-   */
-  observeCache(cache: ObservableCache): () => void;
-  /** `node:http` request listener that serves the registry (GET/HEAD, any path). */
-  readonly handler: MetricsHandler;
-  /** The text exposition of the registry, as the handler serves it. */
-  metrics(): Promise<string>;
-  /** Content type of `metrics()`. */
-  readonly contentType: string;
-  /** Serves `handler` at `/metrics` on 127.0.0.1:9464 (by default). */
-  startMetricsServer(options?: MetricsServerOptions): Promise<MetricsServer>;
-}
-
-type Labels = Record<string, string>;
-
 /** The attempts of one server and method, as counted between two reads of the registry. */
 interface AttemptSeries {
   readonly duration: Labels;
@@ -86,17 +42,6 @@ interface AttemptSeries {
 
 /** Waiting attempts per series at most: memory stays bounded when nothing scrapes. */
 const FLUSH_AT = 512;
-type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
-
-function nameOf(metric: AnyMetric): string {
-  return (metric as unknown as { name: string }).name;
-}
-
-/**
- * Creates a Prometheus exporter for a pool (see the README for every metric).
- * Counters and the histogram follow the pool's events; gauges are read from
- * `pool.getMetrics()` when scraped, so nothing polls between scrapes.
- */
 export function prometheusExporter(options: PrometheusExporterOptions = {}): PrometheusExporter {
   return new Exporter(options);
 }
@@ -107,7 +52,7 @@ class Exporter implements PrometheusExporter {
   readonly handler: MetricsHandler;
   private readonly options: ResolvedExporterOptions;
   private readonly base: Labels;
-  private readonly labelBase: string[];
+  private readonly make: MetricFactory;
   private attached: ServerPool | undefined;
   private scrape: PoolMetrics | undefined;
   /** Servers removed from the pool: attempts they report while draining out are dropped. */
@@ -140,87 +85,29 @@ class Exporter implements PrometheusExporter {
     this.options = resolveExporterOptions(options);
     this.registry = options.registry ?? new Registry();
     this.base = { ...this.options.defaultLabels };
-    this.labelBase = Object.keys(this.base);
+    this.make = new MetricFactory(
+      this.registry,
+      this.options.prefix,
+      this.base,
+      this.options.buckets,
+      () => this.poolMetrics(),
+    );
     this.handler = metricsHandler(this.registry);
 
-    this.requests = this.counter(
-      METRIC_NAMES.requests,
-      'Attempts on MCP servers, by server, method and outcome (success, rejected, server-error, timeout, aborted).',
-      ['server', 'method', 'outcome'],
-      () => this.flush(),
-    );
-    this.duration = this.histogram(
-      METRIC_NAMES.requestDuration,
-      'Duration of attempts on MCP servers in seconds, every outcome included.',
-      ['server', 'method'],
-      () => this.flush(),
-    );
-    this.retries = this.counter(
-      METRIC_NAMES.retries,
-      'Requests retried on another server, by method.',
-      ['method'],
-    );
-    this.fallbacks = this.counter(
-      METRIC_NAMES.fallbacks,
-      'Requests sent to a fallback server, by method.',
-      ['method'],
-    );
-    this.transitions = this.counter(
-      METRIC_NAMES.serverTransitions,
-      'Servers entering (to="healthy") or leaving (to="unhealthy") selection, by who caused it.',
-      ['server', 'to', 'source'],
-    );
-    this.panics = this.counter(
-      METRIC_NAMES.poolPanics,
-      'Requests for which no server was healthy, so every usable server was tried, by method.',
-      ['method'],
-    );
-    this.cacheHits = this.counter(
-      METRIC_NAMES.cacheHits,
-      'Calls answered from the cache.',
-      [],
-      () => this.collectCaches(),
-    );
-    this.cacheMisses = this.counter(
-      METRIC_NAMES.cacheMisses,
-      'Calls the cache could not answer.',
-      [],
-      () => this.collectCaches(),
-    );
-    this.gauge(
-      METRIC_NAMES.serverHealthy,
-      'Whether a server is in selection (1) or not (0).',
-      true,
-      (m) => m.serverMetrics.map((s) => [s.serverId, s.healthy ? 1 : 0]),
-    );
-    this.gauge(
-      METRIC_NAMES.serverUp,
-      'Whether a server has a live connection (1) or not (0), excluded or not.',
-      true,
-      (m) => m.serverMetrics.map((s) => [s.serverId, s.connected ? 1 : 0]),
-    );
-    this.gauge(METRIC_NAMES.serverInflight, 'Requests in flight on a server.', true, (m) =>
-      m.serverMetrics.map((s) => [s.serverId, s.inFlight]),
-    );
-    this.gauge(METRIC_NAMES.serversTotal, 'Servers in the pool.', false, (m) => [
-      [undefined, m.totalServers],
-    ]);
-    this.gauge(METRIC_NAMES.serversHealthy, 'Servers in selection.', false, (m) => [
-      [undefined, m.healthyServers],
-    ]);
-    this.gauge(
-      METRIC_NAMES.circuitBreakerState,
-      'Circuit breaker state of a server: 0 closed, 1 open, 2 half-open.',
-      true,
-      (m) =>
-        m.serverMetrics.map((s) => [
-          s.serverId,
-          BREAKER_STATE_VALUE[this.breakerState(s.serverId, s.exclusions)],
-        ]),
-    );
-    const made = this.pending ?? [];
-    this.pending = undefined;
-    this.commit(made);
+    const metrics = defineMetrics(this.make, {
+      flush: () => this.flush(),
+      collectCaches: () => this.collectCaches(),
+      breakerState: (serverId, exclusions) => this.breakerState(serverId, exclusions),
+    });
+    this.requests = metrics.requests;
+    this.duration = metrics.duration;
+    this.retries = metrics.retries;
+    this.fallbacks = metrics.fallbacks;
+    this.transitions = metrics.transitions;
+    this.panics = metrics.panics;
+    this.cacheHits = metrics.cacheHits;
+    this.cacheMisses = metrics.cacheMisses;
+    this.make.commitPending();
   }
 
   get pool(): ServerPool | undefined {
@@ -260,10 +147,10 @@ class Exporter implements PrometheusExporter {
       pool.on(event, listener);
       offs.push(() => pool.off(event, listener));
     };
-    on('attempt', (report) => this.onAttempt(report));
-    on('request:retry', (e) => this.retries.inc(this.labels({ method: e.method })));
-    on('request:fallback', (e) => this.fallbacks.inc(this.labels({ method: e.method })));
-    on('pool:panic', (e) => this.panics.inc(this.labels({ method: e.method })));
+    on('attempt', (report) => this.recordAttempt(report));
+    on('request:retry', (e) => this.retries.inc(this.make.labels({ method: e.method })));
+    on('request:fallback', (e) => this.fallbacks.inc(this.make.labels({ method: e.method })));
+    on('pool:panic', (e) => this.panics.inc(this.make.labels({ method: e.method })));
     on('server:healthy', (e) => this.onTransition(e.serverId, 'healthy', e.source));
     on('server:unhealthy', (e) => this.onTransition(e.serverId, 'unhealthy', e.source));
     on('server:added', (e) => {
@@ -280,12 +167,12 @@ class Exporter implements PrometheusExporter {
     const existing = this.observed.get(client);
     if (existing) return existing;
     this.client ??= {
-      requests: this.counter(
+      requests: this.make.counter(
         METRIC_NAMES.clientRequests,
         'Whole client calls (retries and fallbacks included), by outcome.',
         ['outcome'],
       ),
-      duration: this.histogram(
+      duration: this.make.histogram(
         METRIC_NAMES.clientRequestDuration,
         'Duration of whole client calls in seconds, retries and fallbacks included.',
         [],
@@ -365,14 +252,14 @@ class Exporter implements PrometheusExporter {
    * prom-client (which validates and hashes the labels of each update) gets
    * them when the registry is read, or once a series has FLUSH_AT waiting.
    */
-  private onAttempt(report: AttemptReport): void {
+  private recordAttempt(report: AttemptReport): void {
     const server = report.server.id;
     if (this.removed.has(server)) return;
     const seen = this.seenOf(server);
     let series = seen.methods.get(report.method);
     if (!series) {
       series = {
-        duration: this.labels({ server, method: report.method }),
+        duration: this.make.labels({ server, method: report.method }),
         requests: new Map(),
         latencies: [],
       };
@@ -381,7 +268,7 @@ class Exporter implements PrometheusExporter {
     let requests = series.requests.get(report.outcome);
     if (!requests) {
       requests = {
-        labels: this.labels({ server, method: report.method, outcome: report.outcome }),
+        labels: this.make.labels({ server, method: report.method, outcome: report.outcome }),
         pending: 0,
       };
       series.requests.set(report.outcome, requests);
@@ -408,7 +295,7 @@ class Exporter implements PrometheusExporter {
 
   private onTransition(server: string, to: 'healthy' | 'unhealthy', source: string): void {
     if (this.removed.has(server)) return;
-    const labels = this.labels({ server, to, source });
+    const labels = this.make.labels({ server, to, source });
     this.transitions.inc(labels);
     const seen = this.seenOf(server);
     const key = `${to}\u0000${source}`;
@@ -465,102 +352,5 @@ class Exporter implements PrometheusExporter {
       });
     }
     return this.scrape;
-  }
-
-  private labels(own: Labels): Labels {
-    return this.labelBase.length === 0 ? own : { ...own, ...this.base };
-  }
-
-  private metricName(name: string): string {
-    return `${this.options.prefix}${name}`;
-  }
-
-  /** Metrics made by the constructor, registered together once none of their names is taken. */
-  private pending: AnyMetric[] | undefined = [];
-
-  private register<M extends AnyMetric>(metric: M): M {
-    if (this.pending) this.pending.push(metric);
-    else this.commit([metric]);
-    return metric;
-  }
-
-  private commit(metrics: readonly AnyMetric[]): void {
-    const taken = metrics
-      .map((m) => nameOf(m))
-      .filter((name) => this.registry.getSingleMetric(name) !== undefined);
-    if (taken.length > 0) {
-      throw new InvalidConfigError('prometheus exporter', [
-        {
-          path: 'registry',
-          message: `the registry already has ${taken.join(', ')}; give this exporter a different prefix (or registry)`,
-        },
-      ]);
-    }
-    for (const metric of metrics) this.registry.registerMetric(metric);
-  }
-
-  private counter(
-    name: string,
-    help: string,
-    labelNames: string[],
-    collect?: () => void,
-  ): Counter<string> {
-    const counter = this.register(
-      new Counter({
-        name: this.metricName(name),
-        help,
-        labelNames: [...labelNames, ...this.labelBase],
-        registers: [],
-        ...(collect ? { collect } : {}),
-      }),
-    );
-    // Without own labels the series exists from the start, at 0, as an unlabelled one would.
-    if (labelNames.length === 0 && this.labelBase.length > 0) counter.inc(this.base, 0);
-    return counter;
-  }
-
-  private histogram(
-    name: string,
-    help: string,
-    labelNames: string[],
-    collect?: () => void,
-  ): Histogram<string> {
-    const histogram = this.register(
-      new Histogram({
-        name: this.metricName(name),
-        help,
-        labelNames: [...labelNames, ...this.labelBase],
-        buckets: this.options.buckets,
-        registers: [],
-        ...(collect ? { collect } : {}),
-      }),
-    );
-    if (labelNames.length === 0 && this.labelBase.length > 0) histogram.zero(this.base);
-    return histogram;
-  }
-
-  /** A gauge filled from the pool's figures at scrape time; a removed server simply is not there. */
-  private gauge(
-    name: string,
-    help: string,
-    perServer: boolean,
-    values: (metrics: PoolMetrics) => [server: string | undefined, value: number][],
-  ): void {
-    const gauge: Gauge<string> = this.register(
-      new Gauge({
-        name: this.metricName(name),
-        help,
-        labelNames: perServer ? ['server', ...this.labelBase] : [...this.labelBase],
-        registers: [],
-        collect: () => {
-          gauge.reset();
-          const metrics = this.poolMetrics();
-          if (!metrics) return;
-          for (const [server, value] of values(metrics)) {
-            gauge.set(server === undefined ? this.base : this.labels({ server }), value);
-          }
-        },
-      }),
-    );
   }
 }

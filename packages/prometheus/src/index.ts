@@ -5,7 +5,7 @@ export {
   type MetricsSnapshot,
   maxErrorRate,
   minHealthyServers,
-} from './alert-rules.js';
+} from './alerts/alert-rules.js';
 export {
   type AlertEvent,
   type AlertEvents,
@@ -13,19 +13,16 @@ export {
   type AlertSource,
   type AlertsOptions,
   alerts,
-} from './alerts.js';
-export type { AttemptCounts } from './attempt-window.js';
-export {
-  BREAKER_STATE_VALUE,
-  type BreakerState,
-  breakerStateFromExclusions,
-} from './breaker-state.js';
-export {
-  type ObservableCache,
-  type ObservableClient,
-  type PrometheusExporter,
-  prometheusExporter,
-} from './exporter.js';
+} from './alerts/alerts.js';
+export type { AttemptCounts } from './alerts/attempt-window.js';
+export type { BreakerState } from './breaker-state.js';
+export { BREAKER_STATE_VALUE, breakerStateFromExclusions } from './deprecated.js';
+export { prometheusExporter } from './exporter.js';
+export type {
+  ObservableCache,
+  ObservableClient,
+  PrometheusExporter,
+} from './exporter-contract.js';
 export { DEFAULT_DURATION_BUCKETS, METRIC_NAMES } from './metric-names.js';
 export { type MetricsHandler, metricsHandler } from './metrics-handler.js';
 export {

@@ -1,17 +1,17 @@
-import { MultiServerClient, type MultiServerClientOptions, ServerPool } from '@mcpool/core';
+import { MultiServerClient, type MultiServerClientOptions, type ServerPool } from '@mcpool/core';
+import { startPool, useCleanup } from '@mcpool/core/testing';
 import { type InProcessTestServer, startInProcessServer } from '@mcpool/testkit';
 
-const cleanups: (() => void | Promise<void>)[] = [];
+/** One cleanup list per test file: what a test opened is closed after it, last opened first. */
+const cleanup = useCleanup();
 
 /** Registers something to close after the test, in reverse order. */
-export function onCleanup(cleanup: () => void | Promise<void>): void {
-  cleanups.push(cleanup);
+export function onCleanup(close: () => void | Promise<void>): void {
+  cleanup(close);
 }
 
-/** Closes everything registered with `onCleanup`; call it from `afterEach`. */
-export async function runCleanups(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-}
+/** Closes everything registered with `onCleanup` now (it also happens after each test by itself). */
+export const runCleanups = cleanup.run;
 
 export interface TestPool {
   readonly pool: ServerPool;
@@ -29,10 +29,11 @@ export async function startTestPool(
   onCleanup(async () => {
     await Promise.all(Object.values(servers).map((s) => s.close()));
   });
-  const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 }, drainTimeout: 500 });
-  for (const s of Object.values(servers)) pool.addServer({ id: s.id, transport: s.transport });
-  onCleanup(() => pool.close());
-  await pool.start();
+  const pool = await startPool(Object.values(servers), {
+    drainTimeout: 500,
+    strict: false,
+    cleanup,
+  });
   await pool.ready();
   return {
     pool,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { everythingStdioConfig, startEverythingHttp } from './everything.js';
-import { connectClient, firstText } from './test-clients.js';
+import { connectClient, firstText } from './sdk-client.js';
 
 describe('server-everything', () => {
   const cleanups: (() => Promise<void>)[] = [];

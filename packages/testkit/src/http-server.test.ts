@@ -2,7 +2,7 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HttpTestServer, type HttpTestServerOptions, startHttpServer } from './http-server.js';
-import { connectClient, firstText, type TestClient } from './test-clients.js';
+import { connectClient, firstText, type TestClient } from './sdk-client.js';
 import { STANDARD_TOOL_NAMES } from './test-server.js';
 import { waitFor } from './wait.js';
 

@@ -5,7 +5,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type InProcessTestServer, startInProcessServer } from './in-process.js';
-import { connectClient, firstText, type TestClient } from './test-clients.js';
+import { connectClient, firstText, type TestClient } from './sdk-client.js';
 import { STANDARD_TOOL_NAMES, type TestServerOptions } from './test-server.js';
 import { waitFor } from './wait.js';
 

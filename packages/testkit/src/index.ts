@@ -20,6 +20,7 @@ export {
   observeClient,
 } from './observed-client.js';
 export { resultText } from './result-text.js';
+export { connectClient, firstText, type TestClient, transportFor } from './sdk-client.js';
 export {
   type StdioTestServerConfig,
   type StdioTestServerOptions,

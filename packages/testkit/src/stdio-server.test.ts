@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectClient, firstText, type TestClient } from './sdk-client.js';
 import { type StdioTestServerOptions, stdioServerConfig, TEST_SERVER_ENV } from './stdio-server.js';
-import { connectClient, firstText, type TestClient } from './test-clients.js';
 import { STANDARD_TOOL_NAMES } from './test-server.js';
 import { waitFor } from './wait.js';
 

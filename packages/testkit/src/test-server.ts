@@ -1,3 +1,7 @@
+/*
+ * Over 350 lines: one MCP server with every standard tool, resource and
+ * prompt the tests use, each a few lines; failure knobs wrap them all.
+ */
 import {
   McpServer,
   type RegisteredTool,

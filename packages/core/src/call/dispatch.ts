@@ -1,0 +1,176 @@
+import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerPool } from '../pool/server-pool.js';
+import type { Aggregator } from '../spec/aggregator.js';
+import type { CallContext, CallMiddleware } from '../spec/call.js';
+import {
+  McpoolError,
+  NoServerAvailableError,
+  PoolClosedError,
+  UnsafeAggregationError,
+} from '../spec/errors.js';
+import type { RequestInfo, ServerView } from '../spec/server.js';
+import { abortReason } from '../util/abort.js';
+import { Call, type CallHost } from './call.js';
+import { CallScope, CallSignals } from './call-scope.js';
+import { first } from './first.js';
+
+/** A call pinned to one server runs there once: no fan-out, no retry elsewhere. Stateless, so shared. */
+const PINNED = first();
+
+/** What one call asks for (the client's `CallOptions`). */
+export interface DispatchOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly timeout?: number | undefined;
+  readonly server?: string | undefined;
+  readonly aggregation?: Aggregator | undefined;
+  readonly onprogress?: ((progress: Progress) => void) | undefined;
+}
+
+/** Where the figures of whole calls go. */
+export interface CallFigures {
+  finish(ok: boolean, started: number, strategy: string, fellBack?: boolean): void;
+}
+
+/** A client's settings for its calls. */
+export interface DispatchSettings {
+  readonly aggregation: Aggregator;
+  readonly requestTimeout: number;
+  readonly maxRetries: number;
+}
+
+type Merge = (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown;
+type Pages = (attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>;
+
+/**
+ * The path of every whole call of one client, in one place: the call
+ * middleware (the pool's plugins' `wrapCall` first, then the client's own),
+ * the refusal of fan-out for unsafe requests, the candidates, the call's
+ * scope (deadline, caller's signal, the client's close), the aggregation, the
+ * figures, and which error the caller sees.
+ */
+export class Dispatcher {
+  /** The client's own call middleware (`client.use`). */
+  readonly middleware: CallMiddleware[] = [];
+  readonly signals = new CallSignals();
+
+  constructor(
+    private readonly pool: ServerPool,
+    private readonly host: CallHost,
+    private readonly settings: DispatchSettings,
+    private readonly figures: CallFigures,
+    private readonly assertOpen: () => void,
+  ) {}
+
+  /** The aggregation a call runs with. */
+  aggregationOf(options: DispatchOptions): Aggregator {
+    return options.server !== undefined
+      ? PINNED
+      : (options.aggregation ?? this.settings.aggregation);
+  }
+
+  /** Runs `inner` through every call middleware, with a context that collects who answered. */
+  withMiddleware(
+    request: RequestInfo,
+    options: DispatchOptions,
+    inner: (context: CallContext) => Promise<unknown>,
+  ): Promise<unknown> {
+    const context: CallContext = {
+      request,
+      server: options.server,
+      signal: options.signal,
+      aggregation: this.aggregationOf(options),
+      answeredBy: [],
+    };
+    const outer = this.pool.callWrappers;
+    const own = this.middleware;
+    const step = (i: number, ctx: CallContext): Promise<unknown> => {
+      const mw = i < outer.length ? outer[i] : own[i - outer.length];
+      return mw ? mw(ctx, (next) => step(i + 1, next)) : inner(ctx);
+    };
+    return step(0, context);
+  }
+
+  run(
+    request: RequestInfo,
+    description: string,
+    offering: readonly string[] | undefined,
+    options: DispatchOptions,
+    merge?: Merge,
+    pages?: Pages,
+  ): Promise<unknown> {
+    if (this.middleware.length === 0 && this.pool.callWrappers.length === 0) {
+      return this.dispatch(request, description, offering, options, undefined, merge, pages);
+    }
+    return this.withMiddleware(request, options, (context) =>
+      this.dispatch(
+        context.request,
+        description,
+        offering,
+        options,
+        context.answeredBy,
+        merge,
+        pages,
+      ),
+    );
+  }
+
+  private async dispatch(
+    request: RequestInfo,
+    description: string,
+    offering: readonly string[] | undefined,
+    options: DispatchOptions,
+    answeredBy: string[] | undefined,
+    merge: Merge | undefined,
+    pages: Pages | undefined,
+  ): Promise<unknown> {
+    this.assertOpen();
+    const pinned = options.server !== undefined;
+    const aggregation = this.aggregationOf(options);
+    if (aggregation.fanOut && !request.safe) {
+      this.figures.finish(false, performance.now(), aggregation.name);
+      throw new UnsafeAggregationError(aggregation.name, description);
+    }
+    const pinnedServer = pinned ? this.pool.server(options.server as string) : undefined;
+    const candidates: readonly ServerView[] = pinnedServer
+      ? [pinnedServer]
+      : this.pool.candidates(request, offering).servers;
+    if (candidates.length === 0) {
+      this.figures.finish(false, performance.now(), aggregation.name);
+      throw new NoServerAvailableError(
+        `No server is available for ${description}: every server that offers it is down, ejected or draining.`,
+      );
+    }
+    const timeoutMs = options.timeout ?? this.settings.requestTimeout;
+    const scope = new CallScope(this.signals, options.signal, timeoutMs, description);
+    const started = performance.now();
+    this.host.budget?.recordRequest();
+    const call = new Call(
+      this.host,
+      scope,
+      request,
+      description,
+      candidates,
+      offering,
+      pinned,
+      pinned ? 0 : this.settings.maxRetries,
+      timeoutMs,
+      options.onprogress,
+      merge,
+      pages,
+      answeredBy,
+    );
+    try {
+      const result = await aggregation.run(call);
+      this.figures.finish(true, started, aggregation.name, call.fellBack);
+      return result;
+    } catch (error) {
+      this.figures.finish(false, started, aggregation.name, call.fellBack);
+      if (McpoolError.isInstance(error) && error.code === 'REQUEST_MAY_HAVE_RUN') throw error;
+      if (this.pool.isClosed) throw new PoolClosedError();
+      if (scope.aborted) throw abortReason(scope.attemptSignal, description);
+      throw error;
+    } finally {
+      scope.end();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import type { ServerPool } from '../pool/server-pool.js';
+import type { Route } from '../spec/catalog.js';
+import { UnknownServerError } from '../spec/errors.js';
+
+/**
+ * Where a client's requests go: names to servers (namespaced names, pinned
+ * servers), and whether a tool is safe to repeat there. One per client.
+ */
+export class Routes {
+  constructor(
+    private readonly pool: ServerPool,
+    private readonly safeTools: ReadonlySet<string>,
+    private readonly unsafeTools: ReadonlySet<string>,
+  ) {}
+
+  /**
+   * Whether a tool is safe to repeat (retry, fallback, fan-out): the operator's
+   * `unsafeTools`/`safeTools` first, then the tool's `readOnlyHint` or
+   * `idempotentHint` annotation.
+   */
+  isSafeTool(name: string): boolean {
+    let route: Route | undefined;
+    try {
+      route = this.pool.catalog.routeTool(name, (id) => this.pool.server(id) !== undefined);
+    } catch {
+      route = undefined;
+    }
+    return this.safeOn(name, route);
+  }
+
+  /** Safety of a tool call on the servers its route leads to (the route is resolved once per call). */
+  safeOn(name: string, route: Route | undefined): boolean {
+    const upstream = route?.upstreamName ?? this.upstreamName(name);
+    if (this.unsafeTools.has(name) || this.unsafeTools.has(upstream)) return false;
+    if (this.safeTools.has(name) || this.safeTools.has(upstream)) return true;
+    // Replicas may annotate one tool differently: it is safe only if every
+    // server that may run it says so, since a retry can land on any of them.
+    return (
+      route !== undefined &&
+      route.servers.length > 0 &&
+      route.servers.every((id) => {
+        const tool = this.pool.catalog.serverTool(id, route.upstreamName);
+        return (
+          tool?.annotations?.readOnlyHint === true || tool?.annotations?.idempotentHint === true
+        );
+      })
+    );
+  }
+
+  upstreamName(name: string): string {
+    const sep = this.pool.catalog.separator;
+    const at = name.indexOf(sep);
+    if (at > 0 && this.pool.server(name.slice(0, at))) return name.slice(at + sep.length);
+    return name;
+  }
+
+  /** Where a tool call goes, under which name, and whether it is safe to repeat there. */
+  toolCall(
+    name: string,
+    pinned: string | undefined,
+  ): { offering: readonly string[]; upstream: string; safe: boolean } {
+    const { offering, upstream } = this.routeNamed('tool', name, pinned);
+    return {
+      offering,
+      upstream,
+      safe: this.safeOn(name, { servers: offering, upstreamName: upstream }),
+    };
+  }
+
+  routeNamed(
+    kind: 'tool' | 'prompt',
+    name: string,
+    pinned: string | undefined,
+  ): { offering: readonly string[]; upstream: string } {
+    if (pinned) {
+      this.requireServer(pinned);
+      const prefix = `${pinned}${this.pool.catalog.separator}`;
+      return {
+        offering: [pinned],
+        upstream: name.startsWith(prefix) ? name.slice(prefix.length) : name,
+      };
+    }
+    const known = (id: string) => this.pool.server(id) !== undefined;
+    const route =
+      kind === 'tool'
+        ? this.pool.catalog.routeTool(name, known)
+        : this.pool.catalog.routePrompt(name, known);
+    // Routes are rebuilt, never changed, when a catalog changes: no copy needed.
+    return { offering: route.servers, upstream: route.upstreamName };
+  }
+
+  requireServer(serverId: string): string {
+    if (!this.pool.server(serverId)) {
+      throw new UnknownServerError(
+        serverId,
+        this.pool.servers().map((s) => s.id),
+      );
+    }
+    return serverId;
+  }
+
+  serversWith(capability: 'resources' | 'completions'): string[] {
+    return this.pool
+      .servers()
+      .filter((s) => {
+        const catalog = this.pool.catalog.get(s.id);
+        if (capability === 'resources')
+          return (
+            catalog !== undefined &&
+            (catalog.resources.length > 0 || catalog.resourceTemplates.length > 0)
+          );
+        return true;
+      })
+      .map((s) => s.id);
+  }
+}

@@ -1,0 +1,82 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+
+/*
+ * Requests sent with a signal shared by many calls (see call-scope.ts for
+ * why calls share signals). The SDK is not given a shared signal: it would
+ * add an abort listener per request and never take it off. Instead the
+ * request waits in the shared signal's own list while pending.
+ */
+
+/** Cancels one pending request: rejects it and tells its server. */
+type Cancel = (reason: unknown) => void;
+
+/** Shared signals, each with the cancels of its requests still pending. */
+const shared = new WeakMap<AbortSignal, Set<Cancel>>();
+
+export function markShared(signal: AbortSignal): void {
+  const pending = new Set<Cancel>();
+  shared.set(signal, pending);
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const cancel of pending) cancel(signal.reason);
+      pending.clear();
+    },
+    { once: true },
+  );
+}
+
+/** The id of the request a recorded transport sent last, read right after sending. */
+let lastRequestId: RequestId | undefined;
+
+/**
+ * Notes the id of every request `transport` sends, for `sendCancellable`. The
+ * SDK sends a request synchronously inside `request()`, so the id is there to
+ * read as soon as the SDK call returns its promise.
+ */
+export function recordRequestIds(transport: Transport): void {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    if ('method' in message && 'id' in message) lastRequestId = message.id;
+    return send(message, options);
+  };
+}
+
+/**
+ * Sends one SDK request with `signal`. A shared signal is not handed to the
+ * SDK (see above): the request waits in the signal's list, and when the signal
+ * aborts it is rejected with the signal's reason and `tell` sends the server
+ * `notifications/cancelled` for it. A request that has settled is off the
+ * list, so its server never hears of a cancel for it.
+ */
+export function sendCancellable<T>(
+  signal: AbortSignal | undefined,
+  send: (signal: AbortSignal | undefined) => Promise<T>,
+  tell: (requestId: RequestId, reason: unknown) => void,
+): Promise<T> {
+  const pending = signal ? shared.get(signal) : undefined;
+  if (!pending) return send(signal);
+  if ((signal as AbortSignal).aborted) return Promise.reject((signal as AbortSignal).reason);
+  lastRequestId = undefined;
+  const sent = send(undefined);
+  const id = lastRequestId;
+  lastRequestId = undefined;
+  return new Promise<T>((resolve, reject) => {
+    const cancel: Cancel = (reason) => {
+      if (id !== undefined) tell(id, reason);
+      reject(reason);
+    };
+    pending.add(cancel);
+    sent.then(
+      (value) => {
+        pending.delete(cancel);
+        resolve(value);
+      },
+      (error: unknown) => {
+        pending.delete(cancel);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,382 @@
+/**
+ * The one module that talks to the MCP SDK's client side. Everything else in
+ * mcpool sees `McpConnection`, so a connector for another SDK line can be
+ * added here without touching the rest. Over 350 lines for that reason: a
+ * session's requests and its renewal after the server forgot it (HTTP 404)
+ * share the SDK client they swap; transports, server requests and
+ * cancellable sends live beside it.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  type ClientCapabilities,
+  ErrorCode,
+  McpError,
+  type Notification,
+  type Progress,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
+import { isUnreachableError } from '../spec/failure.js';
+import type { TransportConfig } from '../spec/server.js';
+import { beforeDeadline, untilAborted, withTimeout } from '../util/abort.js';
+import { recordRequestIds, sendCancellable } from './cancellable-requests.js';
+import type { ServerRequestHandlers } from './server-requests.js';
+import { installHandlers } from './server-requests.js';
+import { createTransport } from './transports.js';
+
+/** Options of one request over a connection. */
+export interface ConnectionRequestOptions {
+  signal?: AbortSignal | undefined;
+  timeout?: number | undefined;
+  onprogress?: ((progress: Progress) => void) | undefined;
+}
+
+/** Callbacks from a connection to its owner. */
+export interface ConnectionListener {
+  /** The connection closed without being asked to (process exit, socket gone). */
+  onClose(connection: McpConnection): void;
+  /** Any server notification (list_changed, logging, resource updates, ...). */
+  onNotification(connection: McpConnection, notification: Notification): void;
+  /** The server forgot the session (HTTP 404) and a new one was initialized in its place. */
+  onSessionRenewed?(connection: McpConnection): void;
+}
+
+/** Everything needed to open a connection. */
+export interface ConnectionOptions {
+  serverId: string;
+  transport: TransportConfig;
+  connectTimeout: number;
+  handlers: ServerRequestHandlers;
+  listener: ConnectionListener;
+  clientInfo: { name: string; version: string };
+  signal?: AbortSignal | undefined;
+}
+
+type Method =
+  | 'tools/list'
+  | 'tools/call'
+  | 'resources/list'
+  | 'resources/templates/list'
+  | 'resources/read'
+  | 'prompts/list'
+  | 'prompts/get'
+  | 'completion/complete'
+  | 'ping'
+  | 'logging/setLevel'
+  | 'resources/subscribe'
+  | 'resources/unsubscribe';
+
+const SESSION_NOT_FOUND = 404;
+
+/** One MCP session with one server. */
+export class McpConnection {
+  inFlight = 0;
+  lastUsed = Date.now();
+  private client: Client;
+  private transport: Transport;
+  /** Requests pending on each Client, so a replaced one is closed only when idle. */
+  /** Requests pending on the current client. */
+  private load = 0;
+  /** Requests pending on clients replaced by a new session, which close when theirs end. */
+  private readonly retired = new Map<Client, number>();
+  private closing = false;
+  private reinit: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ConnectionOptions,
+    client: Client,
+    transport: Transport,
+  ) {
+    this.client = client;
+    this.transport = transport;
+  }
+
+  /** Opens and initializes a session; rejects on failure or after `connectTimeout`. */
+  static async open(options: ConnectionOptions): Promise<McpConnection> {
+    const { client, transport } = await McpConnection.connectClient(options, undefined);
+    const connection = new McpConnection(options, client, transport);
+    connection.watch();
+    return connection;
+  }
+
+  private static async connectClient(
+    options: ConnectionOptions,
+    self: McpConnection | undefined,
+  ): Promise<{ client: Client; transport: Transport }> {
+    const transport = await createTransport(options.transport);
+    recordRequestIds(transport);
+    const capabilities: ClientCapabilities = {};
+    if (options.handlers.sampling) capabilities.sampling = {};
+    if (options.handlers.elicitation) capabilities.elicitation = {};
+    if (options.handlers.roots) capabilities.roots = { listChanged: true };
+    const client = new Client(options.clientInfo, { capabilities });
+    installHandlers(client, options, () => self);
+    // The SDK leaves its abort listener on the signal it is given; give it one
+    // that lives only as long as this connect, linked to the server's.
+    const connectAbort = new AbortController();
+    const parent = options.signal;
+    const onAbort = () => connectAbort.abort(parent?.reason);
+    if (parent?.aborted) onAbort();
+    else parent?.addEventListener('abort', onAbort, { once: true });
+    // The SDK closes a client whose initialize failed without waiting for it,
+    // so a second close() returns at once: wait for the transport itself.
+    let transportClosed: () => void = () => {};
+    const closedPromise = new Promise<void>((resolve) => {
+      transportClosed = resolve;
+    });
+    transport.onclose = () => transportClosed();
+    try {
+      await client.connect(transport, {
+        timeout: options.connectTimeout,
+        signal: connectAbort.signal,
+      });
+    } catch (error) {
+      await client.close().catch(() => {});
+      await withTimeout(closedPromise, 5_000);
+      throw error;
+    } finally {
+      parent?.removeEventListener('abort', onAbort);
+    }
+    return { client, transport };
+  }
+
+  private watch(): void {
+    const client = this.client;
+    client.onclose = () => {
+      // A replaced client closing is expected; only the current one matters.
+      if (this.closing || client !== this.client) return;
+      this.closing = true;
+      this.options.listener.onClose(this);
+    };
+    client.onerror = (error) => {
+      if (this.closing || client !== this.client) return;
+      if (isSessionNotFound(error)) {
+        // The notification stream learned that the server forgot the session:
+        // start a new one now, or list_changed would go unheard until a call.
+        this.reinitialize().catch(() => {});
+      } else if (isUnreachableError(error) || isStreamGivingUp(error)) {
+        // The server is gone (refused connections): this session is dead.
+        this.fail();
+      }
+    };
+    client.fallbackNotificationHandler = async (notification) => {
+      this.options.listener.onNotification(this, notification);
+    };
+  }
+
+  get serverId(): string {
+    return this.options.serverId;
+  }
+
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.client.getServerCapabilities();
+  }
+
+  get serverVersion(): { name: string; version: string } | undefined {
+    return this.client.getServerVersion();
+  }
+
+  get sessionId(): string | undefined {
+    return this.transport.sessionId;
+  }
+
+  /** Closes this session because its transport failed, and tells the owner. */
+  fail(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.options.listener.onClose(this);
+    this.close().catch(() => {});
+  }
+
+  /** Sends one request. A lost HTTP session is re-initialized and the request sent once more. */
+  async request(
+    method: string,
+    params: unknown,
+    options: ConnectionRequestOptions,
+  ): Promise<unknown> {
+    this.inFlight++;
+    this.lastUsed = Date.now();
+    const started = performance.now();
+    const used = this.client;
+    let held: Client | undefined;
+    try {
+      try {
+        if (options.signal?.aborted) throw options.signal.reason;
+        held = this.hold(used);
+        return await this.send(used, method, params, options);
+      } catch (error) {
+        if (!isSessionNotFound(error) || this.closing) throw error;
+        if (held) this.release(held);
+        held = undefined;
+        // The spec: on 404 the client MUST start a new session. The request
+        // never ran (the server did not know the session), so sending it
+        // again is safe. Another request may have renewed it already.
+        // The new session counts against the request's own timeout, which may
+        // be all that carries the caller's deadline.
+        const end = options.timeout === undefined ? undefined : started + options.timeout;
+        if (used === this.client) {
+          const renewed = this.reinitialize();
+          await untilAborted(
+            end === undefined
+              ? renewed
+              : beforeDeadline(renewed, end, () => requestTimedOut(options)),
+            options.signal,
+          );
+        }
+        if (options.signal?.aborted) throw options.signal.reason;
+        const left = end === undefined ? undefined : Math.max(1, end - performance.now());
+        const next = this.client;
+        held = this.hold(next);
+        return await this.send(next, method, params, { ...options, timeout: left });
+      }
+    } finally {
+      if (held) this.release(held);
+      this.inFlight--;
+      this.lastUsed = Date.now();
+    }
+  }
+
+  /** Sends one request on `c`; a shared signal cancels it without being handed to the SDK. */
+  private send(
+    c: Client,
+    method: string,
+    params: unknown,
+    options: ConnectionRequestOptions,
+  ): Promise<unknown> {
+    return sendCancellable(
+      options.signal,
+      (signal) => this.dispatch(c, method, params, options, signal),
+      (requestId, reason) => {
+        c.notification({
+          method: 'notifications/cancelled',
+          params: { requestId, reason: String(reason) },
+        }).catch(() => {});
+      },
+    );
+  }
+
+  /** Counts a request pending on `c`. */
+  private hold(c: Client): Client {
+    if (c === this.client) this.load++;
+    else this.retired.set(c, (this.retired.get(c) ?? 0) + 1);
+    return c;
+  }
+
+  private release(c: Client): void {
+    if (c === this.client) {
+      this.load--;
+      return;
+    }
+    const left = (this.retired.get(c) ?? 1) - 1;
+    if (left > 0) this.retired.set(c, left);
+    else {
+      this.retired.delete(c);
+      // A client replaced by a new session closes once nothing is pending on it.
+      c.close().catch(() => {});
+    }
+  }
+
+  private dispatch(
+    c: Client,
+    method: string,
+    params: unknown,
+    options: ConnectionRequestOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const opts: RequestOptions = {};
+    if (signal) opts.signal = signal;
+    if (options.timeout !== undefined) opts.timeout = Math.max(1, options.timeout);
+    if (options.onprogress) {
+      opts.onprogress = options.onprogress;
+      opts.resetTimeoutOnProgress = false;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: params were validated by the caller's types
+    const p = params as any;
+    switch (method as Method) {
+      case 'tools/list':
+        return c.listTools(p, opts);
+      case 'tools/call':
+        return c.callTool(p, undefined, opts);
+      case 'resources/list':
+        return c.listResources(p, opts);
+      case 'resources/templates/list':
+        return c.listResourceTemplates(p, opts);
+      case 'resources/read':
+        return c.readResource(p, opts);
+      case 'prompts/list':
+        return c.listPrompts(p, opts);
+      case 'prompts/get':
+        return c.getPrompt(p, opts);
+      case 'completion/complete':
+        return c.complete(p, opts);
+      case 'ping':
+        return c.ping(opts);
+      case 'logging/setLevel':
+        return c.setLoggingLevel(p.level, opts);
+      case 'resources/subscribe':
+        return c.subscribeResource(p, opts);
+      case 'resources/unsubscribe':
+        return c.unsubscribeResource(p, opts);
+      default:
+        return Promise.reject(new TypeError(`mcpool does not know the MCP method "${method}".`));
+    }
+  }
+
+  private reinitialize(): Promise<void> {
+    this.reinit ??= (async () => {
+      const old = this.client;
+      const next = await McpConnection.connectClient(this.options, this);
+      const pending = this.load;
+      this.client = next.client;
+      this.transport = next.transport;
+      this.load = 0;
+      this.watch();
+      // Requests still pending on the old session settle first (with their own
+      // 404s, which re-send them here); closing it now would fail them as if they had run.
+      if (pending > 0) this.retired.set(old, pending);
+      else await old.close().catch(() => {});
+      this.options.listener.onSessionRenewed?.(this);
+    })().finally(() => {
+      this.reinit = undefined;
+    });
+    return this.reinit;
+  }
+
+  /** Tells the server the client's roots changed. */
+  notifyRootsListChanged(): Promise<void> {
+    return this.client.sendRootsListChanged();
+  }
+
+  /** Closes the session; for HTTP it also tells the server to end it. Never throws. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const transport = this.transport;
+    if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
+      await withTimeout(transport.terminateSession(), 1_000).catch(() => {});
+    }
+    await this.client.close().catch(() => {});
+  }
+}
+
+/** The SDK's SSE reader gave up reconnecting: the server is not coming back on this session. */
+function isStreamGivingUp(error: unknown): boolean {
+  return error instanceof Error && /Maximum reconnection attempts/i.test(error.message);
+}
+
+function isSessionNotFound(error: unknown): boolean {
+  return error instanceof StreamableHTTPError && error.code === SESSION_NOT_FOUND;
+}
+
+/** The error the SDK gives a request whose timeout ran out. */
+function requestTimedOut(options: ConnectionRequestOptions): McpError {
+  return new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: options.timeout });
+}

@@ -1,0 +1,384 @@
+/*
+ * Over 350 lines because a server's sessions (opening, losing, renewing,
+ * idle closing) share its state; its catalog refresh and reconnects live
+ * beside it (catalog-refresh.ts, reconnect.ts).
+ */
+import type { LoggingMessageNotification, Notification } from '@modelcontextprotocol/sdk/types.js';
+import type { CatalogIndex } from '../catalog/catalog-index.js';
+import { McpConnection } from '../connection/mcp-connection.js';
+import type { ServerRequestHandlers } from '../connection/server-requests.js';
+import { ConnectionError, PoolClosedError } from '../spec/errors.js';
+import type { ServerMetrics } from '../spec/metrics.js';
+import type { ServerConfig, ServerState, ServerView, TransportConfig } from '../spec/server.js';
+import { LatencyRecorder } from '../util/latency.js';
+import type { SafeEmitter } from '../util/safe-emitter.js';
+import { CatalogRefresh } from './catalog-refresh.js';
+import { Reconnects } from './reconnect.js';
+
+/** What a server needs from its pool. */
+export interface ServerContext {
+  readonly events: SafeEmitter;
+  readonly catalog: CatalogIndex;
+  readonly handlers: ServerRequestHandlers;
+  readonly connectionTimeout: number;
+  readonly maxConnections: number;
+  readonly reconnect: { baseMs: number; maxMs: number };
+  readonly clientInfo: { name: string; version: string };
+}
+
+/** One server of the pool: its connections, exclusions, figures and catalog. */
+export class PooledServer implements ServerView {
+  readonly id: string;
+  name: string;
+  weight: number;
+  priority: number;
+  tags: readonly string[];
+  transport: TransportConfig;
+  maxConnectionsOverride: number | undefined;
+  state: ServerState = 'connecting';
+  inFlight = 0;
+  requestCount = 0;
+  errorCount = 0;
+  lastUsed = 0;
+  readonly latency = new LatencyRecorder();
+  readonly exclusions = new Map<string, string>();
+  private readonly connections: McpConnection[] = [];
+  private opening: Promise<McpConnection> | undefined;
+  private extraOpening = false;
+  private readonly reconnects: Reconnects;
+  /**
+   * The list_changed methods reported since the last refresh was scheduled: a
+   * server tells each of its sessions, so with several sessions the same
+   * change arrives once per session; it is reported once.
+   */
+  private readonly refresh: CatalogRefresh;
+  private firstConnect: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    config: ServerConfig,
+    readonly context: ServerContext,
+  ) {
+    this.id = config.id;
+    this.name = config.name ?? config.id;
+    this.weight = config.weight ?? 1;
+    this.priority = config.priority ?? 0;
+    this.tags = config.tags ?? [];
+    this.transport = config.transport;
+    this.maxConnectionsOverride = config.maxConnections;
+    this.exclusions.set('connection', 'not connected yet');
+    this.refresh = new CatalogRefresh(this);
+    this.reconnects = new Reconnects(this);
+  }
+
+  get healthy(): boolean {
+    return this.state === 'connected' && this.exclusions.size === 0;
+  }
+
+  get latencyEwmaMs(): number | undefined {
+    return this.latency.ewmaMs;
+  }
+
+  get connectionCount(): number {
+    return this.connections.length;
+  }
+
+  /** Can take requests at all (used in panic mode, when nobody is healthy). */
+  get usable(): boolean {
+    return this.state !== 'closed' && this.state !== 'draining';
+  }
+
+  get sessionIds(): string[] {
+    return this.connections.map((c) => c.sessionId).filter((s): s is string => s !== undefined);
+  }
+
+  private get maxConnections(): number {
+    return this.maxConnectionsOverride ?? this.context.maxConnections;
+  }
+
+  /** Connects the first session and loads the catalog. Never rejects unless `strict`. */
+  start(strict: boolean): Promise<void> {
+    this.firstConnect ??= this.openFirst();
+    return strict
+      ? this.firstConnect.then(() => {
+          if (this.state !== 'connected') {
+            throw new ConnectionError(
+              this.id,
+              this.exclusions.get('connection') ?? 'not connected',
+            );
+          }
+        })
+      : this.firstConnect;
+  }
+
+  private async openFirst(): Promise<void> {
+    try {
+      await this.connection();
+    } catch {
+      // Recorded by connection(); the reconnect loop takes over.
+    }
+  }
+
+  /**
+   * A connection for one request: the least busy open one (the first, kept
+   * one when `primary`), returned synchronously so that concurrent callers
+   * see each other's load. When all
+   * are busy and there is room, another session opens in the background so
+   * this request does not wait for it.
+   */
+  connection(primary = false): McpConnection | Promise<McpConnection> {
+    if (this.state === 'closed') return Promise.reject(new PoolClosedError(`Server "${this.id}"`));
+    // The first session is the one idle closing keeps: what must outlive a burst
+    // of traffic (resource subscriptions) goes there.
+    const first = this.connections[0];
+    if (primary && first && !first.closed) return first;
+    let best: McpConnection | undefined;
+    for (const c of this.connections) {
+      if (!c.closed && (best === undefined || c.inFlight < best.inFlight)) best = c;
+    }
+    if (best) {
+      if (
+        best.inFlight > 0 &&
+        this.connections.length < this.maxConnections &&
+        !this.extraOpening
+      ) {
+        this.extraOpening = true;
+        this.open()
+          .catch(() => {})
+          .finally(() => {
+            this.extraOpening = false;
+          });
+      }
+      return best;
+    }
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** Every open() in progress, so close() can wait for them and close what they bring. */
+  private readonly pendingOpens = new Set<Promise<McpConnection>>();
+
+  private open(): Promise<McpConnection> {
+    const opening = this.openOne();
+    this.pendingOpens.add(opening);
+    const forget = () => {
+      this.pendingOpens.delete(opening);
+    };
+    opening.then(forget, forget);
+    return opening;
+  }
+
+  private async openOne(): Promise<McpConnection> {
+    let connection: McpConnection;
+    try {
+      connection = await McpConnection.open({
+        serverId: this.id,
+        transport: this.transport,
+        connectTimeout: this.context.connectionTimeout,
+        handlers: this.context.handlers,
+        clientInfo: this.context.clientInfo,
+        signal: this.abort.signal,
+        listener: {
+          onClose: (c) => this.lost(c),
+          onNotification: (c, n) => this.notified(c, n),
+          onSessionRenewed: (c) => {
+            this.context.events.emit('server:session-renewed', {
+              serverId: this.id,
+              sessionId: c.sessionId,
+            });
+            // A new session may offer a different catalog, and no list_changed says so.
+            this.refreshCatalog().catch(() => {});
+          },
+        },
+      });
+    } catch (error) {
+      const wrapped =
+        error instanceof ConnectionError
+          ? error
+          : new ConnectionError(
+              this.id,
+              error instanceof Error ? error.message : String(error),
+              error,
+            );
+      if (this.connections.length === 0 && this.state !== 'closed') this.down(wrapped.message);
+      throw wrapped;
+    }
+    if (this.state === 'closed' || (this.state === 'draining' && this.connections.length > 0)) {
+      await connection.close();
+      throw new PoolClosedError(`Server "${this.id}"`);
+    }
+    this.connections.push(connection);
+    if (this.state !== 'connected' && this.state !== 'draining') {
+      const wasHealthy = this.healthy;
+      this.state = 'connected';
+      this.reconnects.succeeded();
+      this.exclusions.delete('connection');
+      this.context.events.emit('server:connected', {
+        serverId: this.id,
+        sessionId: connection.sessionId,
+      });
+      if (!wasHealthy && this.healthy)
+        this.context.events.emit('server:healthy', {
+          serverId: this.id,
+          source: 'connection',
+          reason: 'connected',
+        });
+      await this.refreshCatalog();
+    }
+    return connection;
+  }
+
+  private lost(connection: McpConnection): void {
+    const at = this.connections.indexOf(connection);
+    if (at >= 0) this.connections.splice(at, 1);
+    const first = this.connections[0];
+    if (at === 0 && first && this.state === 'connected') {
+      // The kept session is gone and another takes its place: what lived in the
+      // old one (resource subscriptions) must be made again there.
+      this.context.events.emit('server:session-renewed', {
+        serverId: this.id,
+        sessionId: first.sessionId,
+      });
+    }
+    if (this.connections.length > 0 || this.state === 'closed' || this.state === 'draining') return;
+    this.context.events.emit('server:disconnected', {
+      serverId: this.id,
+      reason: 'connection closed',
+    });
+    this.down('connection closed');
+  }
+
+  private down(reason: string): void {
+    const wasHealthy = this.healthy;
+    this.state = 'down';
+    this.exclusions.set('connection', reason);
+    if (wasHealthy)
+      this.context.events.emit('server:unhealthy', {
+        serverId: this.id,
+        source: 'connection',
+        reason,
+      });
+    this.reconnects.schedule();
+  }
+
+  /** Reconnects now instead of waiting for the backoff (used when a server is known to be back). */
+  reconnectNow(): void {
+    this.reconnects.now();
+  }
+
+  /** Sends `notifications/roots/list_changed` on every open session. */
+  async notifyRootsListChanged(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.notifyRootsListChanged().catch(() => {})));
+  }
+
+  private notified(_connection: McpConnection, notification: Notification): void {
+    const { events } = this.context;
+    switch (notification.method) {
+      case 'notifications/tools/list_changed':
+      case 'notifications/resources/list_changed':
+      case 'notifications/prompts/list_changed':
+        // Reported once per burst: a server may send it on each of its sessions.
+        if (!this.refresh.changed(notification.method)) return;
+        events.emit('server:notification', { serverId: this.id, notification });
+        return;
+      case 'notifications/message': {
+        const params = (notification as LoggingMessageNotification).params;
+        events.emit('server:log', {
+          serverId: this.id,
+          level: params.level,
+          logger: params.logger,
+          data: params.data,
+        });
+        return;
+      }
+      default:
+        events.emit('server:notification', { serverId: this.id, notification });
+    }
+  }
+
+  /** Resolves when no catalog refresh is pending. */
+  catalogSettled(): Promise<void> {
+    return this.refresh.settled();
+  }
+
+  /** Fetches the whole catalog (all pages of every list the server supports). */
+  refreshCatalog(): Promise<void> {
+    return this.refresh.run();
+  }
+
+  /** Takes the server out of selection (or back in) on behalf of `source`. */
+  setExcluded(source: string, reason: string | undefined): void {
+    const wasHealthy = this.healthy;
+    if (reason === undefined) this.exclusions.delete(source);
+    else this.exclusions.set(source, reason);
+    if (wasHealthy && !this.healthy && reason !== undefined) {
+      this.context.events.emit('server:unhealthy', { serverId: this.id, source, reason });
+    } else if (!wasHealthy && this.healthy) {
+      this.context.events.emit('server:healthy', {
+        serverId: this.id,
+        source,
+        reason: `${source}: back in selection`,
+      });
+    }
+  }
+
+  /** Closes sessions idle for longer than `idleMs`, keeping one so notifications keep flowing. */
+  closeIdle(idleMs: number, now: number): void {
+    for (let i = this.connections.length - 1; i >= 1; i--) {
+      const c = this.connections[i];
+      if (c && c.inFlight === 0 && now - c.lastUsed >= idleMs) {
+        this.connections.splice(i, 1);
+        c.close().catch(() => {});
+      }
+    }
+  }
+
+  /** Stops taking new requests and waits (up to `timeoutMs`) for those in flight. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'draining';
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Closes every session (and child process) and stops every timer. */
+  async close(): Promise<void> {
+    this.state = 'closed';
+    this.abort.abort(new PoolClosedError(`Server "${this.id}"`));
+    this.reconnects.stop();
+    this.refresh.stop();
+    const pending = [...this.pendingOpens];
+    const connections = this.connections.splice(0);
+    await Promise.all(connections.map((c) => c.close()));
+    await Promise.all(pending.map((p) => p.then((c) => c.close()).catch(() => {})));
+    await this.refresh.stopped();
+  }
+
+  metrics(): ServerMetrics {
+    const p = this.latency.percentiles();
+    return {
+      serverId: this.id,
+      name: this.name,
+      state: this.state,
+      connected: this.state === 'connected',
+      healthy: this.healthy,
+      exclusions: Object.fromEntries(this.exclusions),
+      connections: this.connections.length,
+      inFlight: this.inFlight,
+      requestCount: this.requestCount,
+      errorCount: this.errorCount,
+      responseTime: this.latency.averageMs,
+      latencyEwma: this.latency.ewmaMs,
+      latencyP50: p.p50,
+      latencyP95: p.p95,
+      latencyP99: p.p99,
+      lastUsed: this.lastUsed,
+      weight: this.weight,
+      priority: this.priority,
+    };
+  }
+}
