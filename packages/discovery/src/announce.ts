@@ -1,4 +1,5 @@
-import { type ServerConfig, sleep, validateServerConfig } from '@mcpool/core';
+import { type ServerConfig, validateServerConfig } from '@mcpool/core';
+import { sleep } from '@mcpool/core/internal';
 import type { Etcd3, Lease } from 'etcd3';
 import { z } from 'zod';
 import { SourceFailedError } from './errors.js';

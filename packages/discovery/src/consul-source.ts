@@ -1,4 +1,4 @@
-import { sleep } from '@mcpool/core';
+import { sleep } from '@mcpool/core/internal';
 import { z } from 'zod';
 import { SourceFailedError } from './errors.js';
 import { parseOptions } from './options.js';

@@ -3,12 +3,12 @@
 // split apart they would pass that state between files.
 import {
   type ConfigIssue,
-  canonicalJson,
   InvalidConfigError,
   McpoolError,
   type ServerConfig,
   type ServerPool,
 } from '@mcpool/core';
+import { canonicalJson } from '@mcpool/core/internal';
 import { EventEmitter } from 'eventemitter3';
 import { type Clock, systemClock } from './clock.js';
 import {

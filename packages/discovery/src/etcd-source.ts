@@ -1,4 +1,4 @@
-import { sleep } from '@mcpool/core';
+import { sleep } from '@mcpool/core/internal';
 import type { Etcd3 } from 'etcd3';
 import { SourceFailedError } from './errors.js';
 import { connectEtcd } from './etcd-client.js';

@@ -1,4 +1,5 @@
-import { type ConfigIssue, InvalidConfigError, type ServerConfig, sleep } from '@mcpool/core';
+import { type ConfigIssue, InvalidConfigError, type ServerConfig } from '@mcpool/core';
+import { sleep } from '@mcpool/core/internal';
 import type { GatewayConfig, GatewayServer } from './config.js';
 import type { GatewayLogger } from './logger.js';
 import type { UpstreamExtension } from './upstream.js';

@@ -3,7 +3,6 @@ import {
   type Balancer,
   InvalidConfigError,
   PoolClosedError,
-  resourceSubscriptions,
   type ServerRequestContext,
   type ServerRequestHandlers,
 } from '@mcpool/core';
@@ -91,8 +90,6 @@ export class Gateway implements AsyncDisposable {
   private readonly liveSessions = new Set<GatewaySession>();
   private readonly sessionStateServers: ReadonlySet<string>;
   private readonly inflight = new InflightRequests<GatewaySession>();
-  /** Shared with every MultiServerClient of the same pools: one upstream subscription each. */
-  private readonly subscriptions = resourceSubscriptions;
   private sharedUpstream: OpenUpstream | undefined;
   private readonly gates = new Map<ReadinessGate, string>();
   private drainingSince: number | undefined;
@@ -231,7 +228,6 @@ export class Gateway implements AsyncDisposable {
       logger: this.logger,
       namespacing: this.namespacing,
       shared: this.sharedUpstream,
-      subscriptions: this.subscriptions,
       sessionStateServers: this.sessionStateServers,
       traceRequest: this.options.traceRequest,
       openSessionUpstream: (session) => this.openSessionUpstream(session),

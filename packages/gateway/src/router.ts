@@ -1,10 +1,10 @@
 import {
   type CallOptions,
-  CatalogIndex,
   type NamespacingOptions,
   NoServerAvailableError,
   type ServerView,
 } from '@mcpool/core';
+import { CatalogIndex } from '@mcpool/core/internal';
 import type {
   CallToolRequest,
   CallToolResult,

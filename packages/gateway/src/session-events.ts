@@ -1,4 +1,5 @@
-import { type CallOptions, canonicalJson, type ServerPool } from '@mcpool/core';
+import type { CallOptions, ServerPool } from '@mcpool/core';
+import { canonicalJson } from '@mcpool/core/internal';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LoggingLevelSchema, type Notification } from '@modelcontextprotocol/sdk/types.js';
@@ -69,10 +70,7 @@ export class SessionEvents {
     }) => {
       if (notification.method !== 'notifications/resources/updated') return;
       const uri = (notification.params as { uri?: unknown } | undefined)?.uri;
-      if (
-        typeof uri !== 'string' ||
-        !this.host.subscriptions.holds(pool, serverId, uri, this.session.id)
-      ) {
+      if (typeof uri !== 'string' || !pool.subscriptions.holds(serverId, uri, this.session.id)) {
         return;
       }
       this.session.server.sendResourceUpdated({ uri }).catch(() => {});

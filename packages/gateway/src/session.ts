@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallOptions, ResourceSubscriptions, ServerPool } from '@mcpool/core';
+import type { CallOptions, ServerPool } from '@mcpool/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -43,7 +43,6 @@ export interface SessionHost {
   readonly namespacing: { policy?: 'prefix-on-conflict' | 'always' | 'reject'; separator?: string };
   /** The shared pool of stateless servers, if any. */
   readonly shared: Upstream | undefined;
-  readonly subscriptions: ResourceSubscriptions;
   /** Ids of the servers marked `sessionState`. */
   readonly sessionStateServers: ReadonlySet<string>;
   /** Runs each downstream request inside a trace, when tracing is on. */
@@ -264,7 +263,7 @@ export class GatewaySession {
         }
         const results = await Promise.allSettled(
           places.map(({ upstream, servers }) =>
-            this.host.subscriptions.subscribe(upstream.pool, servers, uri, this.id, o.signal),
+            upstream.pool.subscriptions.subscribe(servers, uri, this.id, o.signal),
           ),
         );
         const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
@@ -276,7 +275,7 @@ export class GatewaySession {
       this.forward(extra, async (_r, o) => {
         await Promise.all(
           this.upstreams().map((u) =>
-            this.host.subscriptions.unsubscribe(u.pool, request.params.uri, this.id, o.signal),
+            u.pool.subscriptions.unsubscribe(request.params.uri, this.id, o.signal),
           ),
         );
         return {};
@@ -308,7 +307,7 @@ export class GatewaySession {
     this.router?.dispose();
     // The session's own pool closes anyway; the shared one keeps others' subscriptions.
     if (this.host.shared) {
-      await this.host.subscriptions.unsubscribe(this.host.shared.pool, undefined, this.id);
+      await this.host.shared.pool.subscriptions.unsubscribe(undefined, this.id);
     }
     await this.upstream?.close().catch(() => {});
     await this.server.close().catch(() => {});
