@@ -36,6 +36,11 @@ export interface ServerPoolOptions {
 
 /** Servers that may take a request. */
 export interface Candidates {
+  /**
+   * The same array while the set is unchanged, a new one when a member joins,
+   * leaves, changes state, exclusions, weight or priority, or the offering
+   * list changes. Never changed once returned; do not change it either.
+   */
   readonly servers: readonly ServerView[];
   /** No offering server was healthy, so all usable ones were returned. */
   readonly panic: boolean;

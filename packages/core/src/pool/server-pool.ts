@@ -17,6 +17,7 @@ import type { Detach, ExecuteOptions, PoolHost, PoolPlugin } from '../spec/plugi
 import type { RequestInfo, ServerConfig, ServerView } from '../spec/server.js';
 import { SafeEmitter } from '../util/safe-emitter.js';
 import { Attempts } from './attempt.js';
+import { CandidateCache } from './candidate-cache.js';
 import { reconcile } from './membership.js';
 import {
   type Candidates,
@@ -25,7 +26,7 @@ import {
   type ServerPoolOptions,
 } from './options.js';
 import { defaultRoundRobin } from './round-robin.js';
-import { selectCandidates, selectionFilter } from './selection.js';
+import { selectionFilter } from './selection.js';
 import { PoolSubscriptions } from './subscriptions.js';
 
 /**
@@ -36,6 +37,8 @@ export class ServerPool extends SafeEmitter implements PoolHost {
   readonly balancer: Balancer;
   readonly catalog: CatalogIndex;
   private readonly serversById = new Map<string, PooledServer>();
+  /** One candidate list per offering list, replaced when selection changes (see `candidates`). */
+  private readonly selection = new CandidateCache(this.serversById);
   private readonly plugins: { plugin: PoolPlugin; detach: Detach | undefined }[] = [];
   private readonly options: ResolvedPoolOptions;
 
@@ -78,8 +81,10 @@ export class ServerPool extends SafeEmitter implements PoolHost {
       maxConnections: this.options.maxConnections,
       reconnect: this.options.reconnect,
       clientInfo: this.options.clientInfo,
+      selectionChanged: (fields) => this.selection.changed(fields),
     });
     this.serversById.set(config.id, server);
+    this.selection.changed();
     this.emit('server:added', { server });
     if (this.started) void server.start(false);
     return server;
@@ -90,6 +95,7 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     const server = this.serversById.get(serverId);
     if (!server) throw new UnknownServerError(serverId, [...this.serversById.keys()]);
     this.serversById.delete(serverId);
+    this.selection.changed();
     this.removing.add(server);
     try {
       await server.drain(this.options.drainTimeout);
@@ -100,6 +106,7 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     // The id may have been added again while this one drained: leave the new one be.
     if (this.serversById.has(serverId)) return;
     this.catalog.delete(serverId);
+    this.selection.forget(serverId);
     this.balancer.onRemove?.(serverId);
     this.emit('server:removed', { serverId });
   }
@@ -178,9 +185,13 @@ export class ServerPool extends SafeEmitter implements PoolHost {
   /** Picks a healthy server with the given balancer (the pool's by default), as the seed's `GetServer`. */
   getServer(balancer: Balancer = this.balancer, request?: RequestInfo): ServerView {
     this.assertOpen();
-    const healthy = this.servers().filter((s) => s.healthy);
-    if (healthy.length === 0) throw new NoServerAvailableError();
-    return balancer.pick(healthy, request ?? { method: 'ping', params: undefined, safe: true });
+    // Every server offers ping: the candidates of no offering list, the healthy servers unless none is.
+    const picked = this.selection.get(undefined);
+    if (picked.panic) throw new NoServerAvailableError();
+    return balancer.pick(
+      picked.servers,
+      request ?? { method: 'ping', params: undefined, safe: true },
+    );
   }
 
   /**
@@ -241,9 +252,14 @@ export class ServerPool extends SafeEmitter implements PoolHost {
    * Servers that may take a request: the healthy ones among `offering` (or
    * among all servers). When none is healthy the pool panics: it returns every
    * usable offering server rather than fail everything, and says so.
+   *
+   * The same `servers` array comes back while the set is unchanged, and a new
+   * one when a server joins or leaves, changes state, is excluded or included,
+   * or changes weight or priority, or when the catalog's offering list
+   * changes; an array once returned is never changed (the `Balancer` contract).
    */
   candidates(request: RequestInfo, offering?: readonly string[]): Candidates {
-    const picked = selectCandidates(this.serversById, offering);
+    const picked = this.selection.get(offering);
     if (picked.panic && picked.servers.length > 0) {
       this.emit('pool:panic', {
         method: request.method,

@@ -1,6 +1,7 @@
 /*
  * Over 350 lines because a server's sessions (opening, losing, renewing,
- * idle closing) share its state; its catalog refresh and reconnects live
+ * idle closing) share its state, and what selection reads of it changes
+ * only through its accessors; its catalog refresh and reconnects live
  * beside it (catalog-refresh.ts, reconnect.ts).
  */
 import type { LoggingMessageNotification, Notification } from '@modelcontextprotocol/sdk/types.js';
@@ -24,24 +25,32 @@ export interface ServerContext {
   readonly maxConnections: number;
   readonly reconnect: { baseMs: number; maxMs: number };
   readonly clientInfo: { name: string; version: string };
+  /**
+   * Told whenever what selection reads of this server changes: state,
+   * exclusions, or (`fields` true) weight or priority. The pool hands
+   * balancers cached candidate lists and replaces them on this.
+   */
+  readonly selectionChanged: (fields?: boolean) => void;
 }
 
 /** One server of the pool: its connections, exclusions, figures and catalog. */
 export class PooledServer implements ServerView {
   readonly id: string;
   name: string;
-  weight: number;
-  priority: number;
   tags: readonly string[];
   transport: TransportConfig;
   maxConnectionsOverride: number | undefined;
-  state: ServerState = 'connecting';
   inFlight = 0;
   requestCount = 0;
   errorCount = 0;
   lastUsed = 0;
   readonly latency = new LatencyRecorder();
-  readonly exclusions = new Map<string, string>();
+  // What selection reads (state, exclusions, weight, priority) changes only
+  // through the accessors and methods below, which tell the pool.
+  private currentState: ServerState = 'connecting';
+  private currentWeight: number;
+  private currentPriority: number;
+  private readonly excluded = new Map<string, string>();
   private readonly connections: McpConnection[] = [];
   private opening: Promise<McpConnection> | undefined;
   private extraOpening = false;
@@ -61,18 +70,60 @@ export class PooledServer implements ServerView {
   ) {
     this.id = config.id;
     this.name = config.name ?? config.id;
-    this.weight = config.weight ?? 1;
-    this.priority = config.priority ?? 0;
+    this.currentWeight = config.weight ?? 1;
+    this.currentPriority = config.priority ?? 0;
     this.tags = config.tags ?? [];
     this.transport = config.transport;
     this.maxConnectionsOverride = config.maxConnections;
-    this.exclusions.set('connection', 'not connected yet');
+    this.excluded.set('connection', 'not connected yet');
     this.refresh = new CatalogRefresh(this);
     this.reconnects = new Reconnects(this);
   }
 
+  get state(): ServerState {
+    return this.currentState;
+  }
+
+  set state(next: ServerState) {
+    if (next === this.currentState) return;
+    this.currentState = next;
+    this.context.selectionChanged();
+  }
+
+  get weight(): number {
+    return this.currentWeight;
+  }
+
+  set weight(next: number) {
+    if (next === this.currentWeight) return;
+    this.currentWeight = next;
+    this.context.selectionChanged(true);
+  }
+
+  get priority(): number {
+    return this.currentPriority;
+  }
+
+  set priority(next: number) {
+    if (next === this.currentPriority) return;
+    this.currentPriority = next;
+    this.context.selectionChanged(true);
+  }
+
+  /** Why the server is out of selection, by source; change it with `setExcluded`. */
+  get exclusions(): ReadonlyMap<string, string> {
+    return this.excluded;
+  }
+
+  private exclusion(source: string, reason: string | undefined): void {
+    if (this.excluded.get(source) === reason) return;
+    if (reason === undefined) this.excluded.delete(source);
+    else this.excluded.set(source, reason);
+    this.context.selectionChanged();
+  }
+
   get healthy(): boolean {
-    return this.state === 'connected' && this.exclusions.size === 0;
+    return this.currentState === 'connected' && this.excluded.size === 0;
   }
 
   get latencyEwmaMs(): number | undefined {
@@ -214,7 +265,7 @@ export class PooledServer implements ServerView {
       const wasHealthy = this.healthy;
       this.state = 'connected';
       this.reconnects.succeeded();
-      this.exclusions.delete('connection');
+      this.exclusion('connection', undefined);
       this.context.events.emit('server:connected', {
         serverId: this.id,
         sessionId: connection.sessionId,
@@ -253,7 +304,7 @@ export class PooledServer implements ServerView {
   private down(reason: string): void {
     const wasHealthy = this.healthy;
     this.state = 'down';
-    this.exclusions.set('connection', reason);
+    this.exclusion('connection', reason);
     if (wasHealthy)
       this.context.events.emit('server:unhealthy', {
         serverId: this.id,
@@ -311,8 +362,7 @@ export class PooledServer implements ServerView {
   /** Takes the server out of selection (or back in) on behalf of `source`. */
   setExcluded(source: string, reason: string | undefined): void {
     const wasHealthy = this.healthy;
-    if (reason === undefined) this.exclusions.delete(source);
-    else this.exclusions.set(source, reason);
+    this.exclusion(source, reason);
     if (wasHealthy && !this.healthy && reason !== undefined) {
       this.context.events.emit('server:unhealthy', { serverId: this.id, source, reason });
     } else if (!wasHealthy && this.healthy) {
