@@ -1,6 +1,7 @@
 import { priority } from '@mcpool/balancers';
 import { InvalidConfigError, MultiServerClient, ServerPool } from '@mcpool/core';
 import { type InProcessTestServer, startHttpServer, startInProcessServer } from '@mcpool/testkit';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parentOf } from './test-otel.js';
@@ -40,7 +41,13 @@ describe('tracing() spans', () => {
       'mcpool.attempt.number': 1,
       'mcpool.attempt.kind': 'first',
       'mcpool.attempt.outcome': 'success',
+      // The id the server received, as a string, and the version the session agreed on.
+      'jsonrpc.request.id': String(a?.state.requestIds.at(-1)),
+      'mcp.protocol.version': LATEST_PROTOCOL_VERSION,
     });
+    expect(a?.state.requestIds.at(-1)).toBeDefined();
+    expect(call.attributes['mcp.protocol.version']).toBe(LATEST_PROTOCOL_VERSION);
+    expect(call.attributes['jsonrpc.request.id']).toBeUndefined();
     // On one clock: the attempt lies within its call, to the microsecond.
     const t = (x: [number, number]) => x[0] * 1e6 + x[1] / 1e3;
     expect(t(attempt.startTime)).toBeGreaterThanOrEqual(t(call.startTime));
@@ -83,6 +90,8 @@ describe('tracing() spans', () => {
     const attempt = only(attemptsOf(otel.spans(), call));
     expect(attempt.attributes['mcpool.attempt.outcome']).toBe('tool-error');
     expect(attempt.attributes['mcp.session.id']).toMatch(/\S/);
+    expect(attempt.attributes['mcp.protocol.version']).toBe(LATEST_PROTOCOL_VERSION);
+    expect(attempt.attributes['jsonrpc.request.id']).toBe(String(a.state.requestIds.at(-1)));
   });
 
   it('traces a retry after a server was killed: the failed attempt, then the retry with its reason', async () => {
@@ -148,6 +157,12 @@ describe('tracing() spans', () => {
       'mcpool.retry.from': 'a',
       'mcpool.retry.reason': '-32603',
     });
+    // Each attempt names the request its own server received, the failed one too.
+    expect(a.state.requestIds).toHaveLength(1);
+    expect(b.state.requestIds).toHaveLength(1);
+    expect(failed?.attributes['jsonrpc.request.id']).toBe(String(a.state.requestIds[0]));
+    expect(fallback?.attributes['jsonrpc.request.id']).toBe(String(b.state.requestIds[0]));
+    expect(call.attributes['mcp.protocol.version']).toBe(LATEST_PROTOCOL_VERSION);
     expect(fallback?.status.code).toBe(SpanStatusCode.UNSET);
   });
 
