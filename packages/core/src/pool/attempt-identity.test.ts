@@ -125,4 +125,25 @@ describe('what an attempt sent: its JSON-RPC id and the session’s protocol ver
     expect(reports[0]?.protocolVersion).toBe(LATEST_PROTOCOL_VERSION);
     expect(reports[0]?.requestId).toBe(server.state.requestIds.at(-1));
   });
+
+  it('reports the id of the re-sent request when the server forgot the session (HTTP 404)', async () => {
+    const server = await startHttpServer({ id: 'h1' });
+    cleanup(server);
+    const pool = await startPool([server], { cleanup });
+    const client = cleanup(new MultiServerClient(pool, { maxRetries: 0 }));
+    const reports: AttemptReport[] = [];
+    pool.on('attempt', (report) => reports.push(report));
+    let renewed = 0;
+    pool.on('server:session-renewed', () => {
+      renewed++;
+    });
+    await client.callTool(add);
+    await server.dropSessions();
+    // 404 on the old session, a new one, the request sent again with the new session's id.
+    await client.callTool(add);
+
+    expect(renewed).toBeGreaterThanOrEqual(1);
+    expect(server.state.requestIds).toHaveLength(2);
+    expect(reports.map((r) => r.requestId)).toEqual(server.state.requestIds);
+  });
 });
