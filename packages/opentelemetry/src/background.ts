@@ -40,6 +40,12 @@ export async function runBackground(
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
     throw error;
   } finally {
+    const id = context.requestId;
+    if (id !== undefined) {
+      span.setAttribute(ATTR.requestId, String(id));
+      const version = context.protocolVersion ?? server.protocolVersion;
+      if (version !== undefined) span.setAttribute(ATTR.protocolVersion, version);
+    }
     span.end();
   }
 }

@@ -80,6 +80,8 @@ export class CallTrace {
   /** Majority voters, held open until the verdict is known. */
   private readonly voters: EndedAttempt[] | undefined;
   private readonly fanOut: boolean;
+  /** The protocol version every attempt so far went out on; null once two differed. */
+  private version: string | null | undefined;
 
   constructor(
     private readonly host: CallHost,
@@ -145,9 +147,11 @@ export class CallTrace {
     try {
       value = await next({ ...context, request: sent });
     } catch (error) {
+      this.sent(span, context);
       this.failed(span, context, error);
       throw error;
     }
+    this.sent(span, context);
     const session = host.sessionId(server);
     if (session !== undefined) span.setAttribute(ATTR.sessionId, session);
     const toolError = (value as { isError?: unknown } | undefined)?.isError === true;
@@ -167,6 +171,22 @@ export class CallTrace {
       span.end();
     }
     return value;
+  }
+
+  /**
+   * What the attempt put on the wire, known once `next()` sent it: the
+   * JSON-RPC id (a string, as the conventions ask) and the session's protocol
+   * version, which the call span carries too when all its attempts agree.
+   */
+  private sent(span: Span, context: AttemptContext): void {
+    const id = context.requestId;
+    if (id === undefined) return;
+    span.setAttribute(ATTR.requestId, String(id));
+    const version = context.protocolVersion ?? context.server.protocolVersion;
+    if (version === undefined) return;
+    span.setAttribute(ATTR.protocolVersion, version);
+    if (this.version === undefined) this.version = version;
+    else if (this.version !== version) this.version = null;
   }
 
   /**
@@ -260,6 +280,7 @@ export class CallTrace {
     const { span, answered } = this;
     span.setAttribute(ATTR.attempts, this.attempts);
     span.setAttribute(ATTR.fallbackUsed, this.fellBack);
+    if (typeof this.version === 'string') span.setAttribute(ATTR.protocolVersion, this.version);
     if (answered) {
       span.setAttributes(this.host.server(answered.server));
       span.setAttributes(answered.attributes);

@@ -1,6 +1,12 @@
 import { priority } from '@mcpool/balancers';
 import { InvalidConfigError, MultiServerClient, ServerPool } from '@mcpool/core';
 import { type InProcessTestServer, startHttpServer, startInProcessServer } from '@mcpool/testkit';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  type JSONRPCMessage,
+  LATEST_PROTOCOL_VERSION,
+  type MessageExtraInfo,
+} from '@modelcontextprotocol/sdk/types.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parentOf } from './test-otel.js';
@@ -40,7 +46,13 @@ describe('tracing() spans', () => {
       'mcpool.attempt.number': 1,
       'mcpool.attempt.kind': 'first',
       'mcpool.attempt.outcome': 'success',
+      // The id the server received, as a string, and the version the session agreed on.
+      'jsonrpc.request.id': String(a?.state.requestIds.at(-1)),
+      'mcp.protocol.version': LATEST_PROTOCOL_VERSION,
     });
+    expect(a?.state.requestIds.at(-1)).toBeDefined();
+    expect(call.attributes['mcp.protocol.version']).toBe(LATEST_PROTOCOL_VERSION);
+    expect(call.attributes['jsonrpc.request.id']).toBeUndefined();
     // On one clock: the attempt lies within its call, to the microsecond.
     const t = (x: [number, number]) => x[0] * 1e6 + x[1] / 1e3;
     expect(t(attempt.startTime)).toBeGreaterThanOrEqual(t(call.startTime));
@@ -83,6 +95,8 @@ describe('tracing() spans', () => {
     const attempt = only(attemptsOf(otel.spans(), call));
     expect(attempt.attributes['mcpool.attempt.outcome']).toBe('tool-error');
     expect(attempt.attributes['mcp.session.id']).toMatch(/\S/);
+    expect(attempt.attributes['mcp.protocol.version']).toBe(LATEST_PROTOCOL_VERSION);
+    expect(attempt.attributes['jsonrpc.request.id']).toBe(String(a.state.requestIds.at(-1)));
   });
 
   it('traces a retry after a server was killed: the failed attempt, then the retry with its reason', async () => {
@@ -148,7 +162,31 @@ describe('tracing() spans', () => {
       'mcpool.retry.from': 'a',
       'mcpool.retry.reason': '-32603',
     });
+    // Each attempt names the request its own server received, the failed one too.
+    expect(a.state.requestIds).toHaveLength(1);
+    expect(b.state.requestIds).toHaveLength(1);
+    expect(failed?.attributes['jsonrpc.request.id']).toBe(String(a.state.requestIds[0]));
+    expect(fallback?.attributes['jsonrpc.request.id']).toBe(String(b.state.requestIds[0]));
+    expect(call.attributes['mcp.protocol.version']).toBe(LATEST_PROTOCOL_VERSION);
     expect(fallback?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('leaves the protocol version off the call span when its attempts went on sessions of different versions', async () => {
+    const [a, b] = inProcess('a', 'b') as [InProcessTestServer, InProcessTestServer];
+    a.state.mode = 'error';
+    const older = speaking('2025-06-18', b);
+    const { otel, client } = await setup([a, older], {
+      pool: { balancer: priority() },
+      priorities: [10, 0],
+      client: { maxRetries: 0, fallback: { order: ['b'] } },
+    });
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+    const call = only(otel.named('tools/call add'));
+    const [failed, fallback] = attemptsOf(otel.spans(), call);
+    expect(failed?.attributes['mcp.protocol.version']).toBe(LATEST_PROTOCOL_VERSION);
+    expect(fallback?.attributes['mcp.protocol.version']).toBe('2025-06-18');
+    expect(call.attributes['mcpool.server.id']).toBe('b');
+    expect(call.attributes['mcp.protocol.version']).toBeUndefined();
   });
 
   it('says when an unsafe call may have run, on the call span', async () => {
@@ -287,3 +325,34 @@ describe('tracing() when a call is not sampled', () => {
     expect(String(a.state.metas.at(-1)?.traceparent)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
   });
 });
+
+/**
+ * `server` as if it had answered initialize with an older protocol version
+ * (one the client supports): the version is rewritten on its way in.
+ */
+function speaking(version: string, server: InProcessTestServer): InProcessTestServer {
+  const create = async () => {
+    const transport = await server.transport.create();
+    let handler: Transport['onmessage'];
+    Object.defineProperty(transport, 'onmessage', {
+      configurable: true,
+      get: () =>
+        handler &&
+        ((message: JSONRPCMessage, extra?: MessageExtraInfo) => {
+          const result = (message as { result?: { protocolVersion?: unknown } }).result;
+          if (result?.protocolVersion !== undefined) result.protocolVersion = version;
+          handler?.(message, extra);
+        }),
+      set: (next: Transport['onmessage']) => {
+        handler = next;
+      },
+    });
+    return transport;
+  };
+  return {
+    id: server.id,
+    state: server.state,
+    transport: { type: 'custom', create },
+    close: () => server.close(),
+  } as InProcessTestServer;
+}

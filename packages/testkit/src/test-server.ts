@@ -140,13 +140,24 @@ export class TestServerState {
    */
   readonly metas: (Record<string, unknown> | undefined)[] = [];
 
+  /**
+   * The JSON-RPC id of each tools/call received, in order, beside `metas`
+   * (`undefined` where the transport does not say): tests match it with the
+   * id the client reports.
+   */
+  readonly requestIds: (string | number | undefined)[] = [];
+
   /** Counts a received tools/call. Called by the transports' interceptor, not by tests. */
-  recordCall(toolName: string, meta?: Record<string, unknown>): void {
+  recordCall(toolName: string, meta?: Record<string, unknown>, requestId?: string | number): void {
     this.callCount += 1;
     this.calls[toolName] = (this.calls[toolName] ?? 0) + 1;
     // Bounded: a long-running test server must not grow without end.
-    if (this.metas.length >= 1000) this.metas.shift();
+    if (this.metas.length >= 1000) {
+      this.metas.shift();
+      this.requestIds.shift();
+    }
     this.metas.push(meta);
+    this.requestIds.push(requestId);
   }
 
   /**

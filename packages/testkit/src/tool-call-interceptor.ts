@@ -51,6 +51,7 @@ export function interceptToolCalls(
     state.recordCall(
       name,
       typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : undefined,
+      message.id,
     );
     const mode = state.mode;
     const id = message.id;

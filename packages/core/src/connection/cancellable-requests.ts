@@ -31,6 +31,14 @@ export function markShared(signal: AbortSignal): void {
 let lastRequestId: RequestId | undefined;
 
 /**
+ * The JSON-RPC id of the request `sendCancellable` just sent, read in the same
+ * tick as the send; undefined when nothing was sent (an aborted signal).
+ */
+export function sentRequestId(): RequestId | undefined {
+  return lastRequestId;
+}
+
+/**
  * Notes the id of every request `transport` sends, for `sendCancellable`. The
  * SDK sends a request synchronously inside `request()`, so the id is there to
  * read as soon as the SDK call returns its promise.
@@ -55,13 +63,12 @@ export function sendCancellable<T>(
   send: (signal: AbortSignal | undefined) => Promise<T>,
   tell: (requestId: RequestId, reason: unknown) => void,
 ): Promise<T> {
+  lastRequestId = undefined;
   const pending = signal ? shared.get(signal) : undefined;
   if (!pending) return send(signal);
   if ((signal as AbortSignal).aborted) return Promise.reject((signal as AbortSignal).reason);
-  lastRequestId = undefined;
   const sent = send(undefined);
   const id = lastRequestId;
-  lastRequestId = undefined;
   return new Promise<T>((resolve, reject) => {
     const cancel: Cancel = (reason) => {
       if (id !== undefined) tell(id, reason);

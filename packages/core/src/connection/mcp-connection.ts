@@ -19,12 +19,13 @@ import {
   McpError,
   type Notification,
   type Progress,
+  type RequestId,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { isUnreachableError } from '../spec/failure.js';
 import type { TransportConfig } from '../spec/server.js';
 import { beforeDeadline, untilAborted, withTimeout } from '../util/abort.js';
-import { recordRequestIds, sendCancellable } from './cancellable-requests.js';
+import { recordRequestIds, sendCancellable, sentRequestId } from './cancellable-requests.js';
 import type { ServerRequestHandlers } from './server-requests.js';
 import { installHandlers } from './server-requests.js';
 import { createTransport } from './transports.js';
@@ -34,6 +35,12 @@ export interface ConnectionRequestOptions {
   signal?: AbortSignal | undefined;
   timeout?: number | undefined;
   onprogress?: ((progress: Progress) => void) | undefined;
+  /**
+   * Written by the connection as it sends: the JSON-RPC id of the request on
+   * the wire (a re-send after a lost session has a new one). An out-field, so
+   * an attempt learns the id without a callback or an object of its own.
+   */
+  requestId?: RequestId | undefined;
 }
 
 /** Callbacks from a connection to its owner. */
@@ -73,12 +80,21 @@ type Method =
 
 const SESSION_NOT_FOUND = 404;
 
+/** An initialized SDK client, its transport and the protocol version they agreed on. */
+interface Session {
+  client: Client;
+  transport: Transport;
+  protocolVersion: string | undefined;
+}
+
 /** One MCP session with one server. */
 export class McpConnection {
   inFlight = 0;
   lastUsed = Date.now();
   private client: Client;
   private transport: Transport;
+  /** The protocol version the server agreed to in this session's initialize. */
+  private version: string | undefined;
   /** Requests pending on each Client, so a replaced one is closed only when idle. */
   /** Requests pending on the current client. */
   private load = 0;
@@ -89,17 +105,17 @@ export class McpConnection {
 
   private constructor(
     private readonly options: ConnectionOptions,
-    client: Client,
-    transport: Transport,
+    { client, transport, protocolVersion }: Session,
   ) {
     this.client = client;
     this.transport = transport;
+    this.version = protocolVersion;
   }
 
   /** Opens and initializes a session; rejects on failure or after `connectTimeout`. */
   static async open(options: ConnectionOptions): Promise<McpConnection> {
-    const { client, transport } = await McpConnection.connectClient(options, undefined);
-    const connection = new McpConnection(options, client, transport);
+    const session = await McpConnection.connectClient(options, undefined);
+    const connection = new McpConnection(options, session);
     connection.watch();
     return connection;
   }
@@ -107,9 +123,18 @@ export class McpConnection {
   private static async connectClient(
     options: ConnectionOptions,
     self: McpConnection | undefined,
-  ): Promise<{ client: Client; transport: Transport }> {
+  ): Promise<Session> {
     const transport = await createTransport(options.transport);
     recordRequestIds(transport);
+    // The SDK v1 client keeps the negotiated version nowhere but in the HTTP
+    // transports' headers: it hands it to `setProtocolVersion` when the
+    // transport has one. Give every transport one, and keep the version.
+    let protocolVersion: string | undefined;
+    const setVersion = transport.setProtocolVersion?.bind(transport);
+    transport.setProtocolVersion = (version) => {
+      protocolVersion = version;
+      setVersion?.(version);
+    };
     const capabilities: ClientCapabilities = {};
     if (options.handlers.sampling) capabilities.sampling = {};
     if (options.handlers.elicitation) capabilities.elicitation = {};
@@ -142,7 +167,7 @@ export class McpConnection {
     } finally {
       parent?.removeEventListener('abort', onAbort);
     }
-    return { client, transport };
+    return { client, transport, protocolVersion };
   }
 
   private watch(): void {
@@ -189,6 +214,11 @@ export class McpConnection {
     return this.transport.sessionId;
   }
 
+  /** The MCP protocol version negotiated with the server (`2025-06-18`, say). */
+  get protocolVersion(): string | undefined {
+    return this.version;
+  }
+
   /** Closes this session because its transport failed, and tells the owner. */
   fail(): void {
     if (this.closing) return;
@@ -212,7 +242,9 @@ export class McpConnection {
       try {
         if (options.signal?.aborted) throw options.signal.reason;
         held = this.hold(used);
-        return await this.send(used, method, params, options);
+        const sent = this.send(used, method, params, options);
+        options.requestId = sentRequestId();
+        return await sent;
       } catch (error) {
         if (!isSessionNotFound(error) || this.closing) throw error;
         if (held) this.release(held);
@@ -236,7 +268,9 @@ export class McpConnection {
         const left = end === undefined ? undefined : Math.max(1, end - performance.now());
         const next = this.client;
         held = this.hold(next);
-        return await this.send(next, method, params, { ...options, timeout: left });
+        const resent = this.send(next, method, params, { ...options, timeout: left });
+        options.requestId = sentRequestId();
+        return await resent;
       }
     } finally {
       if (held) this.release(held);
@@ -338,6 +372,7 @@ export class McpConnection {
       const pending = this.load;
       this.client = next.client;
       this.transport = next.transport;
+      this.version = next.protocolVersion;
       this.load = 0;
       this.watch();
       // Requests still pending on the old session settle first (with their own

@@ -1,5 +1,5 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { McpConnection } from '../connection/mcp-connection.js';
+import type { ConnectionRequestOptions, McpConnection } from '../connection/mcp-connection.js';
 import type { PooledServer } from '../server/pooled-server.js';
 import type {
   AttemptContext,
@@ -13,7 +13,7 @@ import { McpoolError, TimeoutError } from '../spec/errors.js';
 import type { PoolEvents } from '../spec/events.js';
 import { classifyError, isUnreachableError, markUnsent, rememberFault } from '../spec/failure.js';
 import type { ExecuteOptions, PoolPlugin } from '../spec/plugin.js';
-import type { RequestInfo } from '../spec/server.js';
+import type { RequestInfo, ServerView } from '../spec/server.js';
 import { abortReason, beforeDeadline, MAX_TIMER_MS, untilAborted } from '../util/abort.js';
 
 /** Requests whose effect lives in the session that receives them: sent on the server's kept session. */
@@ -115,13 +115,18 @@ export class Attempts {
     const started = performance.now();
     let delivered = false;
     let used: McpConnection | undefined;
+    /** The options the request went out with: the connection writes its JSON-RPC id there. */
+    let sentWith: ConnectionRequestOptions | undefined;
+    const middleware = this.wrappers;
+    const context =
+      middleware.length === 0 ? undefined : new Context(server, request, signal, undefined);
     let outcome: AttemptOutcome = 'success';
     let failure: unknown;
     try {
       const deliver = (connection: McpConnection, sent: RequestInfo): Promise<unknown> => {
         used = connection;
         delivered = true;
-        return connection.request(sent.method, sent.params, {
+        sentWith = {
           signal,
           // The SDK would apply its own 60 s default: give it ours (the
           // attempt's budget, the call's deadline, or the longest timer).
@@ -131,7 +136,9 @@ export class Attempts {
               ? Math.min(Math.max(1, Math.ceil(deadline - performance.now()) + 1), MAX_TIMER_MS)
               : MAX_TIMER_MS,
           onprogress: options.onprogress,
-        });
+        };
+        if (context) context.sentOn(connection, sentWith);
+        return connection.request(sent.method, sent.params, sentWith);
       };
       // Not async on the way through an open connection: one promise fewer per attempt.
       const send = (sent: RequestInfo): Promise<unknown> => {
@@ -151,10 +158,9 @@ export class Attempts {
           return deliver(connection, sent);
         });
       };
-      const middleware = this.wrappers;
-      return await (middleware.length === 0
+      return await (context === undefined
         ? send(request)
-        : runMiddleware(middleware, { server, request, signal }, send));
+        : runMiddleware(middleware, context, send));
     } catch (caught) {
       // The SDK wraps an abort reason in its own RequestTimeout error; when the
       // abort was this attempt's own timeout, surface mcpool's TimeoutError.
@@ -214,6 +220,8 @@ export class Attempts {
         outcome,
         latencyMs,
         error: failure,
+        requestId: sentWith?.requestId,
+        protocolVersion: used?.protocolVersion,
       };
       if (balancer) this.tellBalancer(balancer, report);
       if (extra) this.tellBalancer(extra, report);
@@ -263,9 +271,43 @@ function deadlineError(
   );
 }
 
+/**
+ * What each attempt middleware is given. One is made per attempt (and one
+ * more per changed request); what was sent is read through the first, so a
+ * middleware outside a change sees the id of the request that went out.
+ */
+class Context implements AttemptContext {
+  #connection: McpConnection | undefined;
+  #options: ConnectionRequestOptions | undefined;
+  readonly #root: Context | undefined;
+
+  constructor(
+    readonly server: ServerView,
+    readonly request: RequestInfo,
+    readonly signal: AbortSignal,
+    root: Context | undefined,
+  ) {
+    this.#root = root;
+  }
+
+  get requestId(): string | number | undefined {
+    return (this.#root ?? this).#options?.requestId;
+  }
+
+  get protocolVersion(): string | undefined {
+    return (this.#root ?? this).#connection?.protocolVersion;
+  }
+
+  /** Notes where the request went: its connection, and the options the connection writes its id to. */
+  sentOn(connection: McpConnection, options: ConnectionRequestOptions): void {
+    this.#connection = connection;
+    this.#options = options;
+  }
+}
+
 function runMiddleware(
   middleware: readonly AttemptMiddleware[],
-  context: AttemptContext,
+  context: Context,
   last: (request: RequestInfo) => Promise<unknown>,
 ): Promise<unknown> {
   const step = (i: number, ctx: AttemptContext): Promise<unknown> => {
@@ -276,7 +318,7 @@ function runMiddleware(
         i + 1,
         changed === undefined || changed.request === ctx.request
           ? ctx
-          : { server: ctx.server, signal: ctx.signal, request: changed.request },
+          : new Context(ctx.server, changed.request, ctx.signal, context),
       ),
     );
   };

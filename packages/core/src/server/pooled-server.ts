@@ -130,6 +130,10 @@ export class PooledServer implements ServerView {
     return this.latency.ewmaMs;
   }
 
+  get protocolVersion(): string | undefined {
+    return this.connections[0]?.protocolVersion;
+  }
+
   get connectionCount(): number {
     return this.connections.length;
   }

@@ -23,6 +23,10 @@ export interface AttemptReport {
   readonly outcome: AttemptOutcome;
   readonly latencyMs: number;
   readonly error?: unknown;
+  /** The JSON-RPC id of the request sent upstream; undefined when it was never sent. */
+  readonly requestId?: string | number | undefined;
+  /** The MCP protocol version of the session the request went on; undefined when it was never sent. */
+  readonly protocolVersion?: string | undefined;
 }
 
 /** Options of one attempt on one server. */
@@ -42,6 +46,13 @@ export interface AttemptContext {
    * SDK request's own timeout carries that): remove any listener you add.
    */
   readonly signal: AbortSignal;
+  /**
+   * The JSON-RPC id of the request on the wire, once `next()` has sent it
+   * (read it while it is pending or after it settles); undefined before.
+   */
+  readonly requestId?: string | number | undefined;
+  /** The MCP protocol version of the session the request went on, once sent. */
+  readonly protocolVersion?: string | undefined;
 }
 
 /**

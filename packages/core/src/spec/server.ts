@@ -56,6 +56,8 @@ export interface ServerView {
   readonly inFlight: number;
   /** Exponentially weighted moving average of successful latency, ms; undefined before the first. */
   readonly latencyEwmaMs: number | undefined;
+  /** The MCP protocol version negotiated with the server's kept session; undefined while none is open. */
+  readonly protocolVersion?: string | undefined;
 }
 
 /** What a request is, for routing, balancing, caching and the failure rules. */
