@@ -6,6 +6,7 @@
 export { CatalogIndex } from './catalog/catalog-index.js';
 export { serverConfigSchema, toIssues, transportSchema } from './config/server-config.js';
 export { namespacingSchema, poolOptionsSchema } from './pool/options.js';
+export { defaultRoundRobin as poolDefaultBalancer } from './pool/round-robin.js';
 export { ResourceSubscriptions } from './pool/subscriptions.js';
 export {
   classifyError,

@@ -1,12 +1,11 @@
 import {
   type AttemptContext,
   type CallContext,
-  canonicalJson,
-  classifyError,
   McpoolError,
   type RequestInfo,
   type ServerView,
 } from '@mcpool/core';
+import { canonicalJson, classifyError } from '@mcpool/core/internal';
 import {
   type Attributes,
   type Context,

@@ -8,7 +8,8 @@
  */
 
 import { existsSync } from 'node:fs';
-import { type Balancer, defaultRoundRobin } from '@mcpool/core';
+import type { Balancer } from '@mcpool/core';
+import { poolDefaultBalancer } from '@mcpool/core/internal';
 import type { Goal, Part } from '../report.js';
 import { fmtDuration, fmtNs, fmtRatio, table } from '../util/format.js';
 
@@ -53,7 +54,7 @@ export const pick: Part = {
     )) as PickCostModule;
     const { strategies, nsPerPick, fresh, firstPickMs, checksum } = await measurePickCost({
       quick: context.quick,
-      extra: [['core default (round robin)', defaultRoundRobin]],
+      extra: [['core default (round robin)', poolDefaultBalancer]],
     });
     const figure = (label: string, n: number) => nsPerPick(label, n)?.median ?? Number.NaN;
     const largest = SIZES[SIZES.length - 1] ?? GOAL_SIZE;

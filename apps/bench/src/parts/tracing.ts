@@ -6,7 +6,7 @@
  * are interleaved at concurrency 1, so they meet the same disturbances.
  */
 
-import { firstSuccessful, ServerPool } from '@mcpool/core';
+import { first, ServerPool } from '@mcpool/core';
 import { tracing } from '@mcpool/opentelemetry';
 import { startInProcessServer } from '@mcpool/testkit';
 import {
@@ -88,7 +88,7 @@ async function middlewareCost(
     safe: true,
     target: 'add',
   };
-  const aggregation = firstSuccessful();
+  const aggregation = first();
   const answer = Promise.resolve({ content: [] });
   const stub = () => answer;
   const signal = new AbortController().signal;
