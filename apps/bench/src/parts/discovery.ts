@@ -131,7 +131,8 @@ export const discovery: Part = {
       await rm(dir, { recursive: true, force: true });
     }
     const ratios = results.map((r) => r.churn.perSecond / r.fixed.perSecond);
-    const ci = rounds > 1 ? medianCi95(ratios) : undefined;
+    // An order-statistics interval needs six rounds or more; fewer show their range.
+    const ci = ratios.length >= 6 ? medianCi95(ratios) : undefined;
     const failed = results.reduce((n, r) => n + r.churn.failed + r.fixed.failed, 0);
     const joins = sorted(results.flatMap((r) => r.churn.joinMs));
     const rows = results.map((r, i) => [
@@ -145,7 +146,7 @@ export const discovery: Part = {
     const text = [
       table(['', 'fixed pool', 'changing pool', 'ratio', 'changes', 'failed'], rows),
       '',
-      `median ratio ${median(ratios).toFixed(2)}${ci ? ` (95% CI ${ci.lo.toFixed(2)}–${ci.hi.toFixed(2)})` : ''}`,
+      `median ratio ${median(ratios).toFixed(2)}${ci ? ` (95% CI ${ci.lo.toFixed(2)}–${ci.hi.toFixed(2)})` : ` (range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} over ${ratios.length} rounds)`}`,
       joins.length > 0
         ? `published → first call served by the new server: median ${fmtDuration(median(joins))}, max ${fmtDuration(joins.at(-1) ?? 0)} (${joins.length} joins)`
         : 'no server joined during the rounds',
