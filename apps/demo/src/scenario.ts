@@ -1,3 +1,5 @@
+// Over 350 lines: the demo's steps, each a few dozen lines, share one pool,
+// its clients and the server processes; apart they would pass all of that around.
 import { all, fastest, majority } from '@mcpool/aggregators';
 import { fromName } from '@mcpool/balancers';
 import { BatchClient } from '@mcpool/batch';

@@ -1,3 +1,5 @@
+// Over 350 lines: one server holding every tool, resource and prompt the MCP
+// conformance suite's server scenarios call for, each a few lines.
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';

@@ -8,11 +8,19 @@ import {
   ResourceTemplate,
 } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
-  type CallToolResult,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import {
+  addResult,
+  counterResult,
+  failResult,
+  STANDARD_TOOLS,
+  sampledText,
+  sleepFor,
+  textResult as text,
+} from './standard-tools.js';
 import { delay } from './wait.js';
 
 /**
@@ -191,10 +199,6 @@ export class TestServerState {
   }
 }
 
-function text(value: string): CallToolResult {
-  return { content: [{ type: 'text', text: value }] };
-}
-
 /**
  * Builds one McpServer instance for `state`'s logical server (one per connection or session).
  * Modes and latency are not applied here but by the transport interceptor, because McpServer
@@ -220,84 +224,20 @@ export function createTestMcpServer(
 
   const wanted = new Set<string>(options.toolNames ?? STANDARD_TOOL_NAMES);
   const register: Record<StandardToolName, () => void> = {
-    add: () =>
-      server.registerTool(
-        'add',
-        {
-          description: 'Adds a and b (plus the server answerOffset).',
-          inputSchema: { a: z.number(), b: z.number() },
-          outputSchema: { sum: z.number() },
-          annotations: { readOnlyHint: true, idempotentHint: true },
-        },
-        ({ a, b }) => {
-          const sum = a + b + state.answerOffset;
-          return { ...text(String(sum)), structuredContent: { sum } };
-        },
-      ),
-    echo: () =>
-      server.registerTool(
-        'echo',
-        {
-          description: 'Answers with the message.',
-          inputSchema: { message: z.string() },
-          annotations: { readOnlyHint: true },
-        },
-        ({ message }) => text(message),
-      ),
-    whoami: () =>
-      server.registerTool(
-        'whoami',
-        { description: 'Answers with the server id.', annotations: { readOnlyHint: true } },
-        () => text(id),
-      ),
+    add: () => server.registerTool('add', STANDARD_TOOLS.add, ({ a, b }) => addResult(state, a, b)),
+    echo: () => server.registerTool('echo', STANDARD_TOOLS.echo, ({ message }) => text(message)),
+    whoami: () => server.registerTool('whoami', STANDARD_TOOLS.whoami, () => text(id)),
     sleep: () =>
-      server.registerTool(
-        'sleep',
-        {
-          description: 'Waits ms milliseconds (stops early when the request is cancelled).',
-          inputSchema: { ms: z.number() },
-          annotations: { readOnlyHint: true },
-        },
-        async ({ ms }, extra) => {
-          const onCancel = () => {
-            state.cancelled += 1;
-          };
-          extra.signal.addEventListener('abort', onCancel, { once: true });
-          try {
-            await delay(ms, extra.signal);
-          } finally {
-            extra.signal.removeEventListener('abort', onCancel);
-          }
-          return text('slept');
-        },
+      server.registerTool('sleep', STANDARD_TOOLS.sleep, ({ ms }, extra) =>
+        sleepFor(state, ms, extra.signal),
       ),
-    fail: () =>
-      server.registerTool('fail', { description: 'Always returns an isError result.' }, () => ({
-        ...text('tool failed on purpose'),
-        isError: true,
-      })),
+    fail: () => server.registerTool('fail', STANDARD_TOOLS.fail, () => failResult()),
     counter: () =>
-      // No annotations on purpose: this is the non-idempotent tool a pool must not retry blindly.
-      server.registerTool(
-        'counter',
-        { description: 'Increments a counter shared by all connections and returns it.' },
-        () => {
-          state.counter += 1;
-          return text(String(state.counter));
-        },
-      ),
+      server.registerTool('counter', STANDARD_TOOLS.counter, () => counterResult(state)),
     progress: () =>
       server.registerTool(
         'progress',
-        {
-          description:
-            'Sends one progress notification per step (if asked for progress), intervalMs apart.',
-          inputSchema: {
-            steps: z.number().int().min(0),
-            intervalMs: z.number().min(0).optional(),
-          },
-          annotations: { readOnlyHint: true },
-        },
+        STANDARD_TOOLS.progress,
         async ({ steps, intervalMs = 10 }, extra) => {
           const progressToken = extra._meta?.progressToken;
           for (let step = 1; step <= steps; step++) {
@@ -315,72 +255,49 @@ export function createTestMcpServer(
         },
       ),
     sample: () =>
-      server.registerTool(
-        'sample',
-        {
-          description: 'Asks the client to sample an LLM and returns its text.',
-          inputSchema: { prompt: z.string() },
-        },
-        async ({ prompt }, extra) => {
-          const result = await server.server.createMessage(
-            {
-              messages: [{ role: 'user', content: { type: 'text', text: prompt } }],
-              maxTokens: 100,
-            },
-            // Related to the tools/call so Streamable HTTP sends it on that request's stream.
-            { relatedRequestId: extra.requestId, signal: extra.signal },
-          );
-          const blocks = Array.isArray(result.content) ? result.content : [result.content];
-          return text(blocks.map((block) => (block.type === 'text' ? block.text : '')).join(''));
-        },
-      ),
+      server.registerTool('sample', STANDARD_TOOLS.sample, async ({ prompt }, extra) => {
+        const result = await server.server.createMessage(
+          {
+            messages: [{ role: 'user', content: { type: 'text', text: prompt } }],
+            maxTokens: 100,
+          },
+          // Related to the tools/call so Streamable HTTP sends it on that request's stream.
+          { relatedRequestId: extra.requestId, signal: extra.signal },
+        );
+        return text(sampledText(result.content));
+      }),
     elicit: () =>
-      server.registerTool(
-        'elicit',
-        { description: 'Asks the client for input and returns the JSON of its answer.' },
-        async (extra) => {
-          const result = await server.server.elicitInput(
-            {
-              message: `${id} needs an answer`,
-              requestedSchema: {
-                type: 'object',
-                properties: { answer: { type: 'string' } },
-                required: ['answer'],
-              },
+      server.registerTool('elicit', STANDARD_TOOLS.elicit, async (extra) => {
+        const result = await server.server.elicitInput(
+          {
+            message: `${id} needs an answer`,
+            requestedSchema: {
+              type: 'object',
+              properties: { answer: { type: 'string' } },
+              required: ['answer'],
             },
-            { relatedRequestId: extra.requestId, signal: extra.signal },
-          );
-          return text(JSON.stringify(result));
-        },
-      ),
+          },
+          { relatedRequestId: extra.requestId, signal: extra.signal },
+        );
+        return text(JSON.stringify(result));
+      }),
     roots: () =>
-      server.registerTool(
-        'roots',
-        { description: "Returns the JSON of the client's roots/list answer." },
-        async (extra) => {
-          const result = await server.server.listRoots(undefined, {
-            relatedRequestId: extra.requestId,
-            signal: extra.signal,
-          });
-          return text(JSON.stringify(result));
-        },
-      ),
+      server.registerTool('roots', STANDARD_TOOLS.roots, async (extra) => {
+        const result = await server.server.listRoots(undefined, {
+          relatedRequestId: extra.requestId,
+          signal: extra.signal,
+        });
+        return text(JSON.stringify(result));
+      }),
     log: () =>
-      server.registerTool(
-        'log',
-        {
-          description: 'Sends a logging notification with the message.',
-          inputSchema: { message: z.string() },
-        },
-        async ({ message }, extra) => {
-          // Not tied to the request: over Streamable HTTP it travels on the GET stream, if open.
-          await server.server.sendLoggingMessage(
-            { level: 'info', logger: id, data: message },
-            extra.sessionId,
-          );
-          return text('logged');
-        },
-      ),
+      server.registerTool('log', STANDARD_TOOLS.log, async ({ message }, extra) => {
+        // Not tied to the request: over Streamable HTTP it travels on the GET stream, if open.
+        await server.server.sendLoggingMessage(
+          { level: 'info', logger: id, data: message },
+          extra.sessionId,
+        );
+        return text('logged');
+      }),
   };
   for (const name of STANDARD_TOOL_NAMES) {
     if (wanted.has(name)) register[name]();

@@ -1,12 +1,20 @@
 import {
   acceptedContent,
-  type CallToolResult,
   inputRequired,
   inputResponse,
   McpServer,
   ResourceTemplate,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import {
+  addResult,
+  counterResult,
+  failResult,
+  STANDARD_TOOLS,
+  sampledText,
+  sleepFor,
+  textResult as text,
+} from './standard-tools.js';
 import {
   STANDARD_TOOL_NAMES,
   type StandardToolName,
@@ -17,10 +25,6 @@ import { delay } from './wait.js';
 
 /** The protocol era one v2 server instance serves: `legacy` (2025-era, `initialize`) or `modern` (2026-07-28). */
 export type ProtocolEra = 'legacy' | 'modern';
-
-function text(value: string): CallToolResult {
-  return { content: [{ type: 'text', text: value }] };
-}
 
 /**
  * Builds one v2 SDK (`@modelcontextprotocol/server` 2.x) McpServer instance for `state`'s logical
@@ -58,85 +62,20 @@ export function createV2TestMcpServer(
   const answerSchema = z.object({ answer: z.string() });
   const wanted = new Set<string>(options.toolNames ?? STANDARD_TOOL_NAMES);
   const register: Record<StandardToolName, () => void> = {
-    add: () =>
-      server.registerTool(
-        'add',
-        {
-          description: 'Adds a and b (plus the server answerOffset).',
-          inputSchema: { a: z.number(), b: z.number() },
-          outputSchema: { sum: z.number() },
-          annotations: { readOnlyHint: true, idempotentHint: true },
-        },
-        ({ a, b }) => {
-          const sum = a + b + state.answerOffset;
-          return { ...text(String(sum)), structuredContent: { sum } };
-        },
-      ),
-    echo: () =>
-      server.registerTool(
-        'echo',
-        {
-          description: 'Answers with the message.',
-          inputSchema: { message: z.string() },
-          annotations: { readOnlyHint: true },
-        },
-        ({ message }) => text(message),
-      ),
-    whoami: () =>
-      server.registerTool(
-        'whoami',
-        { description: 'Answers with the server id.', annotations: { readOnlyHint: true } },
-        () => text(id),
-      ),
+    add: () => server.registerTool('add', STANDARD_TOOLS.add, ({ a, b }) => addResult(state, a, b)),
+    echo: () => server.registerTool('echo', STANDARD_TOOLS.echo, ({ message }) => text(message)),
+    whoami: () => server.registerTool('whoami', STANDARD_TOOLS.whoami, () => text(id)),
     sleep: () =>
-      server.registerTool(
-        'sleep',
-        {
-          description: 'Waits ms milliseconds (stops early when the request is cancelled).',
-          inputSchema: { ms: z.number() },
-          annotations: { readOnlyHint: true },
-        },
-        async ({ ms }, ctx) => {
-          const signal = ctx.mcpReq.signal;
-          const onCancel = () => {
-            state.cancelled += 1;
-          };
-          signal.addEventListener('abort', onCancel, { once: true });
-          try {
-            await delay(ms, signal);
-          } finally {
-            signal.removeEventListener('abort', onCancel);
-          }
-          return text('slept');
-        },
+      server.registerTool('sleep', STANDARD_TOOLS.sleep, ({ ms }, ctx) =>
+        sleepFor(state, ms, ctx.mcpReq.signal),
       ),
-    fail: () =>
-      server.registerTool('fail', { description: 'Always returns an isError result.' }, () => ({
-        ...text('tool failed on purpose'),
-        isError: true,
-      })),
+    fail: () => server.registerTool('fail', STANDARD_TOOLS.fail, () => failResult()),
     counter: () =>
-      // No annotations on purpose: this is the non-idempotent tool a pool must not retry blindly.
-      server.registerTool(
-        'counter',
-        { description: 'Increments a counter shared by all connections and returns it.' },
-        () => {
-          state.counter += 1;
-          return text(String(state.counter));
-        },
-      ),
+      server.registerTool('counter', STANDARD_TOOLS.counter, () => counterResult(state)),
     progress: () =>
       server.registerTool(
         'progress',
-        {
-          description:
-            'Sends one progress notification per step (if asked for progress), intervalMs apart.',
-          inputSchema: {
-            steps: z.number().int().min(0),
-            intervalMs: z.number().min(0).optional(),
-          },
-          annotations: { readOnlyHint: true },
-        },
+        STANDARD_TOOLS.progress,
         async ({ steps, intervalMs = 10 }, ctx) => {
           const progressToken = ctx.mcpReq._meta?.progressToken;
           for (let step = 1; step <= steps; step++) {
@@ -151,73 +90,49 @@ export function createV2TestMcpServer(
         },
       ),
     sample: () =>
-      server.registerTool(
-        'sample',
-        {
-          description: 'Asks the client to sample an LLM and returns its text.',
-          inputSchema: { prompt: z.string() },
-        },
-        ({ prompt }, ctx) => {
-          const answer = inputResponse(ctx.mcpReq.inputResponses, 'sample');
-          if (answer.kind !== 'sampling') {
-            return inputRequired({
-              inputRequests: {
-                sample: inputRequired.createMessage({
-                  messages: [{ role: 'user', content: { type: 'text', text: prompt } }],
-                  maxTokens: 100,
-                }),
-              },
-            });
-          }
-          const content = answer.result.content;
-          const blocks = Array.isArray(content) ? content : [content];
-          return text(blocks.map((block) => (block.type === 'text' ? block.text : '')).join(''));
-        },
-      ),
+      server.registerTool('sample', STANDARD_TOOLS.sample, ({ prompt }, ctx) => {
+        const answer = inputResponse(ctx.mcpReq.inputResponses, 'sample');
+        if (answer.kind !== 'sampling') {
+          return inputRequired({
+            inputRequests: {
+              sample: inputRequired.createMessage({
+                messages: [{ role: 'user', content: { type: 'text', text: prompt } }],
+                maxTokens: 100,
+              }),
+            },
+          });
+        }
+        return text(sampledText(answer.result.content));
+      }),
     elicit: () =>
-      server.registerTool(
-        'elicit',
-        { description: 'Asks the client for input and returns the JSON of its answer.' },
-        (ctx) => {
-          const answer = acceptedContent(ctx.mcpReq.inputResponses, 'answer', answerSchema);
-          if (answer === undefined) {
-            return inputRequired({
-              inputRequests: {
-                answer: inputRequired.elicit({
-                  message: `${id} needs an answer`,
-                  requestedSchema: answerSchema,
-                }),
-              },
-            });
-          }
-          return text(JSON.stringify({ action: 'accept', content: answer }));
-        },
-      ),
+      server.registerTool('elicit', STANDARD_TOOLS.elicit, (ctx) => {
+        const answer = acceptedContent(ctx.mcpReq.inputResponses, 'answer', answerSchema);
+        if (answer === undefined) {
+          return inputRequired({
+            inputRequests: {
+              answer: inputRequired.elicit({
+                message: `${id} needs an answer`,
+                requestedSchema: answerSchema,
+              }),
+            },
+          });
+        }
+        return text(JSON.stringify({ action: 'accept', content: answer }));
+      }),
     roots: () =>
-      server.registerTool(
-        'roots',
-        { description: "Returns the JSON of the client's roots/list answer." },
-        (ctx) => {
-          const answer = inputResponse(ctx.mcpReq.inputResponses, 'roots');
-          if (answer.kind !== 'roots') {
-            return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
-          }
-          return text(JSON.stringify({ roots: answer.roots }));
-        },
-      ),
+      server.registerTool('roots', STANDARD_TOOLS.roots, (ctx) => {
+        const answer = inputResponse(ctx.mcpReq.inputResponses, 'roots');
+        if (answer.kind !== 'roots') {
+          return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
+        }
+        return text(JSON.stringify({ roots: answer.roots }));
+      }),
     log: () =>
-      server.registerTool(
-        'log',
-        {
-          description: 'Sends a logging notification with the message.',
-          inputSchema: { message: z.string() },
-        },
-        async ({ message }, ctx) => {
-          // Deprecated in 2026-07-28 and sent only when the request's envelope asks for a level.
-          await ctx.mcpReq.log('info', message, id);
-          return text('logged');
-        },
-      ),
+      server.registerTool('log', STANDARD_TOOLS.log, async ({ message }, ctx) => {
+        // Deprecated in 2026-07-28 and sent only when the request's envelope asks for a level.
+        await ctx.mcpReq.log('info', message, id);
+        return text('logged');
+      }),
   };
   for (const name of STANDARD_TOOL_NAMES) {
     if (wanted.has(name)) register[name]();
