@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createServer,
-  type IncomingMessage,
-  type Server as NodeHttpServer,
-  type ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { listenOnLoopback, readBody } from './loopback-http.js';
 import { createTestMcpServer, type TestServerOptions, TestServerState } from './test-server.js';
 import { garbageMessage, interceptToolCalls } from './tool-call-interceptor.js';
 import type {
@@ -71,23 +67,9 @@ interface SseSession {
   transport: SSEServerTransport;
 }
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
 function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function findToolCallName(body: unknown): string | undefined {
@@ -255,31 +237,14 @@ export async function startHttpServer(options: HttpTestServerOptions): Promise<H
   };
 
   const listen = async (onPort: number) => {
-    const server = createServer((req, res) => {
-      handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) {
-          sendJsonRpcError(res, 500, -32603, `mcpool-test: ${String(error)}`);
-        } else {
-          res.destroy();
-        }
-      });
-    });
-    server.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // Only loopback: test servers must never be reachable from the network.
-      server.listen(onPort, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    httpServer = server;
-    return address.port;
+    const started = await listenOnLoopback(
+      onPort,
+      handle,
+      (res, error) => sendJsonRpcError(res, 500, -32603, `mcpool-test: ${String(error)}`),
+      sockets,
+    );
+    httpServer = started.server;
+    return started.port;
   };
 
   port = await listen(0);

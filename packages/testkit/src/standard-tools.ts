@@ -3,10 +3,11 @@ import type { StandardToolName, TestServerState } from './test-server.js';
 import { delay } from './wait.js';
 
 /*
- * The standard tools as the v1 and the v2 test servers both offer them: what
- * each tool is (description, schemas, annotations) and what it does where
- * that needs no SDK. Each server adds only its SDK's glue (how a handler
- * reaches its signal, notifications and the client).
+ * The standard tools (and the item resource and greet prompt) as the v1 and
+ * the v2 test servers both offer them: what each tool is (description,
+ * schemas, annotations) and what it does where that needs no SDK. Each
+ * server adds only its SDK's glue (how a handler reaches its signal,
+ * notifications and the client).
  */
 
 /** A tools/call result with one text block. */
@@ -99,4 +100,23 @@ export function sampledText(content: unknown): string {
     text?: string;
   }[];
   return blocks.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
+}
+
+/** `items/{item}` resource: which server and which item. */
+export function itemContents(id: string, href: string, item: unknown) {
+  return {
+    contents: [{ uri: href, mimeType: 'application/json', text: JSON.stringify({ id, item }) }],
+  };
+}
+
+/** The `greet` prompt's messages. */
+export function greetMessages(id: string, name: string) {
+  return {
+    messages: [
+      {
+        role: 'user' as const,
+        content: { type: 'text' as const, text: `Hello, ${name} from ${id}` },
+      },
+    ],
+  };
 }

@@ -16,6 +16,8 @@ import {
   addResult,
   counterResult,
   failResult,
+  greetMessages,
+  itemContents,
   STANDARD_TOOLS,
   sampledText,
   sleepFor,
@@ -364,22 +366,12 @@ export function createTestMcpServer(
     'item',
     new ResourceTemplate(`mcpool-test://${id}/items/{item}`, { list: undefined }),
     { mimeType: 'application/json', description: 'Any item of this server.' },
-    (uri, variables) => ({
-      contents: [
-        {
-          uri: uri.href,
-          mimeType: 'application/json',
-          text: JSON.stringify({ id, item: variables.item }),
-        },
-      ],
-    }),
+    (uri, variables) => itemContents(id, uri.href, variables.item),
   );
   server.registerPrompt(
     'greet',
     { description: 'Greets name.', argsSchema: { name: z.string() } },
-    ({ name }) => ({
-      messages: [{ role: 'user', content: { type: 'text', text: `Hello, ${name} from ${id}` } }],
-    }),
+    ({ name }) => greetMessages(id, name),
   );
 
   return server;

@@ -1,13 +1,9 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type Server as NodeHttpServer,
-  type ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { KillOptions } from './http-server.js';
+import { listenOnLoopback, readBody } from './loopback-http.js';
 import { type TestServerOptions, TestServerState } from './test-server.js';
 import type { TestStreamableHttpTransportConfig } from './transport-config.js';
 import { createV2TestMcpServer, type ProtocolEra } from './v2-test-server.js';
@@ -48,8 +44,6 @@ export interface V2HttpTestServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
 function sendJson(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(body);
@@ -57,18 +51,6 @@ function sendJson(res: ServerResponse, status: number, body: string): void {
 
 function jsonRpcError(id: unknown, code: number, message: string): string {
   return JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code, message } });
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 interface ToolCall {
@@ -193,31 +175,15 @@ export async function startV2HttpServer(
   };
 
   const listen = async (onPort: number) => {
-    const server = createServer((req, res) => {
-      handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) {
-          sendJson(res, 500, jsonRpcError(null, -32603, `mcpool-test: ${String(error)}`));
-        } else {
-          res.destroy();
-        }
-      });
-    });
-    server.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // Only loopback: test servers must never be reachable from the network.
-      server.listen(onPort, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    httpServer = server;
-    return address.port;
+    const started = await listenOnLoopback(
+      onPort,
+      handle,
+      (res, error) =>
+        sendJson(res, 500, jsonRpcError(null, -32603, `mcpool-test: ${String(error)}`)),
+      sockets,
+    );
+    httpServer = started.server;
+    return started.port;
   };
 
   const port = await listen(0);
