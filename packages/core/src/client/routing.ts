@@ -33,19 +33,29 @@ export class Routes {
     const upstream = route?.upstreamName ?? this.upstreamName(name);
     if (this.unsafeTools.has(name) || this.unsafeTools.has(upstream)) return false;
     if (this.safeTools.has(name) || this.safeTools.has(upstream)) return true;
+    if (route === undefined || route.servers.length === 0) return false;
+    // The catalog builds new route arrays whenever any server's catalog
+    // changes, so an answer kept per array stays true until then: one lookup
+    // per call instead of a pass over every offering server.
+    let byName = this.annotated.get(route.servers);
+    const kept = byName?.get(route.upstreamName);
+    if (kept !== undefined) return kept;
     // Replicas may annotate one tool differently: it is safe only if every
     // server that may run it says so, since a retry can land on any of them.
-    return (
-      route !== undefined &&
-      route.servers.length > 0 &&
-      route.servers.every((id) => {
-        const tool = this.pool.catalog.serverTool(id, route.upstreamName);
-        return (
-          tool?.annotations?.readOnlyHint === true || tool?.annotations?.idempotentHint === true
-        );
-      })
-    );
+    const safe = route.servers.every((id) => {
+      const tool = this.pool.catalog.serverTool(id, route.upstreamName);
+      return tool?.annotations?.readOnlyHint === true || tool?.annotations?.idempotentHint === true;
+    });
+    if (!byName) {
+      byName = new Map();
+      this.annotated.set(route.servers, byName);
+    }
+    byName.set(route.upstreamName, safe);
+    return safe;
   }
+
+  /** What the annotations say, per route array and upstream name. */
+  private readonly annotated = new WeakMap<readonly string[], Map<string, boolean>>();
 
   upstreamName(name: string): string {
     const sep = this.pool.catalog.separator;
