@@ -1,3 +1,5 @@
+// Over 350 lines: the one zod schema of mcpool.json and its mapping to
+// gateway options; env expansion, issue paths and file loading live beside it.
 import {
   type ConfigIssue,
   InvalidConfigError,

@@ -1,3 +1,5 @@
+// Over 350 lines: the heap-per-server table and the long runs share one
+// checkpoint routine (GC, listener census, handles) and one report.
 /**
  * Part 6 — memory and leaks: the heap a pool of many in-memory servers takes
  * per server (beside as many bare SDK clients), and whether heap, abort

@@ -1,3 +1,6 @@
+// Over 350 lines for its doc comments: `ServerPool` is the public face of the
+// pool, one short method each for membership, selection, execution and figures;
+// the rules themselves live beside it (attempt, membership, selection, options).
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CatalogIndex } from '../catalog/catalog-index.js';
 import { checkSeparator, validateServerConfig } from '../config/server-config.js';
@@ -260,7 +263,8 @@ export class ServerPool extends SafeEmitter implements PoolHost {
    */
   candidates(request: RequestInfo, offering?: readonly string[]): Candidates {
     const picked = this.selection.get(offering);
-    if (picked.panic && picked.servers.length > 0) {
+    // The id list is built only for someone listening: panic can last many calls.
+    if (picked.panic && picked.servers.length > 0 && this.listenerCount('pool:panic') > 0) {
       this.emit('pool:panic', {
         method: request.method,
         target: request.target,
