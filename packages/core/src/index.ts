@@ -71,6 +71,21 @@ export type {
   ServerCatalog,
 } from './spec/catalog.js';
 export {
+  type Connection,
+  type ConnectionListener,
+  type ConnectOptions,
+  type Connector,
+  type EraVerdict,
+  type Following,
+  MODERN_PROTOCOL_VERSION,
+  type NotificationFilter,
+  type PoolMethod,
+  PROTOCOL_SETTINGS,
+  type ProtocolEra,
+  type ProtocolSetting,
+  type RequestOptions,
+} from './spec/connector.js';
+export {
   AbortedError,
   AllServersFailedError,
   AmbiguousNameError,
@@ -78,6 +93,7 @@ export {
   type ConfigIssue,
   ConnectionError,
   DuplicateServerError,
+  EraMismatchError,
   InvalidConfigError,
   McpoolError,
   type McpoolErrorCode,

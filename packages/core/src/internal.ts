@@ -4,7 +4,18 @@
  * version. Applications import from `@mcpool/core`.
  */
 export { CatalogIndex } from './catalog/catalog-index.js';
-export { serverConfigSchema, toIssues, transportSchema } from './config/server-config.js';
+export {
+  protocolSchema,
+  serverConfigSchema,
+  toIssues,
+  transportSchema,
+} from './config/server-config.js';
+export {
+  markShared,
+  recordRequestIds,
+  sendCancellable,
+  sentRequestId,
+} from './connection/cancellable-requests.js';
 export { namespacingSchema, poolOptionsSchema } from './pool/options.js';
 export { defaultRoundRobin as poolDefaultBalancer } from './pool/round-robin.js';
 export { ResourceSubscriptions } from './pool/subscriptions.js';
@@ -24,6 +35,7 @@ export {
   sleep,
   untilAborted,
   withDeadline,
+  withTimeout,
 } from './util/abort.js';
 export { type BackoffOptions, fullJitter } from './util/backoff.js';
 export { canonicalJson } from './util/canonical-json.js';

@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import { PROTOCOL_SETTINGS, type ProtocolSetting } from '../spec/connector.js';
 import { type ConfigIssue, InvalidConfigError } from '../spec/errors.js';
 import type { ServerConfig, TransportConfig } from '../spec/server.js';
 
 const SERVER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const headers = z.record(z.string(), z.string());
+
+/** A server's `protocol` setting. */
+export const protocolSchema = z.enum(PROTOCOL_SETTINGS as [ProtocolSetting, ...ProtocolSetting[]], {
+  error: `use one of ${PROTOCOL_SETTINGS.map((p) => `"${p}"`).join(', ')}`,
+});
 
 export const transportSchema = z.discriminatedUnion('type', [
   z.object({
@@ -44,6 +50,7 @@ export const serverConfigSchema = z.object({
   weight: z.number().finite().min(0, 'weight cannot be negative (0 drains the server)').optional(),
   tags: z.array(z.string()).optional(),
   maxConnections: z.number().int().min(1).optional(),
+  protocol: protocolSchema.optional(),
 });
 
 /** Turns zod's issues into mcpool's `{ path, message }` list. */
@@ -82,11 +89,13 @@ const mcpServerEntry = z.union([
     env: z.record(z.string(), z.string()).optional(),
     cwd: z.string().optional(),
     type: z.literal('stdio').optional(),
+    protocol: protocolSchema.optional(),
   }),
   z.object({
     url: z.url(),
     type: z.enum(['http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
     headers: headers.optional(),
+    protocol: protocolSchema.optional(),
   }),
 ]);
 
@@ -136,7 +145,11 @@ export function serversFromMcpConfig(input: unknown): ServerConfig[] {
     } else {
       transport = { type: 'streamable-http', url: entry.url, headers: entry.headers };
     }
-    servers.push({ id, name, transport });
+    servers.push(
+      entry.protocol === undefined
+        ? { id, name, transport }
+        : { id, name, transport, protocol: entry.protocol },
+    );
   }
   if (issues.length > 0) throw new InvalidConfigError('mcpServers configuration', issues);
   return servers;

@@ -3,6 +3,7 @@ import { toIssues } from '../config/server-config.js';
 import type { ServerRequestHandlers } from '../connection/server-requests.js';
 import type { Balancer } from '../spec/balancer.js';
 import type { NamespacingOptions } from '../spec/catalog.js';
+import type { Connector } from '../spec/connector.js';
 import { type ConfigIssue, InvalidConfigError } from '../spec/errors.js';
 import type { ServerConfig, ServerView } from '../spec/server.js';
 import { MAX_TIMER_MS } from '../util/abort.js';
@@ -32,6 +33,18 @@ export interface ServerPoolOptions {
   clientInfo?: { name: string; version: string } | undefined;
   /** Servers to add right away. */
   servers?: ServerConfig[] | undefined;
+  /**
+   * Connectors for protocol eras beyond core's built-in legacy one, e.g.
+   * `modernConnector()` from `@mcpool/connector-modern`. Tried in order, before
+   * the built-in one, for each server's `protocol`. @default []
+   */
+  connectors?: readonly Connector[] | undefined;
+  /**
+   * How long a server found to speak only the legacy era is taken at its
+   * word; after that its next connection probes again (an upgraded server
+   * still answers `initialize`, so nothing else would tell), ms. @default 3_600_000
+   */
+  eraRecheckInterval?: number | undefined;
 }
 
 /** Servers that may take a request. */
@@ -85,6 +98,19 @@ export const poolOptionsSchema = z.object({
     .optional(),
   clientInfo: z.object({ name: z.string(), version: z.string() }).optional(),
   servers: z.array(z.unknown()).optional(),
+  connectors: z
+    .array(
+      z.custom<unknown>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as { connect?: unknown }).connect === 'function' &&
+          typeof (v as { supports?: unknown }).supports === 'function',
+        'give a Connector, e.g. modernConnector() from @mcpool/connector-modern',
+      ),
+    )
+    .optional(),
+  eraRecheckInterval: positiveMs.optional(),
 });
 
 /** The pool's options with every default filled in. */

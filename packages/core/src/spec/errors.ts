@@ -186,6 +186,31 @@ export class ConnectionError extends McpoolError {
   }
 }
 
+/**
+ * The server does not speak the era its `protocol` setting, or the era its
+ * kept verdict, asks for: a legacy server set to `2026-07-28`, a modern-only
+ * server reached with `initialize`, or a server whose era changed since it
+ * was last probed.
+ */
+export class EraMismatchError extends ConnectionError {
+  /** The era the server was found to speak, when known. */
+  readonly serverEra: 'legacy' | 'modern' | undefined;
+  /**
+   * True when the mismatch is with the server's kept verdict (the connect's
+   * `prior`), not with its setting: the pool drops the verdict and probes again.
+   */
+  readonly fromPrior: boolean;
+  constructor(
+    serverId: string,
+    message: string,
+    options: { serverEra?: 'legacy' | 'modern' | undefined; fromPrior?: boolean; cause?: unknown },
+  ) {
+    super(serverId, message, options.cause);
+    this.serverEra = options.serverEra;
+    this.fromPrior = options.fromPrior ?? false;
+  }
+}
+
 /** An aggregation that sends one request to several servers was asked to run an unsafe request. */
 export class UnsafeAggregationError extends McpoolError {
   constructor(strategy: string, what: string) {

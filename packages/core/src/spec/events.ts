@@ -1,13 +1,17 @@
 import type { Notification } from '@modelcontextprotocol/sdk/types.js';
 import type { AttemptReport } from './attempt.js';
 import type { NameConflict } from './catalog.js';
+import type { ProtocolEra } from './connector.js';
 import type { ServerView } from './server.js';
 
 /** Every event the pool emits, with its payload. */
 export interface PoolEvents {
   'server:added': [{ server: ServerView }];
   'server:removed': [{ serverId: string }];
-  'server:connected': [{ serverId: string; sessionId?: string | undefined }];
+  /** `era` is the protocol era of the connection that brought the server up. */
+  'server:connected': [
+    { serverId: string; sessionId?: string | undefined; era?: ProtocolEra | undefined },
+  ];
   'server:disconnected': [{ serverId: string; reason: string }];
   /**
    * The server's kept session changed: the server forgot it (HTTP 404) and

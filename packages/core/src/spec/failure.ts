@@ -17,6 +17,9 @@ const SERVER_FAULT_CODES = new Set<number>([
  */
 export function classifyError(error: unknown, callerAborted: boolean): AttemptOutcome {
   if (callerAborted) return 'aborted';
+  // A connector that knows its SDK's errors may have judged this one already.
+  const known = typeof error === 'object' && error !== null ? faults.get(error) : undefined;
+  if (known !== undefined) return known;
   if (McpoolError.isInstance(error)) {
     if (error.code === 'TIMEOUT') return 'timeout';
     // Nobody's fault as far as the server's health goes: the caller gave up,
@@ -84,7 +87,9 @@ const faults = new WeakMap<object, AttemptOutcome>();
 /**
  * Remembers the verdict on an attempt's error (as `classifyError(error,
  * false)` gives it), so that what happens to the error later (retry rules,
- * breakers, aggregations) reads it instead of judging it again.
+ * breakers, aggregations) reads it instead of judging it again. A connector
+ * calls it on the errors its SDK raises that core cannot judge (a v2
+ * `ProtocolError` -32602 is `rejected`); `classifyError` then returns it.
  */
 export function rememberFault(error: unknown, fault: AttemptOutcome): void {
   if (typeof error === 'object' && error !== null) faults.set(error, fault);

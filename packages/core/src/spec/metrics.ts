@@ -1,3 +1,4 @@
+import type { ProtocolEra } from './connector.js';
 import type { ServerState } from './server.js';
 
 /** Per-server figures, as in the seed's `ServerMetrics`. */
@@ -10,6 +11,8 @@ export interface ServerMetrics {
   /** Why the server is out of selection, by source; empty when in. */
   exclusions: Record<string, string>;
   connections: number;
+  /** The era the server was last found to speak; undefined before its first connect. */
+  era?: ProtocolEra | undefined;
   inFlight: number;
   requestCount: number;
   errorCount: number;

@@ -1,4 +1,5 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ProtocolEra, ProtocolSetting } from './connector.js';
 
 /** How to reach one MCP server. */
 export type TransportConfig =
@@ -34,6 +35,11 @@ export interface ServerConfig {
   tags?: string[] | undefined;
   /** Overrides the pool's `maxConnectionsPerServer` for this server. */
   maxConnections?: number | undefined;
+  /**
+   * Which protocol era to speak (see `ProtocolSetting`). @default `auto` when a
+   * registered connector supports it, else `legacy`
+   */
+  protocol?: ProtocolSetting | undefined;
 }
 
 /** Where a server stands. */
@@ -58,6 +64,8 @@ export interface ServerView {
   readonly latencyEwmaMs: number | undefined;
   /** The MCP protocol version negotiated with the server's kept session; undefined while none is open. */
   readonly protocolVersion?: string | undefined;
+  /** The era the server was last found to speak; undefined before its first connect. */
+  readonly era?: ProtocolEra | undefined;
 }
 
 /** What a request is, for routing, balancing, caching and the failure rules. */
