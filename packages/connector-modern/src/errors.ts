@@ -84,6 +84,15 @@ export function mapRequestError(error: unknown, request: FailedRequest): ErrorVe
       (refused as { cause?: unknown }).cause = error;
       return verdict(refused);
     }
+    if (status === 400 && /"code":\s*-32022\b/.test(error.message)) {
+      // A legacy request to a server now modern-only: refused before dispatch, re-probe.
+      markUnsent(error);
+      return verdict(error, {
+        eraInDoubt: true,
+        connectionDead: true,
+        refusedBeforeDispatch: true,
+      });
+    }
     if (status === 404) {
       // Legacy: the session was forgotten, the request never ran. Modern: the endpoint is gone.
       if (request.era === 'legacy') markUnsent(error);
