@@ -27,6 +27,18 @@ export interface StoredRecord {
   readonly freshUntil: number;
   /** Served stale (while a refresh runs) until then. */
   readonly staleUntil: number;
+  /** Set when the server marked the answer `cacheScope: 'private'`: the only context served. */
+  readonly partition?: string | undefined;
+}
+
+/** The 2026-07-28 cache hints a result carries (`ttlMs`, `cacheScope`), when it carries them. */
+export function cacheHints(value: unknown): { ttlMs?: number; scope?: 'public' | 'private' } {
+  if (typeof value !== 'object' || value === null) return {};
+  const { ttlMs, cacheScope } = value as { ttlMs?: unknown; cacheScope?: unknown };
+  return {
+    ...(typeof ttlMs === 'number' && Number.isFinite(ttlMs) ? { ttlMs } : {}),
+    ...(cacheScope === 'public' || cacheScope === 'private' ? { scope: cacheScope } : {}),
+  };
 }
 
 /** Parses a stored record; undefined for anything that is not one (old format, corrupt, foreign). */
@@ -46,6 +58,7 @@ export function decodeRecord(raw: string): StoredRecord | undefined {
     typeof r.fetchedAt !== 'number' ||
     typeof r.freshUntil !== 'number' ||
     typeof r.staleUntil !== 'number' ||
+    !(r.partition === undefined || typeof r.partition === 'string') ||
     typeof meta !== 'object' ||
     meta === null ||
     typeof meta.method !== 'string' ||

@@ -1,4 +1,4 @@
-import { type ConfigIssue, InvalidConfigError } from '@mcpool/core';
+import { type CallContext, type ConfigIssue, InvalidConfigError } from '@mcpool/core';
 import { toIssues } from '@mcpool/core/internal';
 import { z } from 'zod';
 import type { CacheStore } from './store.js';
@@ -48,6 +48,13 @@ export interface CacheOptions {
   storeTimeout?: number | undefined;
   /** Close the store on `close()`. @default true when the cache made the store itself */
   closeStore?: boolean | undefined;
+  /**
+   * The authorization context of a call (the caller's user or tenant, say). A server may mark a
+   * result `cacheScope: 'private'` (2026-07-28): such a result is served only to calls of the
+   * same context; a `public` one to every call. Set it whenever one client serves callers with
+   * different rights (a gateway). @default every call is of one context
+   */
+  partition?: ((context: CallContext) => string) | undefined;
   /** Clock, ms since epoch; inject one to test expiry. @default Date.now */
   now?: (() => number) | undefined;
   /**
@@ -151,6 +158,7 @@ export const cacheOptionsSchema = z.object({
       );
     }, 'must have get, set, delete and clear methods')
     .optional(),
+  partition: fn('must be a function returning the authorization context of a call'),
   now: fn('must be a function returning ms since epoch'),
   onError: fn('must be a function'),
 });

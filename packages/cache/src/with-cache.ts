@@ -8,7 +8,13 @@
 import type { CallContext, CallMiddleware, MultiServerClient, PoolEvents } from '@mcpool/core';
 import { abortReason, untilAborted } from '@mcpool/core/internal';
 import { LRUCache } from 'lru-cache';
-import { type CacheKind, decodeRecord, type EntryMeta, type StoredRecord } from './entry.js';
+import {
+  type CacheKind,
+  cacheHints,
+  decodeRecord,
+  type EntryMeta,
+  type StoredRecord,
+} from './entry.js';
 import { copyOf, type Flight, isPromise, type Resolution, storable } from './flight.js';
 import { InvalidationLog, type InvalidationRule, ruleMatches } from './invalidation.js';
 import { memoryStore } from './memory-store.js';
@@ -25,6 +31,11 @@ import type { CacheStore, MaybePromise } from './store.js';
 
 /** Most entries whose origin this process remembers for targeted invalidation. */
 const INDEX_LIMIT = 50_000;
+
+/** The key of a call in flight: its cache key, apart per authorization context. */
+function flightKeyOf(key: string, partition: string): string {
+  return partition === '' ? key : `${key}\u0000${partition}`;
+}
 
 /**
  * Installs a response cache on a client: catalog lists, resource reads, prompt
@@ -57,6 +68,8 @@ class ResponseCache implements CacheHandle {
   private readonly index: LRUCache<string, EntryMeta>;
   private readonly log: InvalidationLog;
   private readonly flights = new Map<string, Flight>();
+  /** The authorization context of a call; `private` answers are served within it only. */
+  private readonly partitionOf: (context: CallContext) => string;
   private readonly refreshing = new Map<string, Flight>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly removeMiddleware: () => void;
@@ -89,6 +102,7 @@ class ResponseCache implements CacheHandle {
       tool: options.ttl?.tool ?? DEFAULT_TTL.tool,
     };
     this.swr = options.staleWhileRevalidate ?? 0;
+    this.partitionOf = options.partition ?? (() => '');
     this.maxEntryBytes = options.maxEntryBytes ?? 1024 * 1024;
     this.storeTimeout = options.storeTimeout ?? 250;
     this.planner = new CachePlanner(
@@ -149,9 +163,11 @@ class ResponseCache implements CacheHandle {
     next: (context: CallContext) => Promise<unknown>,
   ): Promise<unknown> {
     for (;;) {
-      let flight = this.flights.get(plan.key);
+      // Calls of different contexts never share one answer in flight: it may be private.
+      const flightKey = flightKeyOf(plan.key, this.partitionOf(context));
+      let flight = this.flights.get(flightKey);
       const leader = flight === undefined;
-      if (!flight) flight = this.startFlight(plan, context, next);
+      if (!flight) flight = this.startFlight(plan, flightKey, context, next);
       let resolution: Resolution;
       try {
         resolution = await untilAborted(flight.promise, context.signal, (s) =>
@@ -177,6 +193,7 @@ class ResponseCache implements CacheHandle {
 
   private startFlight(
     plan: Plan,
+    flightKey: string,
     context: CallContext,
     next: (context: CallContext) => Promise<unknown>,
   ): Flight {
@@ -187,9 +204,9 @@ class ResponseCache implements CacheHandle {
       leaderSignal: context.signal,
       write: undefined,
     };
-    this.flights.set(plan.key, flight);
+    this.flights.set(flightKey, flight);
     const forget = () => {
-      if (this.flights.get(plan.key) === flight) this.flights.delete(plan.key);
+      if (this.flights.get(flightKey) === flight) this.flights.delete(flightKey);
     };
     flight.promise = this.resolve(plan, context, next, flight);
     flight.promise.then(() => (flight.write ?? Promise.resolve()).finally(forget), forget);
@@ -203,7 +220,11 @@ class ResponseCache implements CacheHandle {
     flight: Flight,
   ): Promise<Resolution> {
     const found = await this.lookup(plan.key);
-    if (found && !flight.invalidated) {
+    const servable =
+      found !== undefined &&
+      (found.record.partition === undefined ||
+        found.record.partition === this.partitionOf(context));
+    if (found && servable && !flight.invalidated) {
       const now = this.now();
       if (now < found.record.freshUntil)
         return { source: 'hit', value: found.record.value, json: found.json };
@@ -257,7 +278,10 @@ class ResponseCache implements CacheHandle {
       ...plan.meta,
       servers: servers.size > 0 ? [...servers] : null,
     };
-    if (flight.invalidated || this.closed || !storable(value)) {
+    // A server's own hints (2026-07-28) shorten the kind's TTL; ttlMs ≤ 0 means already stale.
+    const hints = cacheHints(value);
+    const ttl = hints.ttlMs === undefined ? plan.ttl : Math.min(plan.ttl, hints.ttlMs);
+    if (flight.invalidated || this.closed || !storable(value) || !(ttl > 0)) {
       this.counts.notStored++;
       return { source: 'miss', value, json: undefined };
     }
@@ -266,8 +290,9 @@ class ResponseCache implements CacheHandle {
       value,
       meta,
       fetchedAt,
-      freshUntil: fetchedAt + plan.ttl,
-      staleUntil: fetchedAt + plan.ttl + this.swr,
+      freshUntil: fetchedAt + ttl,
+      staleUntil: fetchedAt + ttl + this.swr,
+      ...(hints.scope === 'private' ? { partition: this.partitionOf(context) } : {}),
     };
     let json: string;
     try {
@@ -282,7 +307,7 @@ class ResponseCache implements CacheHandle {
       this.counts.notStored++;
       return { source: 'miss', value, json };
     }
-    flight.write = this.write(plan.key, json, record, plan.ttl + this.swr, flight);
+    flight.write = this.write(plan.key, json, record, ttl + this.swr, flight);
     return { source: 'miss', value, json };
   }
 
