@@ -1,82 +1,36 @@
 /**
- * The one module that talks to the MCP SDK's client side. Everything else in
- * mcpool sees `McpConnection`, so a connector for another SDK line can be
- * added here without touching the rest. Over 350 lines for that reason: a
- * session's requests and its renewal after the server forgot it (HTTP 404)
- * share the SDK client they swap; transports, server requests and
- * cancellable sends live beside it.
+ * The legacy era's connection: the one module that talks to the v1 MCP SDK's
+ * client side, behind the `Connection` interface (legacy-connector.ts opens
+ * it). Over 350 lines for that reason: a session's requests and its renewal
+ * after the server forgot it (HTTP 404) share the SDK client they swap;
+ * transports, server requests and cancellable sends live beside it.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { RequestOptions as SdkRequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type ClientCapabilities,
   ErrorCode,
   McpError,
-  type Notification,
-  type Progress,
-  type RequestId,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  Connection,
+  ConnectOptions,
+  EraVerdict,
+  Following,
+  PoolMethod,
+  RequestOptions,
+} from '../spec/connector.js';
 import { isUnreachableError } from '../spec/failure.js';
-import type { TransportConfig } from '../spec/server.js';
 import { beforeDeadline, untilAborted, withTimeout } from '../util/abort.js';
 import { recordRequestIds, sendCancellable, sentRequestId } from './cancellable-requests.js';
-import type { ServerRequestHandlers } from './server-requests.js';
 import { installHandlers } from './server-requests.js';
 import { createTransport } from './transports.js';
-
-/** Options of one request over a connection. */
-export interface ConnectionRequestOptions {
-  signal?: AbortSignal | undefined;
-  timeout?: number | undefined;
-  onprogress?: ((progress: Progress) => void) | undefined;
-  /**
-   * Written by the connection as it sends: the JSON-RPC id of the request on
-   * the wire (a re-send after a lost session has a new one). An out-field, so
-   * an attempt learns the id without a callback or an object of its own.
-   */
-  requestId?: RequestId | undefined;
-}
-
-/** Callbacks from a connection to its owner. */
-export interface ConnectionListener {
-  /** The connection closed without being asked to (process exit, socket gone). */
-  onClose(connection: McpConnection): void;
-  /** Any server notification (list_changed, logging, resource updates, ...). */
-  onNotification(connection: McpConnection, notification: Notification): void;
-  /** The server forgot the session (HTTP 404) and a new one was initialized in its place. */
-  onSessionRenewed?(connection: McpConnection): void;
-}
-
-/** Everything needed to open a connection. */
-export interface ConnectionOptions {
-  serverId: string;
-  transport: TransportConfig;
-  connectTimeout: number;
-  handlers: ServerRequestHandlers;
-  listener: ConnectionListener;
-  clientInfo: { name: string; version: string };
-  signal?: AbortSignal | undefined;
-}
-
-type Method =
-  | 'tools/list'
-  | 'tools/call'
-  | 'resources/list'
-  | 'resources/templates/list'
-  | 'resources/read'
-  | 'prompts/list'
-  | 'prompts/get'
-  | 'completion/complete'
-  | 'ping'
-  | 'logging/setLevel'
-  | 'resources/subscribe'
-  | 'resources/unsubscribe';
 
 const SESSION_NOT_FOUND = 404;
 
@@ -87,8 +41,12 @@ interface Session {
   protocolVersion: string | undefined;
 }
 
-/** One MCP session with one server. */
-export class McpConnection {
+/** One MCP session with one server, in the legacy era. */
+export class McpConnection implements Connection {
+  readonly era = 'legacy';
+  readonly sessionful = true;
+  /** The prior verdict when the pool supplied a legacy one, else what this connect found. */
+  readonly verdict: EraVerdict;
   inFlight = 0;
   lastUsed = Date.now();
   private client: Client;
@@ -104,16 +62,18 @@ export class McpConnection {
   private reinit: Promise<void> | undefined;
 
   private constructor(
-    private readonly options: ConnectionOptions,
+    private readonly options: ConnectOptions,
     { client, transport, protocolVersion }: Session,
   ) {
+    this.verdict =
+      options.prior?.kind === 'legacy' ? options.prior : { kind: 'legacy', checkedAt: Date.now() };
     this.client = client;
     this.transport = transport;
     this.version = protocolVersion;
   }
 
   /** Opens and initializes a session; rejects on failure or after `connectTimeout`. */
-  static async open(options: ConnectionOptions): Promise<McpConnection> {
+  static async open(options: ConnectOptions): Promise<McpConnection> {
     const session = await McpConnection.connectClient(options, undefined);
     const connection = new McpConnection(options, session);
     connection.watch();
@@ -121,7 +81,7 @@ export class McpConnection {
   }
 
   private static async connectClient(
-    options: ConnectionOptions,
+    options: ConnectOptions,
     self: McpConnection | undefined,
   ): Promise<Session> {
     const transport = await createTransport(options.transport);
@@ -176,6 +136,7 @@ export class McpConnection {
       // A replaced client closing is expected; only the current one matters.
       if (this.closing || client !== this.client) return;
       this.closing = true;
+      this.endFollowing();
       this.options.listener.onClose(this);
     };
     client.onerror = (error) => {
@@ -223,16 +184,13 @@ export class McpConnection {
   fail(): void {
     if (this.closing) return;
     this.closing = true;
+    this.endFollowing();
     this.options.listener.onClose(this);
     this.close().catch(() => {});
   }
 
   /** Sends one request. A lost HTTP session is re-initialized and the request sent once more. */
-  async request(
-    method: string,
-    params: unknown,
-    options: ConnectionRequestOptions,
-  ): Promise<unknown> {
+  async request(method: string, params: unknown, options: RequestOptions): Promise<unknown> {
     this.inFlight++;
     this.lastUsed = Date.now();
     const started = performance.now();
@@ -284,7 +242,7 @@ export class McpConnection {
     c: Client,
     method: string,
     params: unknown,
-    options: ConnectionRequestOptions,
+    options: RequestOptions,
   ): Promise<unknown> {
     return sendCancellable(
       options.signal,
@@ -323,10 +281,10 @@ export class McpConnection {
     c: Client,
     method: string,
     params: unknown,
-    options: ConnectionRequestOptions,
+    options: RequestOptions,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    const opts: RequestOptions = {};
+    const opts: SdkRequestOptions = {};
     if (signal) opts.signal = signal;
     if (options.timeout !== undefined) opts.timeout = Math.max(1, options.timeout);
     if (options.onprogress) {
@@ -335,7 +293,7 @@ export class McpConnection {
     }
     // biome-ignore lint/suspicious/noExplicitAny: params were validated by the caller's types
     const p = params as any;
-    switch (method as Method) {
+    switch (method as PoolMethod) {
       case 'tools/list':
         return c.listTools(p, opts);
       case 'tools/call':
@@ -386,6 +344,41 @@ export class McpConnection {
     return this.reinit;
   }
 
+  /** The active health check: `ping`. */
+  async check(options: RequestOptions): Promise<void> {
+    await this.request('ping', undefined, options);
+  }
+
+  /**
+   * A legacy server sends what it sends, to every session (over HTTP on the
+   * session's GET stream): nothing to ask for. Resource updates still need
+   * `resources/subscribe`. Ends when the session closes.
+   */
+  async follow(): Promise<Following> {
+    let end: (how: 'local' | 'remote') => void = () => {};
+    const closed = new Promise<'local' | 'remote'>((resolve) => {
+      end = resolve;
+    });
+    const watched = this.followers;
+    const stop = (how: 'local' | 'remote') => {
+      watched.delete(stop);
+      end(how);
+    };
+    if (this.closing) stop('remote');
+    else watched.add(stop);
+    return {
+      closed,
+      close: async () => stop('local'),
+    };
+  }
+
+  /** Ends what `follow()` handed out when the session goes. */
+  private readonly followers = new Set<(how: 'local' | 'remote') => void>();
+
+  private endFollowing(): void {
+    for (const stop of [...this.followers]) stop('remote');
+  }
+
   /** Tells the server the client's roots changed. */
   notifyRootsListChanged(): Promise<void> {
     return this.client.sendRootsListChanged();
@@ -394,6 +387,7 @@ export class McpConnection {
   /** Closes the session; for HTTP it also tells the server to end it. Never throws. */
   async close(): Promise<void> {
     this.closing = true;
+    this.endFollowing();
     const transport = this.transport;
     if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
       await withTimeout(transport.terminateSession(), 1_000).catch(() => {});
@@ -412,6 +406,6 @@ function isSessionNotFound(error: unknown): boolean {
 }
 
 /** The error the SDK gives a request whose timeout ran out. */
-function requestTimedOut(options: ConnectionRequestOptions): McpError {
+function requestTimedOut(options: RequestOptions): McpError {
   return new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: options.timeout });
 }

@@ -1,5 +1,4 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { ConnectionRequestOptions, McpConnection } from '../connection/mcp-connection.js';
 import type { PooledServer } from '../server/pooled-server.js';
 import type {
   AttemptContext,
@@ -9,6 +8,7 @@ import type {
 } from '../spec/attempt.js';
 import type { Balancer } from '../spec/balancer.js';
 import type { CallMiddleware } from '../spec/call.js';
+import type { Connection, RequestOptions } from '../spec/connector.js';
 import { McpoolError, TimeoutError } from '../spec/errors.js';
 import type { PoolEvents } from '../spec/events.js';
 import { classifyError, isUnreachableError, markUnsent, rememberFault } from '../spec/failure.js';
@@ -114,16 +114,16 @@ export class Attempts {
     extra?.onStart?.(server);
     const started = performance.now();
     let delivered = false;
-    let used: McpConnection | undefined;
+    let used: Connection | undefined;
     /** The options the request went out with: the connection writes its JSON-RPC id there. */
-    let sentWith: ConnectionRequestOptions | undefined;
+    let sentWith: RequestOptions | undefined;
     const middleware = this.wrappers;
     const context =
       middleware.length === 0 ? undefined : new Context(server, request, signal, undefined);
     let outcome: AttemptOutcome = 'success';
     let failure: unknown;
     try {
-      const deliver = (connection: McpConnection, sent: RequestInfo): Promise<unknown> => {
+      const deliver = (connection: Connection, sent: RequestInfo): Promise<unknown> => {
         used = connection;
         delivered = true;
         sentWith = {
@@ -277,8 +277,8 @@ function deadlineError(
  * middleware outside a change sees the id of the request that went out.
  */
 class Context implements AttemptContext {
-  #connection: McpConnection | undefined;
-  #options: ConnectionRequestOptions | undefined;
+  #connection: Connection | undefined;
+  #options: RequestOptions | undefined;
   readonly #root: Context | undefined;
 
   constructor(
@@ -299,7 +299,7 @@ class Context implements AttemptContext {
   }
 
   /** Notes where the request went: its connection, and the options the connection writes its id to. */
-  sentOn(connection: McpConnection, options: ConnectionRequestOptions): void {
+  sentOn(connection: Connection, options: RequestOptions): void {
     this.#connection = connection;
     this.#options = options;
   }

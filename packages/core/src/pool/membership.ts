@@ -38,9 +38,12 @@ export function serverSetIssues(
   return issues;
 }
 
-/** True when a server must reconnect to follow `config`: its transport changed. */
+/** True when a server must reconnect to follow `config`: its transport or `protocol` changed. */
 export function transportChanged(server: PooledServer, config: ServerConfig): boolean {
-  return !sameTransport(server.transport, config.transport);
+  return (
+    !sameTransport(server.transport, config.transport) ||
+    server.configuredProtocol !== config.protocol
+  );
 }
 
 /** Takes weight, priority, name and tags of `config` in place; true when any changed. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toIssues } from '../config/server-config.js';
+import { legacyConnector } from '../connection/legacy-connector.js';
 import type { ServerRequestHandlers } from '../connection/server-requests.js';
 import type { Balancer } from '../spec/balancer.js';
 import type { NamespacingOptions } from '../spec/catalog.js';
@@ -58,6 +59,9 @@ export interface Candidates {
   /** No offering server was healthy, so all usable ones were returned. */
   readonly panic: boolean;
 }
+
+/** Core's own connector, last in every pool's list. */
+const BUILT_IN = legacyConnector();
 
 const positiveMs = z
   .number()
@@ -123,6 +127,9 @@ export interface ResolvedPoolOptions {
   readonly reconnect: { baseMs: number; maxMs: number };
   readonly handlers: ServerRequestHandlers;
   readonly clientInfo: { name: string; version: string };
+  /** The registered connectors, then core's built-in legacy one. */
+  readonly connectors: readonly Connector[];
+  readonly eraRecheckInterval: number;
 }
 
 /**
@@ -149,5 +156,7 @@ export function resolvePoolOptions(options: ServerPoolOptions): ResolvedPoolOpti
     },
     handlers: options.handlers ?? {},
     clientInfo: options.clientInfo ?? { name: 'mcpool', version: '0.1.0' },
+    connectors: [...(options.connectors ?? []), BUILT_IN],
+    eraRecheckInterval: options.eraRecheckInterval ?? 3_600_000,
   };
 }

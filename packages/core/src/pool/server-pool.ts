@@ -21,6 +21,7 @@ import type { RequestInfo, ServerConfig, ServerView } from '../spec/server.js';
 import { SafeEmitter } from '../util/safe-emitter.js';
 import { Attempts } from './attempt.js';
 import { CandidateCache } from './candidate-cache.js';
+import { chooseConnector } from './connectors.js';
 import { reconcile } from './membership.js';
 import {
   type Candidates,
@@ -76,16 +77,22 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     validateServerConfig(config, path);
     checkSeparator(config.id, this.catalog.separator, path);
     if (this.serversById.has(config.id)) throw new DuplicateServerError(config.id);
-    const server = new PooledServer(config, {
-      events: this,
-      catalog: this.catalog,
-      handlers: this.options.handlers,
-      connectionTimeout: this.options.connectionTimeout,
-      maxConnections: this.options.maxConnections,
-      reconnect: this.options.reconnect,
-      clientInfo: this.options.clientInfo,
-      selectionChanged: (fields) => this.selection.changed(fields),
-    });
+    const choice = chooseConnector(this.options.connectors, config.protocol, path);
+    const server = new PooledServer(
+      config,
+      {
+        events: this,
+        catalog: this.catalog,
+        handlers: this.options.handlers,
+        connectionTimeout: this.options.connectionTimeout,
+        maxConnections: this.options.maxConnections,
+        reconnect: this.options.reconnect,
+        clientInfo: this.options.clientInfo,
+        eraRecheckInterval: this.options.eraRecheckInterval,
+        selectionChanged: (fields) => this.selection.changed(fields),
+      },
+      choice,
+    );
     this.serversById.set(config.id, server);
     this.selection.changed();
     this.emit('server:added', { server });

@@ -1,6 +1,6 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { McpConnection } from '../connection/mcp-connection.js';
 import type { ServerCatalog } from '../spec/catalog.js';
+import type { Connection } from '../spec/connector.js';
 import type { ServerContext } from './pooled-server.js';
 
 /** What a catalog refresh needs of its server. */
@@ -8,7 +8,7 @@ interface RefreshedServer {
   readonly id: string;
   readonly state: string;
   readonly context: ServerContext;
-  connection(): McpConnection | Promise<McpConnection>;
+  connection(): Connection | Promise<Connection>;
 }
 
 /**
@@ -107,7 +107,7 @@ export class CatalogRefresh {
 
 /** Fetches the whole catalog of one server: all pages of every list it supports. */
 export async function fetchCatalog(
-  connection: McpConnection,
+  connection: Connection,
   timeout: number,
 ): Promise<ServerCatalog> {
   const caps = connection.serverCapabilities ?? {};

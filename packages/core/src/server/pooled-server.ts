@@ -6,14 +6,22 @@
  */
 import type { LoggingMessageNotification, Notification } from '@modelcontextprotocol/sdk/types.js';
 import type { CatalogIndex } from '../catalog/catalog-index.js';
-import { McpConnection } from '../connection/mcp-connection.js';
-import type { ServerRequestHandlers } from '../connection/server-requests.js';
-import { ConnectionError, PoolClosedError } from '../spec/errors.js';
+import type {
+  Connection,
+  ConnectionListener,
+  Connector,
+  EraVerdict,
+  ProtocolEra,
+  ProtocolSetting,
+  ServerRequestHandlers,
+} from '../spec/connector.js';
+import { ConnectionError, McpoolError, PoolClosedError } from '../spec/errors.js';
 import type { ServerMetrics } from '../spec/metrics.js';
 import type { ServerConfig, ServerState, ServerView, TransportConfig } from '../spec/server.js';
 import { LatencyRecorder } from '../util/latency.js';
 import type { SafeEmitter } from '../util/safe-emitter.js';
 import { CatalogRefresh } from './catalog-refresh.js';
+import { EraVerdictStore } from './era-verdict.js';
 import { Reconnects } from './reconnect.js';
 
 /** What a server needs from its pool. */
@@ -25,6 +33,8 @@ export interface ServerContext {
   readonly maxConnections: number;
   readonly reconnect: { baseMs: number; maxMs: number };
   readonly clientInfo: { name: string; version: string };
+  /** How long a legacy verdict is trusted before the next connect probes again, ms. */
+  readonly eraRecheckInterval: number;
   /**
    * Told whenever what selection reads of this server changes: state,
    * exclusions, or (`fields` true) weight or priority. The pool hands
@@ -51,8 +61,10 @@ export class PooledServer implements ServerView {
   private currentWeight: number;
   private currentPriority: number;
   private readonly excluded = new Map<string, string>();
-  private readonly connections: McpConnection[] = [];
-  private opening: Promise<McpConnection> | undefined;
+  private readonly connections: Connection[] = [];
+  /** Connections taken out of use because the server's era changed; closed once idle. */
+  private readonly retired = new Set<Connection>();
+  private opening: Promise<Connection> | undefined;
   private extraOpening = false;
   private readonly reconnects: Reconnects;
   /**
@@ -63,10 +75,18 @@ export class PooledServer implements ServerView {
   private readonly refresh: CatalogRefresh;
   private firstConnect: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  /** The server's `protocol` as configured (undefined: the pool's default). */
+  readonly configuredProtocol: ProtocolSetting | undefined;
+  /** The server's `protocol`, default resolved, and the connector that serves it. */
+  readonly protocol: ProtocolSetting;
+  readonly connector: Connector;
+  private readonly verdicts: EraVerdictStore;
+  private readonly listener: ConnectionListener;
 
   constructor(
     config: ServerConfig,
     readonly context: ServerContext,
+    choice: { protocol: ProtocolSetting; connector: Connector },
   ) {
     this.id = config.id;
     this.name = config.name ?? config.id;
@@ -78,6 +98,26 @@ export class PooledServer implements ServerView {
     this.excluded.set('connection', 'not connected yet');
     this.refresh = new CatalogRefresh(this);
     this.reconnects = new Reconnects(this);
+    this.configuredProtocol = config.protocol;
+    this.protocol = choice.protocol;
+    this.connector = choice.connector;
+    this.verdicts = new EraVerdictStore(
+      { openFresh: () => this.open(true) },
+      context.eraRecheckInterval,
+    );
+    this.listener = {
+      onClose: (c) => this.lost(c),
+      onNotification: (c, n) => this.notified(c, n),
+      onSessionRenewed: (c) => {
+        this.context.events.emit('server:session-renewed', {
+          serverId: this.id,
+          sessionId: c.sessionId,
+        });
+        // A new session may offer a different catalog, and no list_changed says so.
+        this.refreshCatalog().catch(() => {});
+      },
+      onEraInDoubt: (c) => this.eraInDoubt(c),
+    };
   }
 
   get state(): ServerState {
@@ -134,6 +174,10 @@ export class PooledServer implements ServerView {
     return this.connections[0]?.protocolVersion;
   }
 
+  get era(): ProtocolEra | undefined {
+    return this.verdicts.era;
+  }
+
   get connectionCount(): number {
     return this.connections.length;
   }
@@ -181,13 +225,13 @@ export class PooledServer implements ServerView {
    * are busy and there is room, another session opens in the background so
    * this request does not wait for it.
    */
-  connection(primary = false): McpConnection | Promise<McpConnection> {
+  connection(primary = false): Connection | Promise<Connection> {
     if (this.state === 'closed') return Promise.reject(new PoolClosedError(`Server "${this.id}"`));
     // The first session is the one idle closing keeps: what must outlive a burst
     // of traffic (resource subscriptions) goes there.
     const first = this.connections[0];
     if (primary && first && !first.closed) return first;
-    let best: McpConnection | undefined;
+    let best: Connection | undefined;
     for (const c of this.connections) {
       if (!c.closed && (best === undefined || c.inFlight < best.inFlight)) best = c;
     }
@@ -213,10 +257,10 @@ export class PooledServer implements ServerView {
   }
 
   /** Every open() in progress, so close() can wait for them and close what they bring. */
-  private readonly pendingOpens = new Set<Promise<McpConnection>>();
+  private readonly pendingOpens = new Set<Promise<Connection>>();
 
-  private open(): Promise<McpConnection> {
-    const opening = this.openOne();
+  private open(fresh = false): Promise<Connection> {
+    const opening = this.openOne(fresh);
     this.pendingOpens.add(opening);
     const forget = () => {
       this.pendingOpens.delete(opening);
@@ -225,28 +269,18 @@ export class PooledServer implements ServerView {
     return opening;
   }
 
-  private async openOne(): Promise<McpConnection> {
-    let connection: McpConnection;
+  /**
+   * Opens one connection through the server's connector, with its kept era
+   * verdict as `prior` (none when `fresh`). A connect that finds the verdict
+   * stale drops it and probes once more.
+   */
+  private async openOne(fresh: boolean): Promise<Connection> {
+    let connection: Connection;
     try {
-      connection = await McpConnection.open({
-        serverId: this.id,
-        transport: this.transport,
-        connectTimeout: this.context.connectionTimeout,
-        handlers: this.context.handlers,
-        clientInfo: this.context.clientInfo,
-        signal: this.abort.signal,
-        listener: {
-          onClose: (c) => this.lost(c),
-          onNotification: (c, n) => this.notified(c, n),
-          onSessionRenewed: (c) => {
-            this.context.events.emit('server:session-renewed', {
-              serverId: this.id,
-              sessionId: c.sessionId,
-            });
-            // A new session may offer a different catalog, and no list_changed says so.
-            this.refreshCatalog().catch(() => {});
-          },
-        },
+      connection = await this.connect(fresh ? undefined : this.verdicts.prior()).catch((error) => {
+        if (!staleVerdict(error)) throw error;
+        this.verdicts.drop();
+        return this.connect(undefined);
       });
     } catch (error) {
       const wrapped =
@@ -260,6 +294,7 @@ export class PooledServer implements ServerView {
       if (this.connections.length === 0 && this.state !== 'closed') this.down(wrapped.message);
       throw wrapped;
     }
+    this.verdicts.record(connection.verdict);
     if (this.state === 'closed' || (this.state === 'draining' && this.connections.length > 0)) {
       await connection.close();
       throw new PoolClosedError(`Server "${this.id}"`);
@@ -273,6 +308,7 @@ export class PooledServer implements ServerView {
       this.context.events.emit('server:connected', {
         serverId: this.id,
         sessionId: connection.sessionId,
+        era: connection.era,
       });
       if (!wasHealthy && this.healthy)
         this.context.events.emit('server:healthy', {
@@ -285,7 +321,37 @@ export class PooledServer implements ServerView {
     return connection;
   }
 
-  private lost(connection: McpConnection): void {
+  private connect(prior: EraVerdict | undefined): Promise<Connection> {
+    return this.connector.connect({
+      serverId: this.id,
+      transport: this.transport,
+      protocol: this.protocol,
+      prior,
+      connectTimeout: this.context.connectionTimeout,
+      handlers: this.context.handlers,
+      clientInfo: this.context.clientInfo,
+      signal: this.abort.signal,
+      listener: this.listener,
+    });
+  }
+
+  /**
+   * A connection met a server that no longer speaks its era: re-probe (one
+   * at a time for the server), take the doubted connection out of use and
+   * hand back the one the re-probe opened.
+   */
+  private async eraInDoubt(doubted: Connection): Promise<Connection | undefined> {
+    const next = await this.verdicts.reprobe();
+    const at = this.connections.indexOf(doubted);
+    if (next && next !== doubted && at >= 0) {
+      this.connections.splice(at, 1);
+      this.retired.add(doubted);
+    }
+    return next;
+  }
+
+  private lost(connection: Connection): void {
+    if (this.retired.delete(connection)) return;
     const at = this.connections.indexOf(connection);
     if (at >= 0) this.connections.splice(at, 1);
     const first = this.connections[0];
@@ -328,7 +394,7 @@ export class PooledServer implements ServerView {
     await Promise.all(this.connections.map((c) => c.notifyRootsListChanged().catch(() => {})));
   }
 
-  private notified(_connection: McpConnection, notification: Notification): void {
+  private notified(_connection: Connection, notification: Notification): void {
     const { events } = this.context;
     switch (notification.method) {
       case 'notifications/tools/list_changed':
@@ -380,6 +446,11 @@ export class PooledServer implements ServerView {
 
   /** Closes sessions idle for longer than `idleMs`, keeping one so notifications keep flowing. */
   closeIdle(idleMs: number, now: number): void {
+    for (const c of this.retired) {
+      if (c.inFlight > 0) continue;
+      this.retired.delete(c);
+      c.close().catch(() => {});
+    }
     for (let i = this.connections.length - 1; i >= 1; i--) {
       const c = this.connections[i];
       if (c && c.inFlight === 0 && now - c.lastUsed >= idleMs) {
@@ -406,7 +477,8 @@ export class PooledServer implements ServerView {
     this.reconnects.stop();
     this.refresh.stop();
     const pending = [...this.pendingOpens];
-    const connections = this.connections.splice(0);
+    const connections = [...this.connections.splice(0), ...this.retired];
+    this.retired.clear();
     await Promise.all(connections.map((c) => c.close()));
     await Promise.all(pending.map((p) => p.then((c) => c.close()).catch(() => {})));
     await this.refresh.stopped();
@@ -422,6 +494,7 @@ export class PooledServer implements ServerView {
       healthy: this.healthy,
       exclusions: Object.fromEntries(this.exclusions),
       connections: this.connections.length,
+      era: this.era,
       inFlight: this.inFlight,
       requestCount: this.requestCount,
       errorCount: this.errorCount,
@@ -435,4 +508,9 @@ export class PooledServer implements ServerView {
       priority: this.priority,
     };
   }
+}
+
+/** A connect that failed because the kept verdict (its `prior`) no longer holds. */
+function staleVerdict(error: unknown): boolean {
+  return McpoolError.isInstance(error) && (error as { fromPrior?: unknown }).fromPrior === true;
 }

@@ -1,4 +1,4 @@
-import type { McpConnection } from '../connection/mcp-connection.js';
+import type { Connection } from '../spec/connector.js';
 import type { ServerState } from '../spec/server.js';
 import { fullJitter } from '../util/backoff.js';
 import type { ServerContext } from './pooled-server.js';
@@ -8,7 +8,7 @@ interface DownServer {
   readonly state: ServerState;
   readonly connectionCount: number;
   readonly context: ServerContext;
-  connection(): McpConnection | Promise<McpConnection>;
+  connection(): Connection | Promise<Connection>;
 }
 
 /**
