@@ -23,12 +23,15 @@ import {
   type RequestOptions as V2RequestOptions,
 } from '@modelcontextprotocol/client';
 import { mapConnectError, mapRequestError } from './errors.js';
+import type { ListFollower } from './list-follower.js';
 import { createV2Transport } from './transports.js';
 
 /** Options of the modern connector that reach each connection. */
 export interface ModernConnectionSettings {
   /** Pages the v2 client walks for one list before giving up (a list that never ends). */
   readonly listMaxPages: number;
+  /** Keeps a list-change stream open per modern server; undefined when the pool follows itself. */
+  readonly follower: ListFollower | undefined;
 }
 
 type Notification = Parameters<ConnectionListener['onNotification']>[1];
@@ -104,6 +107,7 @@ export class ModernConnection implements Connection {
     private readonly transport: Transport,
     private readonly options: ConnectOptions,
     readonly verdict: EraVerdict,
+    private readonly follower: ListFollower | undefined,
   ) {}
 
   /** Connects (probing, or adopting the prior verdict); rejects with a ConnectionError. */
@@ -155,13 +159,15 @@ export class ModernConnection implements Connection {
         checkedAt: options.prior?.kind === 'legacy' ? options.prior.checkedAt : now,
       };
     }
-    const connection = new ModernConnection(client, transport, options, verdict);
+    const connection = new ModernConnection(client, transport, options, verdict, settings.follower);
     connection.watch();
+    if (verdict.kind === 'modern') settings.follower?.add(connection);
     return connection;
   }
 
   private watch(): void {
     this.client.onclose = () => {
+      this.follower?.remove(this);
       if (this.closing) return;
       this.closing = true;
       this.options.listener.onClose(this);
@@ -188,8 +194,8 @@ export class ModernConnection implements Connection {
     return this.transport.sessionId;
   }
 
-  get serverCapabilities(): Record<string, unknown> | undefined {
-    return this.client.getServerCapabilities() as Record<string, unknown> | undefined;
+  get serverCapabilities(): Connection['serverCapabilities'] {
+    return this.client.getServerCapabilities() as Connection['serverCapabilities'];
   }
 
   get serverVersion(): { name: string; version: string } | undefined {
@@ -350,6 +356,11 @@ export class ModernConnection implements Connection {
     if (this.era === 'legacy') await this.client.sendRootsListChanged();
   }
 
+  /** Tells the owner of notifications that may have been missed (list changes while not listening). */
+  announce(methods: readonly string[]): void {
+    for (const method of methods) this.options.listener.onNotification(this, { method });
+  }
+
   /** Closes the connection because it is useless, and tells the owner. */
   fail(): void {
     if (this.closing) return;
@@ -361,6 +372,7 @@ export class ModernConnection implements Connection {
   /** Closes the connection (a stdio one ends its child). Never throws. */
   async close(): Promise<void> {
     this.closing = true;
+    this.follower?.remove(this);
     for (const close of [...this.followings]) await close();
     await this.client.close().catch(() => {});
   }

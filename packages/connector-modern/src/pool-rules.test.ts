@@ -114,3 +114,27 @@ describe('the pool in the modern era', () => {
     expect(servers.map((s) => s.state.calls.elicit ?? 0).reduce((a, b) => a + b)).toBe(1);
   });
 });
+
+describe('the catalog of a modern server', () => {
+  it('is refreshed from subscriptions/listen when the server changes its tools', async () => {
+    const server = cleanup(await startV2HttpServer({ id: 'm', legacy: 'reject' }));
+    const { client } = await modernPool(cleanup, [{ id: 'm', transport: server.transport }]);
+    const names = async () => (await client.listTools()).map((t) => t.name);
+    expect(await names()).not.toContain('late');
+    server.state.addTool('late');
+    await waitFor(async () => (await names()).includes('late'));
+    expect(firstText(await client.callTool({ name: 'late', arguments: {} }))).toBe('late');
+    server.state.removeTool('late');
+    await waitFor(async () => !(await names()).includes('late'));
+  });
+
+  it('is refreshed after the listen stream dropped and came back (changes meanwhile not lost)', async () => {
+    const server = cleanup(await startV2HttpServer({ id: 'm', legacy: 'reject' }));
+    const { client } = await modernPool(cleanup, [{ id: 'm', transport: server.transport }]);
+    const names = async () => (await client.listTools()).map((t) => t.name);
+    await server.kill();
+    server.state.addTool('meanwhile');
+    await server.restart();
+    await waitFor(async () => (await names()).includes('meanwhile'), { timeout: 10_000 });
+  });
+});
