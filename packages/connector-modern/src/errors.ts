@@ -87,11 +87,9 @@ export function mapRequestError(error: unknown, request: FailedRequest): ErrorVe
     if (status === 400 && /"code":\s*-32022\b/.test(error.message)) {
       // A legacy request to a server now modern-only: refused before dispatch, re-probe.
       markUnsent(error);
-      return verdict(error, {
-        eraInDoubt: true,
-        connectionDead: true,
-        refusedBeforeDispatch: true,
-      });
+      // Not closed here: requests still in flight on it get their own -32022 and go once more;
+      // the pool takes the doubted connection out of use and closes it once idle.
+      return verdict(error, { eraInDoubt: true, refusedBeforeDispatch: true });
     }
     if (status === 404) {
       // Legacy: the session was forgotten, the request never ran. Modern: the endpoint is gone.
@@ -130,11 +128,9 @@ export function mapRequestError(error: unknown, request: FailedRequest): ErrorVe
     if (error.code === UNSUPPORTED_PROTOCOL_VERSION) {
       // Rejected before dispatch: the request did not run, another connection may take it.
       markUnsent(error);
-      return verdict(error, {
-        eraInDoubt: true,
-        connectionDead: true,
-        refusedBeforeDispatch: true,
-      });
+      // Not closed here: requests still in flight on it get their own -32022 and go once more;
+      // the pool takes the doubted connection out of use and closes it once idle.
+      return verdict(error, { eraInDoubt: true, refusedBeforeDispatch: true });
     }
     const mapped = asMcpError(error);
     if (error.code === MISSING_CLIENT_CAPABILITY) {

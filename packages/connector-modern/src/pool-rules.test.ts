@@ -135,6 +135,6 @@ describe('the catalog of a modern server', () => {
     await server.kill();
     server.state.addTool('meanwhile');
     await server.restart();
-    await waitFor(async () => (await names()).includes('meanwhile'), { timeout: 10_000 });
+    await waitFor(async () => (await names()).includes('meanwhile'), { timeoutMs: 10_000 });
   });
 });

@@ -7,6 +7,8 @@ export interface RoundRobinProxy {
   readonly url: string;
   /** Requests forwarded to each upstream URL. */
   readonly forwarded: Map<string, number>;
+  /** Modern requests by their `Mcp-Method` header (what a router reads instead of the body). */
+  readonly methods: Map<string, number>;
   /** Replaces the upstreams; later requests go to these. */
   setUpstreams(urls: readonly string[]): void;
   /** Rewrites the request headers before forwarding (an intermediary that gets them wrong). */
@@ -19,6 +21,7 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
   let targets = [...upstreams];
   let next = 0;
   const forwarded = new Map<string, number>();
+  const methods = new Map<string, number>();
   const sockets = new Set<Socket>();
   const proxy: { rewrite: RoundRobinProxy['rewrite'] } = { rewrite: undefined };
   const server = createServer((req, res) => {
@@ -28,6 +31,8 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
       return;
     }
     forwarded.set(target, (forwarded.get(target) ?? 0) + 1);
+    const method = req.headers['mcp-method'];
+    if (typeof method === 'string') methods.set(method, (methods.get(method) ?? 0) + 1);
     const url = new URL(target);
     const headers = { ...req.headers, host: url.host };
     proxy.rewrite?.(headers);
@@ -58,6 +63,7 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
   return {
     url: `http://127.0.0.1:${address.port}/mcp`,
     forwarded,
+    methods,
     setUpstreams: (urls) => {
       targets = [...urls];
     },
