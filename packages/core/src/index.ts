@@ -24,6 +24,7 @@ export { RetryBudget, type RetryBudgetOptions } from './call/retry-budget.js';
 export { MultiServerClient } from './client/multi-server-client.js';
 export type { CallOptions, ClientMetrics, MultiServerClientOptions } from './client/options.js';
 export {
+  type McpConfigOptions,
   serverConfigSchema,
   serversFromEnv,
   serversFromMcpConfig,

@@ -5,11 +5,16 @@
  */
 export { CatalogIndex } from './catalog/catalog-index.js';
 export {
+  checkMcpServerEntry,
+  mcpServerEntryObject,
+  mcpServerEntryWarnings,
   protocolSchema,
   serverConfigSchema,
+  serverConfigWarnings,
   toIssues,
   transportSchema,
 } from './config/server-config.js';
+export { editDistance, emitConfigWarning, nearestKey, unknownKeys } from './config/unknown-keys.js';
 export {
   markShared,
   recordRequestIds,

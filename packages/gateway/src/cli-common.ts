@@ -34,6 +34,15 @@ export function printConfigError(io: CliIo, file: string, error: InvalidConfigEr
   for (const issue of error.issues) io.err(`  - ${issue.path || '(root)'}: ${issue.message}\n`);
 }
 
+/** Prints what the configuration ignores but may be a mistake (unknown keys); the command goes on. */
+export function printConfigWarnings(
+  io: CliIo,
+  file: string,
+  warnings: readonly { path: string; message: string }[],
+): void {
+  for (const w of warnings) io.err(`mcpool: ${file}: warning: ${w.path}: ${w.message}\n`);
+}
+
 /** An `InvalidConfigError`, also from another copy of core (it is only imported as a type here). */
 export function isConfigError(error: unknown): error is InvalidConfigError {
   return (
@@ -47,7 +56,9 @@ export function isConfigError(error: unknown): error is InvalidConfigError {
 export async function readConfig(file: string, io: CliIo): Promise<GatewayConfig | undefined> {
   const { loadGatewayConfig } = await import('./config-file.js');
   try {
-    return await loadGatewayConfig(file, io.env);
+    const config = await loadGatewayConfig(file, io.env);
+    printConfigWarnings(io, file, config.warnings ?? []);
+    return config;
   } catch (error) {
     if (isConfigError(error)) {
       printConfigError(io, file, error);

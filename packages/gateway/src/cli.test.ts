@@ -158,6 +158,26 @@ describe('mcpool check', () => {
   });
 });
 
+describe('mcpool check warnings', () => {
+  it('warns of unknown keys in a server entry with the nearest known key, and checks the servers', async () => {
+    const up = await startHttpServer({ id: 'up', toolNames: ['add'] });
+    cleanups.push(up.close);
+    const file = await configFile('typos.json', {
+      mcpServers: { remote: { url: up.url, wieght: 2, protocl: 'legacy', envFile: '.env' } },
+    });
+    const ran = await run(['check', '--config', file]);
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toContain(
+      `mcpool: ${file}: warning: mcpServers.remote.wieght: unknown key "wieght" is ignored; did you mean "weight"?`,
+    );
+    expect(ran.stderr).toContain(
+      'warning: mcpServers.remote.protocl: unknown key "protocl" is ignored; did you mean "protocol"?',
+    );
+    expect(ran.stderr).toContain('warning: mcpServers.remote.envFile: unknown key "envFile"');
+    expect(ran.stdout).toContain('1 of 1 server ok');
+  });
+});
+
 describe('mcpool serve', () => {
   it('serves a desktop host over stdio', async () => {
     const stdio = stdioServerConfig({ id: 'kid' });

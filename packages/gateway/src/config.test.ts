@@ -105,6 +105,37 @@ describe('parseGatewayConfig', () => {
     ).toEqual(expect.arrayContaining(['mcpServers.a.sessionState', 'http.sessionSecret.0']));
   });
 
+  it('reads protocol per server and warns of unknown entry keys with the nearest known one', () => {
+    const config = parseGatewayConfig({
+      mcpServers: {
+        modern: { url: 'http://127.0.0.1:8081/mcp', protocol: '2026-07-28', stateless: true },
+        typo: { command: 'node', protocl: 'auto', wieght: 2, sessionstate: true },
+      },
+    });
+    expect(config.servers.map((s) => [s.id, s.protocol])).toEqual([
+      ['modern', '2026-07-28'],
+      ['typo', undefined],
+    ]);
+    expect(config.warnings).toEqual([
+      {
+        path: 'mcpServers.typo.protocl',
+        message: 'unknown key "protocl" is ignored; did you mean "protocol"?',
+      },
+      {
+        path: 'mcpServers.typo.wieght',
+        message: 'unknown key "wieght" is ignored; did you mean "weight"?',
+      },
+      {
+        path: 'mcpServers.typo.sessionstate',
+        message: 'unknown key "sessionstate" is ignored; did you mean "sessionState"?',
+      },
+    ]);
+    expect(parseGatewayConfig({ mcpServers: { a: { command: 'x' } } }).warnings).toBeUndefined();
+    expect(issues({ mcpServers: { a: { command: 'x', protocol: 'modern' } } })).toEqual([
+      'mcpServers.a.protocol',
+    ]);
+  });
+
   it('names every problem with its path', () => {
     expect(
       issues(

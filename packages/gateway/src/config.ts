@@ -6,6 +6,11 @@ import {
   type ServerConfig,
   serversFromMcpConfig,
 } from '@mcpool/core';
+import {
+  checkMcpServerEntry,
+  mcpServerEntryObject,
+  mcpServerEntryWarnings,
+} from '@mcpool/core/internal';
 import { z } from 'zod';
 import { expandEnv } from './config-env.js';
 import { checkNames, dedupe, isRecord, zodIssues } from './config-issues.js';
@@ -88,6 +93,11 @@ export interface GatewayConfig {
   /** Where traces go (`@mcpool/opentelemetry`); see telemetry-config.ts. */
   telemetry?: TelemetrySettings;
   http: HttpSettings;
+  /**
+   * What is ignored but may be a mistake: unknown keys in server entries
+   * (`"protocl"`), each with its path and the nearest known key.
+   */
+  warnings?: ConfigIssue[];
 }
 
 /** The `discovery` key: one source (checked by `@mcpool/discovery`) and the safety rules. */
@@ -102,44 +112,21 @@ export interface DiscoverySettings {
 
 const ms = z.number().int().positive();
 const secret = z.string().min(32, 'use at least 32 random characters (openssl rand -base64 32)');
-const stringMap = z.record(z.string(), z.string());
 const featureOptions = z
   .union([z.literal(true), z.record(z.string(), z.unknown())])
   .transform((v) => (v === true ? {} : v));
 
-// Entries stay lax (hosts put their own keys in them); everything else is strict so typos show.
-const serverEntry = z
-  .object({
-    command: z.string().min(1, 'give the command that starts the server').optional(),
-    args: z.array(z.string()).optional(),
-    env: stringMap.optional(),
-    cwd: z.string().optional(),
-    url: z.url({ protocol: /^https?$/, error: 'give an http:// or https:// URL' }).optional(),
-    type: z.enum(['stdio', 'http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
-    headers: stringMap.optional(),
+// Entries stay lax (hosts put their own keys in them, so unknown keys are
+// warnings); everything else is strict so typos show. Core reads the keys an
+// entry shares with the mcpServers format; the gateway adds its own.
+const GATEWAY_ENTRY_KEYS = ['stateless', 'sessionState', 'disabled'] as const;
+const serverEntry = mcpServerEntryObject
+  .extend({
     stateless: z.boolean().optional(),
     sessionState: z.boolean().optional(),
     disabled: z.boolean().optional(),
-    weight: z
-      .number()
-      .finite()
-      .min(0, 'weight cannot be negative (0 drains the server)')
-      .optional(),
-    priority: z.number().finite().optional(),
-    tags: z.array(z.string()).optional(),
-    maxConnections: z.number().int().min(1).optional(),
   })
-  .superRefine((entry, ctx) => {
-    if (entry.command === undefined && entry.url === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give either "command" (stdio) or "url" (HTTP)' });
-    } else if (entry.command !== undefined && entry.url !== undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give "command" or "url", not both' });
-    } else if (entry.command !== undefined && entry.type !== undefined && entry.type !== 'stdio') {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: 'a "command" server is stdio' });
-    } else if (entry.url !== undefined && entry.type === 'stdio') {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: 'a "url" server is http or sse' });
-    }
-  });
+  .superRefine(checkMcpServerEntry);
 
 const sourceOptions = z.record(z.string(), z.unknown());
 const discoverySchema = z.strictObject({
@@ -262,6 +249,10 @@ export function parseGatewayConfig(
   }
   if (issues.length > 0) throw new InvalidConfigError('mcpool configuration', dedupe(issues));
   const file = parsed.data;
+  const warnings = mcpServerEntryWarnings(
+    isRecord(expanded) ? expanded.mcpServers : undefined,
+    GATEWAY_ENTRY_KEYS,
+  );
 
   const enabled = Object.entries(file.mcpServers).filter(([, e]) => e.disabled !== true);
   if (enabled.length === 0 && !file.discovery) {
@@ -292,8 +283,13 @@ export function parseGatewayConfig(
   for (const [name, e] of enabled) {
     plain[name] =
       e.command !== undefined
-        ? { command: e.command, args: e.args, env: e.env, cwd: e.cwd }
-        : { url: e.url, type: e.type === 'stdio' ? undefined : e.type, headers: e.headers };
+        ? { command: e.command, args: e.args, env: e.env, cwd: e.cwd, protocol: e.protocol }
+        : {
+            url: e.url,
+            type: e.type === 'stdio' ? undefined : e.type,
+            headers: e.headers,
+            protocol: e.protocol,
+          };
   }
   let servers: ServerConfig[] = [];
   try {
@@ -378,5 +374,6 @@ export function parseGatewayConfig(
     ...(discovery ? { discovery } : {}),
     ...(file.telemetry ? { telemetry: file.telemetry } : {}),
     http: file.http ?? {},
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

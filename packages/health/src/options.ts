@@ -51,8 +51,10 @@ export interface HealthCheckerOptions {
   /** Random extra delay before each check, as a fraction of its interval (0.1 = up to +10%). @default 0.1 */
   jitter?: number | undefined;
   /**
-   * The active check: MCP `ping`, `tools/list` (`'listTools'`), your own
-   * function, or `false` for passive detection only. @default 'ping'
+   * The active check: `'ping'`, the connection's own check (MCP `ping` in the
+   * legacy era, `server/discover` in the modern one, which has no ping),
+   * `tools/list` (`'listTools'`), your own function, or `false` for passive
+   * detection only. @default 'ping'
    */
   check?: 'ping' | 'listTools' | HealthCheck | false | undefined;
   /** Consecutive failed checks that take a server out of selection. @default 3 */

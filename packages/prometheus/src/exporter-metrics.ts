@@ -73,6 +73,12 @@ export function defineMetrics(make: MetricFactory, hooks: MetricHooks) {
   make.gauge(METRIC_NAMES.serverInflight, 'Requests in flight on a server.', true, (m) =>
     m.serverMetrics.map((s) => [s.serverId, s.inFlight]),
   );
+  make.serverInfo(
+    METRIC_NAMES.serverInfo,
+    'Always 1, for the labels: the MCP era a server was last found to speak (legacy, modern).',
+    'era',
+    (m) => m.serverMetrics.map((s) => [s.serverId, s.era]),
+  );
   make.gauge(METRIC_NAMES.serversTotal, 'Servers in the pool.', false, (m) => [
     [undefined, m.totalServers],
   ]);

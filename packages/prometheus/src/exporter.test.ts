@@ -102,6 +102,9 @@ describe('prometheusExporter', () => {
     expect(sample(text, 'mcp_servers_total')).toBe(2);
     expect(sample(text, 'mcp_servers_healthy')).toBe(2);
     expect(sample(text, 'mcp_server_inflight{server="a"}')).toBe(0);
+    expect(sample(text, 'mcp_server_info{server="a",era="legacy"}')).toBe(1);
+    expect(sample(text, 'mcp_server_info{server="b",era="legacy"}')).toBe(1);
+    expect(text).not.toMatch(/mcp_server_info\{[^}]*era="modern"/);
 
     pool.exclude('a', 'operator', 'maintenance');
     text = await exporter.metrics();

@@ -108,6 +108,35 @@ export class MetricFactory {
     return histogram;
   }
 
+  /**
+   * An info gauge: 1 for each server, labelled with `label` (its era, say)
+   * as the pool's figures say at scrape time; a server without a value yet
+   * is not there.
+   */
+  serverInfo(
+    name: string,
+    help: string,
+    label: string,
+    values: (metrics: PoolMetrics) => [server: string, value: string | undefined][],
+  ): void {
+    const gauge: Gauge<string> = this.register(
+      new Gauge({
+        name: this.metricName(name),
+        help,
+        labelNames: ['server', label, ...this.labelBase],
+        registers: [],
+        collect: () => {
+          gauge.reset();
+          const metrics = this.poolMetrics();
+          if (!metrics) return;
+          for (const [server, value] of values(metrics)) {
+            if (value !== undefined) gauge.set(this.labels({ server, [label]: value }), 1);
+          }
+        },
+      }),
+    );
+  }
+
   /** A gauge filled from the pool's figures at scrape time; a removed server simply is not there. */
   gauge(
     name: string,

@@ -5,6 +5,7 @@ export const METRIC_NAMES = {
   serverHealthy: 'mcp_server_healthy',
   serverUp: 'mcp_server_up',
   serverInflight: 'mcp_server_inflight',
+  serverInfo: 'mcp_server_info',
   serversTotal: 'mcp_servers_total',
   serversHealthy: 'mcp_servers_healthy',
   circuitBreakerState: 'mcp_circuit_breaker_state',
@@ -33,6 +34,7 @@ export const OWN_LABEL_NAMES: readonly string[] = [
   'outcome',
   'to',
   'source',
+  'era',
   'le',
   'quantile',
 ];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PROTOCOL_SETTINGS, type ProtocolSetting } from '../spec/connector.js';
 import { type ConfigIssue, InvalidConfigError } from '../spec/errors.js';
 import type { ServerConfig, TransportConfig } from '../spec/server.js';
+import { emitConfigWarning, unknownKeys } from './unknown-keys.js';
 
 const SERVER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -81,32 +82,96 @@ export function checkSeparator(id: string, separator: string, path: string): voi
   }
 }
 
-/** One entry of the `mcpServers` format used by Claude Desktop, Cursor and VS Code. */
-const mcpServerEntry = z.union([
-  z.object({
-    command: z.string().min(1),
-    args: z.array(z.string()).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-    cwd: z.string().optional(),
-    type: z.literal('stdio').optional(),
-    protocol: protocolSchema.optional(),
-  }),
-  z.object({
-    url: z.url(),
-    type: z.enum(['http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
-    headers: headers.optional(),
-    protocol: protocolSchema.optional(),
-  }),
-]);
+/**
+ * The keys of one entry of the `mcpServers` format (Claude Desktop, Cursor,
+ * VS Code) that mcpool reads. Lax: other hosts' keys may sit there too (see
+ * `mcpServerEntryWarnings`). The gateway's `mcpool.json` extends it.
+ */
+export const mcpServerEntryObject = z.object({
+  command: z.string().min(1, 'give the command that starts the server').optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+  url: z.url({ protocol: /^https?$/, error: 'give an http:// or https:// URL' }).optional(),
+  type: z.enum(['stdio', 'http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
+  headers: headers.optional(),
+  protocol: protocolSchema.optional(),
+  weight: z.number().finite().min(0, 'weight cannot be negative (0 drains the server)').optional(),
+  priority: z.number().finite().optional(),
+  tags: z.array(z.string()).optional(),
+  maxConnections: z.number().int().min(1).optional(),
+});
+
+/** The rules across an entry's keys: `command` (stdio) or `url` (HTTP), and a `type` that fits. */
+export function checkMcpServerEntry(
+  entry: { command?: string | undefined; url?: string | undefined; type?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (entry.command === undefined && entry.url === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give either "command" (stdio) or "url" (HTTP)' });
+  } else if (entry.command !== undefined && entry.url !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give "command" or "url", not both' });
+  } else if (entry.command !== undefined && entry.type !== undefined && entry.type !== 'stdio') {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: 'a "command" server is stdio' });
+  } else if (entry.url !== undefined && entry.type === 'stdio') {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: 'a "url" server is http or sse' });
+  }
+}
+
+const mcpServerEntry = mcpServerEntryObject.superRefine(checkMcpServerEntry);
 
 const mcpServersFile = z.object({ mcpServers: z.record(z.string(), mcpServerEntry) });
+
+const MCP_SERVER_ENTRY_KEYS: readonly string[] = Object.keys(mcpServerEntryObject.shape);
+const SERVER_CONFIG_KEYS: readonly string[] = Object.keys(serverConfigSchema.shape);
+const TRANSPORT_KEYS = new Map<string, readonly string[]>(
+  transportSchema.options.map((o) => [o.shape.type.value, Object.keys(o.shape)]),
+);
+
+/**
+ * Warnings for the keys of each `mcpServers` entry that mcpool does not know
+ * (`"protocl"`), each naming the nearest known key. `extraKeys` are keys the
+ * caller reads itself (the gateway's `stateless`, say).
+ */
+export function mcpServerEntryWarnings(
+  mcpServers: unknown,
+  extraKeys: readonly string[] = [],
+): ConfigIssue[] {
+  if (typeof mcpServers !== 'object' || mcpServers === null) return [];
+  const known = [...MCP_SERVER_ENTRY_KEYS, ...extraKeys];
+  return Object.entries(mcpServers).flatMap(([name, entry]) =>
+    unknownKeys(entry, known, `mcpServers.${name}`),
+  );
+}
+
+/** Warnings for the keys of a `ServerConfig` (and of its transport) that mcpool does not know. */
+export function serverConfigWarnings(config: unknown, path: string): ConfigIssue[] {
+  const issues = unknownKeys(config, SERVER_CONFIG_KEYS, path);
+  const transport = (config as { transport?: unknown } | null)?.transport;
+  const type = (transport as { type?: unknown } | null | undefined)?.type;
+  const keys = typeof type === 'string' ? TRANSPORT_KEYS.get(type) : undefined;
+  if (keys) issues.push(...unknownKeys(transport, keys, `${path}.transport`));
+  return issues;
+}
+
+/** Options of `serversFromMcpConfig`. */
+export interface McpConfigOptions {
+  /**
+   * Told of each warning (an unknown key in an entry). @default Node's
+   * `process.emitWarning`, type `McpoolConfigWarning`
+   */
+  onWarning?: ((warning: ConfigIssue) => void) | undefined;
+}
 
 /**
  * Reads the `{ "mcpServers": { name: { command, args, env } | { url, type } } }`
  * format that desktop MCP hosts use, as pool servers. A `url` entry is
  * Streamable HTTP unless its `type` says `sse`. Accepts the object or its JSON text.
  */
-export function serversFromMcpConfig(input: unknown): ServerConfig[] {
+export function serversFromMcpConfig(
+  input: unknown,
+  options: McpConfigOptions = {},
+): ServerConfig[] {
   let value = input;
   if (typeof input === 'string') {
     try {
@@ -120,6 +185,10 @@ export function serversFromMcpConfig(input: unknown): ServerConfig[] {
   const result = mcpServersFile.safeParse(value);
   if (!result.success)
     throw new InvalidConfigError('mcpServers configuration', toIssues(result.error));
+  const warn = options.onWarning ?? emitConfigWarning;
+  for (const warning of mcpServerEntryWarnings((value as { mcpServers: unknown }).mcpServers)) {
+    warn(warning);
+  }
   const servers: ServerConfig[] = [];
   const issues: ConfigIssue[] = [];
   for (const [name, entry] of Object.entries(result.data.mcpServers)) {
@@ -132,7 +201,7 @@ export function serversFromMcpConfig(input: unknown): ServerConfig[] {
       continue;
     }
     let transport: TransportConfig;
-    if ('command' in entry) {
+    if (entry.command !== undefined) {
       transport = {
         type: 'stdio',
         command: entry.command,
@@ -141,15 +210,17 @@ export function serversFromMcpConfig(input: unknown): ServerConfig[] {
         cwd: entry.cwd,
       };
     } else if (entry.type === 'sse') {
-      transport = { type: 'sse', url: entry.url, headers: entry.headers };
+      transport = { type: 'sse', url: entry.url as string, headers: entry.headers };
     } else {
-      transport = { type: 'streamable-http', url: entry.url, headers: entry.headers };
+      transport = { type: 'streamable-http', url: entry.url as string, headers: entry.headers };
     }
-    servers.push(
-      entry.protocol === undefined
-        ? { id, name, transport }
-        : { id, name, transport, protocol: entry.protocol },
-    );
+    const server: ServerConfig = { id, name, transport };
+    if (entry.protocol !== undefined) server.protocol = entry.protocol;
+    if (entry.weight !== undefined) server.weight = entry.weight;
+    if (entry.priority !== undefined) server.priority = entry.priority;
+    if (entry.tags !== undefined) server.tags = entry.tags;
+    if (entry.maxConnections !== undefined) server.maxConnections = entry.maxConnections;
+    servers.push(server);
   }
   if (issues.length > 0) throw new InvalidConfigError('mcpServers configuration', issues);
   return servers;

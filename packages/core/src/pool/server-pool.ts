@@ -3,7 +3,12 @@
 // the rules themselves live beside it (attempt, membership, selection, options).
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CatalogIndex } from '../catalog/catalog-index.js';
-import { checkSeparator, validateServerConfig } from '../config/server-config.js';
+import {
+  checkSeparator,
+  serverConfigWarnings,
+  validateServerConfig,
+} from '../config/server-config.js';
+import { emitConfigWarning } from '../config/unknown-keys.js';
 import { PooledServer } from '../server/pooled-server.js';
 import type { Balancer } from '../spec/balancer.js';
 import type { CallMiddleware } from '../spec/call.js';
@@ -78,6 +83,10 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     checkSeparator(config.id, this.catalog.separator, path);
     if (this.serversById.has(config.id)) throw new DuplicateServerError(config.id);
     const choice = chooseConnector(this.options.connectors, config.protocol, path);
+    for (const warning of serverConfigWarnings(config, path)) {
+      const event = { source: 'config' as const, serverId: config.id, ...warning };
+      if (!this.emit('pool:warning', event)) emitConfigWarning(warning);
+    }
     const server = new PooledServer(
       config,
       {

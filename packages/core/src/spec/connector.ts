@@ -187,13 +187,16 @@ export interface Connection {
   readonly closed: boolean;
   /**
    * Sends one request (`method` is a `PoolMethod`) and resolves to its result
-   * as the SDK returns it. Rejects with the SDK's error, or with an mcpool
-   * error; mark an error raised before anything was sent with `markUnsent`
-   * and a server's deliberate refusal with `rememberFault(error, 'rejected')`
-   * (both in `@mcpool/core/internal`).
+   * as the SDK returns it. `ping` is the era's health check and is answered
+   * as `check()` answers (the modern era has no `ping`: `server/discover`
+   * stands in), resolving to `{}`; the pool's health checks and
+   * `client.ping()` come this way. Rejects with the SDK's error, or with an
+   * mcpool error; mark an error raised before anything was sent with
+   * `markUnsent` and a server's deliberate refusal with
+   * `rememberFault(error, 'rejected')` (both in `@mcpool/core/internal`).
    */
   request(method: string, params: unknown, options: RequestOptions): Promise<unknown>;
-  /** The active health check: `ping` (legacy) or `server/discover` (modern). */
+  /** The active health check: `ping` (legacy) or `server/discover` (modern); what `request('ping')` does. */
   check(options: RequestOptions): Promise<void>;
   /** Notifications the pool asks for: list changes and resource updates. */
   follow(filter: NotificationFilter): Promise<Following>;

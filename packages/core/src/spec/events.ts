@@ -40,6 +40,14 @@ export interface PoolEvents {
   ];
   /** No healthy server could serve a request, so every server that offers it was tried. */
   'pool:panic': [{ method: string; target?: string | undefined; servers: readonly string[] }];
+  /**
+   * Something in the configuration that is ignored but may be a mistake: an
+   * unknown key in a server config (`path` names it, `message` the nearest
+   * known key). With no listener it goes to Node's `process.emitWarning`.
+   */
+  'pool:warning': [
+    { source: 'config'; serverId?: string | undefined; path: string; message: string },
+  ];
   /** A failure in the background (catalog refresh, reconnect, a throwing listener). */
   'pool:error': [{ source: string; serverId?: string | undefined; error: unknown }];
 }
