@@ -55,5 +55,10 @@ export {
   v2StdioMainPath,
   v2StdioServerConfig,
 } from './v2-stdio-server.js';
-export { createV2TestMcpServer, type ProtocolEra } from './v2-test-server.js';
+export {
+  createV2TestMcpServer,
+  type ProtocolEra,
+  type V2CacheHints,
+  type V2TestServerOptions,
+} from './v2-test-server.js';
 export { delay, freePort, type WaitForOptions, waitFor } from './wait.js';

@@ -4,13 +4,17 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { KillOptions } from './http-server.js';
 import { listenOnLoopback, readBody } from './loopback-http.js';
-import { type TestServerOptions, TestServerState } from './test-server.js';
+import { TestServerState } from './test-server.js';
 import type { TestStreamableHttpTransportConfig } from './transport-config.js';
-import { createV2TestMcpServer, type ProtocolEra } from './v2-test-server.js';
+import {
+  createV2TestMcpServer,
+  type ProtocolEra,
+  type V2TestServerOptions,
+} from './v2-test-server.js';
 import { delay } from './wait.js';
 
 /** Options for {@link startV2HttpServer}. */
-export interface V2HttpTestServerOptions extends TestServerOptions {
+export interface V2HttpTestServerOptions extends V2TestServerOptions {
   /**
    * How 2025-era requests are served: `stateless` answers them on the same endpoint from a fresh
    * instance per request (no `Mcp-Session-Id`; GET and DELETE get 405); `reject` makes a

@@ -28,6 +28,28 @@ import { delay } from './wait.js';
 /** The protocol era one v2 server instance serves: `legacy` (2025-era, `initialize`) or `modern` (2026-07-28). */
 export type ProtocolEra = 'legacy' | 'modern';
 
+/** The 2026-07-28 cache hints a v2 server puts on its cacheable results, by method. */
+export type V2CacheHints = Partial<
+  Record<
+    | 'tools/list'
+    | 'prompts/list'
+    | 'resources/list'
+    | 'resources/templates/list'
+    | 'resources/read'
+    | 'server/discover',
+    { ttlMs?: number; cacheScope?: 'public' | 'private' }
+  >
+>;
+
+/** Options of a v2 test server: the shared ones, and what only the v2 SDK can do. */
+export interface V2TestServerOptions extends TestServerOptions {
+  /**
+   * `ttlMs`/`cacheScope` on the cacheable results of modern requests (the SDK's `cacheHints`).
+   * @default none: `ttlMs: 0`, `cacheScope: 'private'`
+   */
+  cacheHints?: V2CacheHints;
+}
+
 /**
  * Builds one v2 SDK (`@modelcontextprotocol/server` 2.x) McpServer instance for `state`'s logical
  * server, offering the same tools, resources and prompt as {@link createTestMcpServer} so that a
@@ -43,7 +65,7 @@ export type ProtocolEra = 'legacy' | 'modern';
  * Modes and latency are applied by the serving entry, in front of the SDK, as for v1.
  */
 export function createV2TestMcpServer(
-  options: TestServerOptions,
+  options: V2TestServerOptions,
   state: TestServerState,
   era: ProtocolEra,
 ): McpServer {
@@ -58,6 +80,7 @@ export function createV2TestMcpServer(
         prompts: { listChanged: true },
         logging: {},
       },
+      ...(options.cacheHints ? { cacheHints: options.cacheHints } : {}),
     },
   );
 
