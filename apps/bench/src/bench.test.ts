@@ -30,6 +30,7 @@ describe('the benchmarks in --quick mode', () => {
       'gateway',
       'discovery',
       'tracing',
+      'eras',
     ]);
     for (const part of report.parts) expect(part.text, part.id).not.toBe('');
     // The tracing part measured the package's own work with no provider registered.

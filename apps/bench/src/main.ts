@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discovery } from './parts/discovery.js';
+import { eras } from './parts/eras.js';
 import { failover } from './parts/failover.js';
 import { gateway } from './parts/gateway.js';
 import { memory } from './parts/memory.js';
@@ -34,6 +35,7 @@ const PARTS: readonly Part[] = [
   gateway,
   discovery,
   tracingPart,
+  eras,
 ];
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = resolve(HERE, '../results');
