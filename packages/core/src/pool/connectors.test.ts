@@ -289,6 +289,8 @@ describe('connectors', () => {
     await p.start({ strict: true });
     const before = counter.wrapped[0] as Wrapped;
     before.doubted = true;
+    const renewed: unknown[] = [];
+    p.on('server:session-renewed', (e) => renewed.push(e));
     const client = new MultiServerClient(p);
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
@@ -299,6 +301,10 @@ describe('connectors', () => {
     expect(before.refused).toBe(5);
     expect(counter.probes).toBe(2);
     expect(counter.connects).toHaveLength(2);
+    // The kept connection changed: subscriptions are told to move.
+    expect(renewed).toEqual([
+      { serverId: 'a', sessionId: (counter.wrapped[1] as Wrapped).sessionId },
+    ]);
     // The doubted connection is out of use: the next call goes on the re-probed one.
     await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
     expect(before.refused).toBe(5);

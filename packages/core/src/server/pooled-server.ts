@@ -348,7 +348,15 @@ export class PooledServer implements ServerView {
     if (next && next !== doubted && at >= 0) {
       this.connections.splice(at, 1);
       this.retired.add(doubted);
-      this.following.follow(this.connections[0]);
+      const first = this.connections[0];
+      this.following.follow(first);
+      if (at === 0 && first) {
+        // What lived on the kept connection (resource subscriptions) must be made again.
+        this.context.events.emit('server:session-renewed', {
+          serverId: this.id,
+          sessionId: first.sessionId,
+        });
+      }
     }
     return next;
   }
