@@ -32,7 +32,9 @@ export function loggingExtension(
       offs.push(() => pool.off(event, listener));
     };
     const reason = (text: string) => redact(text);
-    on('server:connected', (e) => logger.info({ scope, server: e.serverId }, 'server connected'));
+    on('server:connected', (e) =>
+      logger.info({ scope, server: e.serverId, era: e.era }, 'server connected'),
+    );
     on('server:unhealthy', (e) =>
       logger.warn(
         { scope, server: e.serverId, source: e.source, reason: reason(e.reason) },

@@ -8,6 +8,8 @@ import type {
   ConnectOptions,
   Connector,
   EraVerdict,
+  Following,
+  NotificationFilter,
   ProtocolSetting,
   RequestOptions,
 } from '../spec/connector.js';
@@ -122,8 +124,22 @@ class Wrapped implements Connection {
   check(options: RequestOptions) {
     return this.inner.check(options);
   }
-  follow(filter: Parameters<Connection['follow']>[0]) {
-    return this.inner.follow(filter);
+  /** What the pool asked to follow, and a way to drop each stream as the server would. */
+  readonly follows: { filter: NotificationFilter; drop: () => void; closedLocally: boolean }[] = [];
+  async follow(filter: NotificationFilter): Promise<Following> {
+    let end: (how: 'local' | 'remote') => void = () => {};
+    const closed = new Promise<'local' | 'remote'>((resolve) => {
+      end = resolve;
+    });
+    const record = { filter, drop: () => end('remote'), closedLocally: false };
+    this.follows.push(record);
+    return {
+      closed,
+      close: async () => {
+        record.closedLocally = true;
+        end('local');
+      },
+    };
   }
   notifyRootsListChanged() {
     return this.inner.notifyRootsListChanged();
@@ -273,6 +289,8 @@ describe('connectors', () => {
     await p.start({ strict: true });
     const before = counter.wrapped[0] as Wrapped;
     before.doubted = true;
+    const renewed: unknown[] = [];
+    p.on('server:session-renewed', (e) => renewed.push(e));
     const client = new MultiServerClient(p);
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
@@ -283,9 +301,29 @@ describe('connectors', () => {
     expect(before.refused).toBe(5);
     expect(counter.probes).toBe(2);
     expect(counter.connects).toHaveLength(2);
+    // The kept connection changed: subscriptions are told to move.
+    expect(renewed).toEqual([
+      { serverId: 'a', sessionId: (counter.wrapped[1] as Wrapped).sessionId },
+    ]);
     // The doubted connection is out of use: the next call goes on the re-probed one.
     await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
     expect(before.refused).toBe(5);
+  });
+
+  it('follows list changes on the kept connection, again after a drop, and stops at close', async () => {
+    const counter = new ProbeCounter();
+    const p = pool({ connectors: [counter], reconnect: { baseMs: 10, maxMs: 50 } });
+    p.addServer({ id: 'a', transport: server('a').transport });
+    await p.start({ strict: true });
+    const kept = counter.wrapped[0] as Wrapped;
+    await waitFor(() => kept.follows.length === 1);
+    expect(kept.follows[0]?.filter).toMatchObject({ toolsListChanged: true });
+    kept.follows[0]?.drop();
+    await waitFor(() => kept.follows.length === 2);
+    expect(kept.follows[1]?.closedLocally).toBe(false);
+    await p.close();
+    await waitFor(() => kept.follows[1]?.closedLocally === true);
+    expect(kept.follows).toHaveLength(2);
   });
 
   it('reconnects a server whose protocol changed in sync()', async () => {
@@ -298,6 +336,37 @@ describe('connectors', () => {
     expect(result.updated).toEqual(['a']);
     await waitFor(() => counter.connects.length === 2);
     expect(counter.connects.map((c) => c.protocol)).toEqual(['legacy', 'auto']);
+  });
+
+  it('the legacy connection checks with ping, and its following ends locally or with the session', async () => {
+    const s = server('a');
+    const closes: Connection[] = [];
+    const connection = await legacyConnector().connect({
+      serverId: 'a',
+      transport: s.transport,
+      protocol: 'legacy',
+      clientInfo: { name: 'test', version: '0' },
+      handlers: {},
+      listener: { onClose: (c) => closes.push(c), onNotification: () => {} },
+      connectTimeout: 5_000,
+    });
+    cleanup(() => connection.close());
+    expect(connection.era).toBe('legacy');
+    expect(connection.sessionful).toBe(true);
+    expect(connection.verdict.kind).toBe('legacy');
+    await connection.check({ timeout: 5_000 });
+    expect(await connection.request('ping', undefined, { timeout: 5_000 })).toEqual({});
+    const mine = await connection.follow({ toolsListChanged: true });
+    const theirs = await connection.follow({ toolsListChanged: true });
+    await mine.close();
+    expect(await mine.closed).toBe('local');
+    s.state.mode = 'crash';
+    await connection
+      .request('tools/call', { name: 'add', arguments: { a: 1, b: 1 } }, { timeout: 5_000 })
+      .catch(() => {});
+    expect(await theirs.closed).toBe('remote');
+    expect(closes).toEqual([connection]);
+    expect(connection.closed).toBe(true);
   });
 
   it('fails a legacy connect to a modern-only server with an error naming the era and what to set', async () => {

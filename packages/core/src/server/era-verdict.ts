@@ -1,4 +1,5 @@
 import type { Connection, EraVerdict, ProtocolEra } from '../spec/connector.js';
+import { McpoolError } from '../spec/errors.js';
 
 /*
  * One server's kept era verdict. Kept per server, not per connection: each
@@ -40,6 +41,24 @@ export class EraVerdictStore {
     return verdict;
   }
 
+  /**
+   * Connects with the kept verdict as `prior` (none when `fresh`) and keeps
+   * what the connect reached. A connect that finds the verdict stale drops it
+   * and probes once more.
+   */
+  async connect(
+    connect: (prior: EraVerdict | undefined) => Promise<Connection>,
+    fresh: boolean,
+  ): Promise<Connection> {
+    const connection = await connect(fresh ? undefined : this.prior()).catch((error: unknown) => {
+      if (!staleVerdict(error)) throw error;
+      this.drop();
+      return connect(undefined);
+    });
+    this.record(connection.verdict);
+    return connection;
+  }
+
   /** Keeps what a connect reached. */
   record(verdict: EraVerdict): void {
     this.verdict = verdict;
@@ -78,4 +97,9 @@ export class EraVerdictStore {
       });
     return this.reprobing;
   }
+}
+
+/** A connect that failed because the kept verdict (its `prior`) no longer holds. */
+function staleVerdict(error: unknown): boolean {
+  return McpoolError.isInstance(error) && (error as { fromPrior?: unknown }).fromPrior === true;
 }

@@ -1,8 +1,10 @@
 /*
- * Over 350 lines because a server's sessions (opening, losing, renewing,
- * idle closing) share its state, and what selection reads of it changes
- * only through its accessors; its catalog refresh and reconnects live
- * beside it (catalog-refresh.ts, reconnect.ts).
+ * Over 350 lines because a server's connections (opening through its
+ * connector, losing, renewing, retiring on an era doubt, idle closing) share
+ * its state, and what selection reads of it changes only through its
+ * accessors; its era verdict, list following, catalog refresh and reconnects
+ * live beside it (era-verdict.ts, list-following.ts, catalog-refresh.ts,
+ * reconnect.ts).
  */
 import type { LoggingMessageNotification, Notification } from '@modelcontextprotocol/sdk/types.js';
 import type { CatalogIndex } from '../catalog/catalog-index.js';
@@ -15,13 +17,14 @@ import type {
   ProtocolSetting,
   ServerRequestHandlers,
 } from '../spec/connector.js';
-import { ConnectionError, McpoolError, PoolClosedError } from '../spec/errors.js';
+import { ConnectionError, PoolClosedError } from '../spec/errors.js';
 import type { ServerMetrics } from '../spec/metrics.js';
 import type { ServerConfig, ServerState, ServerView, TransportConfig } from '../spec/server.js';
 import { LatencyRecorder } from '../util/latency.js';
 import type { SafeEmitter } from '../util/safe-emitter.js';
 import { CatalogRefresh } from './catalog-refresh.js';
 import { EraVerdictStore } from './era-verdict.js';
+import { ListFollowing } from './list-following.js';
 import { Reconnects } from './reconnect.js';
 
 /** What a server needs from its pool. */
@@ -82,6 +85,8 @@ export class PooledServer implements ServerView {
   readonly connector: Connector;
   private readonly verdicts: EraVerdictStore;
   private readonly listener: ConnectionListener;
+  /** List changes followed on the kept connection (the modern era sends none unasked). */
+  private readonly following: ListFollowing;
 
   constructor(
     config: ServerConfig,
@@ -105,6 +110,7 @@ export class PooledServer implements ServerView {
       { openFresh: () => this.open(true) },
       context.eraRecheckInterval,
     );
+    this.following = new ListFollowing(context.reconnect.baseMs);
     this.listener = {
       onClose: (c) => this.lost(c),
       onNotification: (c, n) => this.notified(c, n),
@@ -277,11 +283,7 @@ export class PooledServer implements ServerView {
   private async openOne(fresh: boolean): Promise<Connection> {
     let connection: Connection;
     try {
-      connection = await this.connect(fresh ? undefined : this.verdicts.prior()).catch((error) => {
-        if (!staleVerdict(error)) throw error;
-        this.verdicts.drop();
-        return this.connect(undefined);
-      });
+      connection = await this.verdicts.connect((prior) => this.connect(prior), fresh);
     } catch (error) {
       const wrapped =
         error instanceof ConnectionError
@@ -294,12 +296,12 @@ export class PooledServer implements ServerView {
       if (this.connections.length === 0 && this.state !== 'closed') this.down(wrapped.message);
       throw wrapped;
     }
-    this.verdicts.record(connection.verdict);
     if (this.state === 'closed' || (this.state === 'draining' && this.connections.length > 0)) {
       await connection.close();
       throw new PoolClosedError(`Server "${this.id}"`);
     }
     this.connections.push(connection);
+    this.following.follow(this.connections[0]);
     if (this.state !== 'connected' && this.state !== 'draining') {
       const wasHealthy = this.healthy;
       this.state = 'connected';
@@ -346,6 +348,15 @@ export class PooledServer implements ServerView {
     if (next && next !== doubted && at >= 0) {
       this.connections.splice(at, 1);
       this.retired.add(doubted);
+      const first = this.connections[0];
+      this.following.follow(first);
+      if (at === 0 && first) {
+        // What lived on the kept connection (resource subscriptions) must be made again.
+        this.context.events.emit('server:session-renewed', {
+          serverId: this.id,
+          sessionId: first.sessionId,
+        });
+      }
     }
     return next;
   }
@@ -355,6 +366,7 @@ export class PooledServer implements ServerView {
     const at = this.connections.indexOf(connection);
     if (at >= 0) this.connections.splice(at, 1);
     const first = this.connections[0];
+    this.following.follow(first);
     if (at === 0 && first && this.state === 'connected') {
       // The kept session is gone and another takes its place: what lived in the
       // old one (resource subscriptions) must be made again there.
@@ -476,6 +488,7 @@ export class PooledServer implements ServerView {
     this.abort.abort(new PoolClosedError(`Server "${this.id}"`));
     this.reconnects.stop();
     this.refresh.stop();
+    this.following.stop();
     const pending = [...this.pendingOpens];
     const connections = [...this.connections.splice(0), ...this.retired];
     this.retired.clear();
@@ -508,9 +521,4 @@ export class PooledServer implements ServerView {
       priority: this.priority,
     };
   }
-}
-
-/** A connect that failed because the kept verdict (its `prior`) no longer holds. */
-function staleVerdict(error: unknown): boolean {
-  return McpoolError.isInstance(error) && (error as { fromPrior?: unknown }).fromPrior === true;
 }

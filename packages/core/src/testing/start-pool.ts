@@ -1,5 +1,6 @@
 import type { ServerPoolOptions } from '../pool/options.js';
 import { ServerPool } from '../pool/server-pool.js';
+import type { ProtocolSetting } from '../spec/connector.js';
 import type { TransportConfig } from '../spec/server.js';
 
 /** A server to put in a test pool: any object with an id and a transport (testkit servers are). */
@@ -12,6 +13,7 @@ export interface TestServerRef {
   readonly priority?: number | undefined;
   readonly tags?: string[] | undefined;
   readonly maxConnections?: number | undefined;
+  readonly protocol?: ProtocolSetting | undefined;
 }
 
 /** Options of `startPool`: the pool's, plus where to register it for closing. */
@@ -43,6 +45,7 @@ export async function startPool(
       ...(s.priority !== undefined ? { priority: s.priority } : {}),
       ...(s.tags !== undefined ? { tags: s.tags } : {}),
       ...(s.maxConnections !== undefined ? { maxConnections: s.maxConnections } : {}),
+      ...(s.protocol !== undefined ? { protocol: s.protocol } : {}),
     });
   }
   await pool.start({ strict });
