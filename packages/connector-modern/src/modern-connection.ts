@@ -23,18 +23,21 @@ import {
   type RequestOptions as V2RequestOptions,
 } from '@modelcontextprotocol/client';
 import { mapConnectError, mapRequestError } from './errors.js';
-import type { ListFollower } from './list-follower.js';
 import { createV2Transport } from './transports.js';
 
 /** Options of the modern connector that reach each connection. */
 export interface ModernConnectionSettings {
   /** Pages the v2 client walks for one list before giving up (a list that never ends). */
   readonly listMaxPages: number;
-  /** Keeps a list-change stream open per modern server; undefined when the pool follows itself. */
-  readonly follower: ListFollower | undefined;
 }
 
 type Notification = Parameters<ConnectionListener['onNotification']>[1];
+
+const LIST_CHANGED = [
+  ['toolsListChanged', 'notifications/tools/list_changed'],
+  ['promptsListChanged', 'notifications/prompts/list_changed'],
+  ['resourcesListChanged', 'notifications/resources/list_changed'],
+] as const;
 
 function priorFor(options: ConnectOptions): PriorDiscovery | undefined {
   const prior = options.prior;
@@ -101,13 +104,14 @@ export class ModernConnection implements Connection {
   lastUsed = Date.now();
   private closing = false;
   private readonly followings = new Set<() => Promise<void>>();
+  /** A listen stream of this connection dropped: the next one announces the lists as changed. */
+  private missed = false;
 
   private constructor(
     private readonly client: Client,
     private readonly transport: Transport,
     private readonly options: ConnectOptions,
     readonly verdict: EraVerdict,
-    private readonly follower: ListFollower | undefined,
   ) {}
 
   /** Connects (probing, or adopting the prior verdict); rejects with a ConnectionError. */
@@ -159,15 +163,13 @@ export class ModernConnection implements Connection {
         checkedAt: options.prior?.kind === 'legacy' ? options.prior.checkedAt : now,
       };
     }
-    const connection = new ModernConnection(client, transport, options, verdict, settings.follower);
+    const connection = new ModernConnection(client, transport, options, verdict);
     connection.watch();
-    if (verdict.kind === 'modern') settings.follower?.add(connection);
     return connection;
   }
 
   private watch(): void {
     this.client.onclose = () => {
-      this.follower?.remove(this);
       if (this.closing) return;
       this.closing = true;
       this.options.listener.onClose(this);
@@ -342,23 +344,28 @@ export class ModernConnection implements Connection {
       ...lists,
       ...(resourceSubscriptions ? { resourceSubscriptions: [...resourceSubscriptions] } : {}),
     });
+    if (this.missed) {
+      // The last stream dropped: what changed meanwhile went unheard, so say the lists changed.
+      this.missed = false;
+      for (const [key, method] of LIST_CHANGED) {
+        if (filter[key]) this.options.listener.onNotification(this, { method });
+      }
+    }
     const close = async () => {
       this.followings.delete(close);
       await subscription.close().catch(() => {});
     };
     this.followings.add(close);
-    subscription.closed.then(() => this.followings.delete(close));
+    subscription.closed.then((why) => {
+      this.followings.delete(close);
+      if (why === 'remote') this.missed = true;
+    });
     return { closed: subscription.closed, close };
   }
 
   /** Tells the server the client's roots changed (legacy era; the modern one has no such notice). */
   async notifyRootsListChanged(): Promise<void> {
     if (this.era === 'legacy') await this.client.sendRootsListChanged();
-  }
-
-  /** Tells the owner of notifications that may have been missed (list changes while not listening). */
-  announce(methods: readonly string[]): void {
-    for (const method of methods) this.options.listener.onNotification(this, { method });
   }
 
   /** Closes the connection because it is useless, and tells the owner. */
@@ -372,7 +379,6 @@ export class ModernConnection implements Connection {
   /** Closes the connection (a stdio one ends its child). Never throws. */
   async close(): Promise<void> {
     this.closing = true;
-    this.follower?.remove(this);
     for (const close of [...this.followings]) await close();
     await this.client.close().catch(() => {});
   }

@@ -1,5 +1,4 @@
 import type { Connection, ConnectOptions, Connector, ProtocolSetting } from '@mcpool/core';
-import { ListFollower } from './list-follower.js';
 import { ModernConnection } from './modern-connection.js';
 
 /** Options of {@link modernConnector}. */
@@ -10,13 +9,6 @@ export interface ModernConnectorOptions {
    * @default 64
    */
   listMaxPages?: number;
-  /**
-   * Keep one `subscriptions/listen` stream open per modern server, so that the pool refreshes
-   * the server's catalog when its tools, prompts or resources change (a legacy server tells
-   * over its GET stream unasked; a modern one only on a listen stream).
-   * @default true
-   */
-  followListChanges?: boolean;
 }
 
 /**
@@ -36,11 +28,10 @@ export function modernConnector(options: ModernConnectorOptions = {}): Connector
       `modernConnector: listMaxPages must be a whole number ≥ 0 (0 for no limit); got ${String(options.listMaxPages)}.`,
     );
   }
-  const follower = options.followListChanges === false ? undefined : new ListFollower();
   return {
     name: 'modern',
     supports: (protocol: ProtocolSetting) => protocol === 'auto' || protocol === '2026-07-28',
     connect: (connect: ConnectOptions): Promise<Connection> =>
-      ModernConnection.open(connect, { listMaxPages, follower }),
+      ModernConnection.open(connect, { listMaxPages }),
   };
 }
