@@ -1,6 +1,6 @@
 import { AbortedError, TimeoutError, UnknownCapabilityError } from '@mcpool/core';
 import { useCleanup } from '@mcpool/core/testing';
-import { startV2HttpServer, waitFor } from '@mcpool/testkit';
+import { startV2HttpServer, type V2HttpTestServer, waitFor } from '@mcpool/testkit';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { firstText, modernPool } from './test-pool.js';
@@ -9,6 +9,7 @@ import { startRoundRobinProxy } from './test-proxy.js';
 const cleanup = useCleanup();
 
 const sleep10s = { name: 'sleep', arguments: { ms: 10_000 } };
+const whoami = { name: 'whoami', arguments: {} };
 
 describe('the pool in the modern era', () => {
   it('modern replicas behind a round-robin proxy: any request on any replica, no session anywhere', async () => {
@@ -112,6 +113,36 @@ describe('the pool in the modern era', () => {
     expect(result.resultType).toBe('input_required');
     expect(result.inputRequests).toHaveProperty('answer');
     expect(servers.map((s) => s.state.calls.elicit ?? 0).reduce((a, b) => a + b)).toBe(1);
+  });
+});
+
+describe('a dropped stream on a modern server', () => {
+  it('may have run: an unsafe call is not repeated, a safe one goes to another server', async () => {
+    const servers = await Promise.all(
+      ['m1', 'm2'].map(async (id) =>
+        cleanup(await startV2HttpServer({ id, legacy: 'reject', latencyMs: 20 })),
+      ),
+    );
+    const [first, second] = servers as [V2HttpTestServer, V2HttpTestServer];
+    const { client } = await modernPool(
+      cleanup,
+      servers.map((s) => ({ id: s.id, transport: s.transport })),
+      { client: { fallback: { enabled: true }, maxRetries: 2 } },
+    );
+    // Both drop the stream mid-request: whichever gets the call, it may have run there.
+    first.state.mode = 'crash';
+    second.state.mode = 'crash';
+    const unsafe = await client
+      .callTool({ name: 'counter', arguments: {} })
+      .catch((e: unknown) => e);
+    expect((unsafe as { code?: unknown }).code).toBe('REQUEST_MAY_HAVE_RUN');
+    expect((first.state.calls.counter ?? 0) + (second.state.calls.counter ?? 0)).toBe(1);
+    second.state.mode = 'ok';
+    await second.restart().catch(() => {});
+    await first.restart().catch(() => {});
+    // whoami is read-only: safe to repeat, so it is answered elsewhere.
+    const answers = await Promise.all([client.callTool(whoami), client.callTool(whoami)]);
+    expect(answers.map(firstText)).toEqual(['m2', 'm2']);
   });
 });
 
