@@ -338,6 +338,21 @@ describe('connectors', () => {
     expect(counter.connects.map((c) => c.protocol)).toEqual(['legacy', 'auto']);
   });
 
+  it('refuses a server set with a protocol no connector speaks before changing anything', async () => {
+    const p = pool();
+    const s = server('a');
+    p.addServer({ id: 'a', transport: s.transport });
+    await p.start({ strict: true });
+    const refused = await p
+      .sync([{ id: 'b', protocol: '2026-07-28', transport: server('b').transport }])
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidConfigError);
+    expect((refused as InvalidConfigError).issues.map((i) => i.path)).toEqual([
+      'servers[0].protocol',
+    ]);
+    expect(p.servers().map((v) => v.id)).toEqual(['a']);
+  });
+
   it('the legacy connection checks with ping, and its following ends locally or with the session', async () => {
     const s = server('a');
     const closes: Connection[] = [];

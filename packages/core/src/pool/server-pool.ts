@@ -15,6 +15,7 @@ import type { CallMiddleware } from '../spec/call.js';
 import {
   ConnectionError,
   DuplicateServerError,
+  InvalidConfigError,
   NoServerAvailableError,
   PoolClosedError,
   UnknownServerError,
@@ -139,6 +140,17 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     configs: readonly ServerConfig[],
   ): Promise<{ added: string[]; removed: string[]; updated: string[] }> {
     this.assertOpen();
+    // A protocol no connector speaks fails the whole set before anything changes.
+    const unserved = configs.flatMap((config, i) => {
+      try {
+        chooseConnector(this.options.connectors, config.protocol, `servers[${i}]`);
+        return [];
+      } catch (error) {
+        if (error instanceof InvalidConfigError) return [...error.issues];
+        throw error;
+      }
+    });
+    if (unserved.length > 0) throw new InvalidConfigError('server set', unserved);
     return reconcile(
       {
         separator: this.catalog.separator,
