@@ -86,7 +86,7 @@ export const eras: Part = {
   title: 'Protocol eras: a legacy and a modern connection through the pool',
   async run(context: Context) {
     const rounds = context.quick ? 6 : 20;
-    const perVariant = context.quick ? 50 : 200;
+    const perVariant = context.quick ? 30 : 200;
     const server = await startV2HttpServer({ id: 'dual' });
     const all = await targets(server.url);
     try {
