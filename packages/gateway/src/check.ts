@@ -10,6 +10,8 @@ export interface CheckRow {
   transport: 'stdio' | 'http' | 'sse';
   stateless: boolean;
   status: 'ok' | 'down';
+  /** The MCP era the server spoke (`legacy`, `modern`); undefined when it did not connect. */
+  era: 'legacy' | 'modern' | undefined;
   /** Round trip of an MCP ping, ms. */
   latencyMs: number | undefined;
   tools: string[];
@@ -62,6 +64,7 @@ export async function checkServers(
           transport,
           stateless: server.stateless === true,
           status: 'down',
+          era: undefined,
           latencyMs: undefined,
           tools: [],
           reason: undefined,
@@ -72,6 +75,7 @@ export async function checkServers(
           row.reason = redact(why.replace(/^Could not connect to server "[^"]*": /, ''));
           return row;
         }
+        row.era = view.era;
         const started = performance.now();
         try {
           await client.ping({ server: server.id, timeout: timeoutMs });

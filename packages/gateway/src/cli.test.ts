@@ -148,7 +148,13 @@ describe('mcpool check', () => {
     expect(`${ran.stdout}${ran.stderr}`).not.toContain(up.url);
 
     const json = await run(['check', '--config', file, '--json']);
-    const rows = JSON.parse(json.stdout) as { server: string; status: string; tools: string[] }[];
+    const rows = JSON.parse(json.stdout) as {
+      server: string;
+      status: string;
+      era?: string;
+      tools: string[];
+    }[];
+    expect(rows.map((r) => r.era)).toEqual(['legacy', 'legacy', undefined, undefined]);
     expect(rows.map((r) => [r.server, r.status])).toEqual([
       ['remote', 'ok'],
       ['kid', 'ok'],

@@ -125,7 +125,9 @@ export interface ConnectionListener {
    * re-probe per server at a time (others wait for it). Resolves to a
    * connection that re-probe opened, on which a request the server refused
    * before dispatch may be sent once more; undefined when none could be
-   * opened. A connection that does not re-send may ignore the promise.
+   * opened. A connection that does not re-send may ignore the promise. It may
+   * resolve to the doubting connection itself (the server's last re-probe,
+   * within `eraRecheckInterval`, opened it): then do not send again.
    */
   onEraInDoubt?(connection: Connection, cause: unknown): Promise<Connection | undefined>;
 }
