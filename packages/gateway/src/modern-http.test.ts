@@ -223,6 +223,40 @@ describe('gateway over HTTP, both eras', () => {
   });
 });
 
+describe('gateway over HTTP, modern resource updates', () => {
+  it('subscribes upstream while a listen stream asks for a resource, and forwards its updates', async () => {
+    const up = await startHttpServer({ id: 'up', subscriptions: true });
+    cleanups.push(up.close);
+    const gateway = new Gateway({ servers: [{ id: 'up', transport: up.transport }] });
+    cleanups.push(() => gateway.close());
+    const http = await startHttpGateway(gateway, { port: 0 });
+    cleanups.push(() => http.close());
+    const client = new V2Client(
+      { name: 'listener', version: '0' },
+      { versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    const updated: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      updated.push(notification.params.uri);
+    });
+    await client.connect(new V2Http(new URL(http.url)));
+    cleanups.push(() => client.close());
+    const uri = 'mcpool-test://up/info';
+    const subscription = await client.listen({ resourceSubscriptions: [uri] });
+    expect(subscription.honoredFilter.resourceSubscriptions).toEqual([uri]);
+    expect(up.state.subscribes).toBe(1);
+    expect(up.state.touch(uri)).toBeGreaterThan(0);
+    await waitFor(() => updated.includes(uri) || undefined, {
+      message: 'notifications/resources/updated on the listen stream',
+    });
+    await subscription.close();
+    // The last stream that asked for it is gone: the upstream subscription ends too.
+    await waitFor(() => up.state.unsubscribes === 1 || undefined, {
+      message: 'resources/unsubscribe upstream',
+    });
+  });
+});
+
 describe('mergeCacheHints', () => {
   it('keeps the shortest ttl, public only when every upstream said public', () => {
     expect(
