@@ -223,6 +223,59 @@ describe('gateway over HTTP, both eras', () => {
   });
 });
 
+describe('gateway over HTTP, modern calls', () => {
+  it('relays progress, and gives an unknown tool the same error in both eras', async () => {
+    const { http } = await serve();
+    const modern = new V2Client(
+      { name: 'modern', version: '0' },
+      { versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    await modern.connect(new V2Http(new URL(http.url)));
+    cleanups.push(() => modern.close());
+    const seen: number[] = [];
+    const result = await modern.callTool(
+      { name: 'progress', arguments: { steps: 2 } },
+      { onprogress: (p) => seen.push(p.progress) },
+    );
+    expect(result.isError).not.toBe(true);
+    expect(seen).toEqual([1, 2]);
+
+    const legacy = await connect('v1', http.url);
+    const errors = await Promise.all(
+      [modern.callTool({ name: 'nope', arguments: {} }), legacy.call('nope', {})].map((p) =>
+        p.then(
+          () => undefined,
+          (error: { code?: number; message?: string }) => error,
+        ),
+      ),
+    );
+    const [fromModern, fromLegacy] = errors;
+    expect(fromModern?.code).toBe(-32602);
+    expect(fromLegacy?.code).toBe(-32602);
+    expect(fromModern?.message).toContain('No healthy server offers the tool "nope"');
+    expect(fromLegacy?.message).toContain('No healthy server offers the tool "nope"');
+  });
+
+  it('asks a modern request for the bearer token like any other (401)', async () => {
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const gateway = new Gateway({ servers: [{ id: 'up', transport: up.transport }] });
+    cleanups.push(() => gateway.close());
+    const token = 'modern-token-0123456789abcdef';
+    const http = await startHttpGateway(gateway, { port: 0, token });
+    cleanups.push(() => http.close());
+    const body = { id: 1, method: 'tools/list', params: { _meta: envelope } };
+    const refused = await post(http.url, body, { 'mcp-method': 'tools/list' });
+    expect(refused.status).toBe(401);
+    const served = await post(http.url, body, {
+      'mcp-method': 'tools/list',
+      authorization: `Bearer ${token}`,
+    });
+    expect(served.status).toBe(200);
+    expect((served.json.result as { tools: unknown[] }).tools.length).toBeGreaterThan(0);
+  });
+});
+
 describe('gateway over HTTP, modern resource updates', () => {
   it('subscribes upstream while a listen stream asks for a resource, and forwards its updates', async () => {
     const up = await startHttpServer({ id: 'up', subscriptions: true });

@@ -88,7 +88,7 @@ async function roundRobinProxy(targets: readonly string[]) {
   };
 }
 
-describe('modern clients across gateway replicas', () => {
+describe('modern clients across gateway replicas', { timeout: 60_000 }, () => {
   it('serves every request on whichever replica it lands, with no session secret', async () => {
     const up = await startHttpServer({ id: 'up' });
     cleanups.push(up.close);

@@ -26,16 +26,20 @@ afterAll(async () => {
 });
 
 async function config(): Promise<string> {
+  return (await upstream()).file;
+}
+
+async function upstream() {
   const up = await startHttpServer({ id: 'up' });
   cleanups.push(up.close);
   const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
   await writeFile(file, JSON.stringify({ mcpServers: { up: { url: up.url } } }));
-  return file;
+  return { up, file };
 }
 
 type Kind = 'v1' | 'v2-default' | 'v2-auto' | 'v2-pinned';
 
-describe('mcpool serve over stdio, both eras', () => {
+describe('mcpool serve over stdio, both eras', { timeout: 60_000 }, () => {
   it.each<[Kind, string]>([
     ['v1', 'legacy'],
     ['v2-default', 'legacy'],
@@ -72,6 +76,42 @@ describe('mcpool serve over stdio, both eras', () => {
     await client.close();
     // The gateway exits when its client closes stdin, in either era.
     await waitFor(() => !isAlive(pid) || undefined, { message: 'mcpool exited' });
+  });
+});
+
+describe('mcpool serve over stdio, modern list changes', { timeout: 60_000 }, () => {
+  it('tells a modern client of catalog changes through subscriptions/listen', async () => {
+    const { up, file } = await upstream();
+    let changed = 0;
+    const client = new V2Client(
+      { name: 'listener', version: '0' },
+      {
+        versionNegotiation: { mode: { pin: '2026-07-28' } },
+        listChanged: {
+          tools: {
+            onChanged: () => {
+              changed++;
+            },
+          },
+        },
+      },
+    );
+    await client.connect(
+      new V2Stdio({
+        command: process.execPath,
+        args: [cli, 'serve', '--config', file],
+        stderr: 'ignore',
+      }),
+    );
+    cleanups.push(() => client.close());
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('fresh');
+    up.state.addTool('fresh');
+    await waitFor(() => changed > 0 || undefined, {
+      message: 'notifications/tools/list_changed over stdio',
+      timeoutMs: 20_000,
+    });
+    const tools = await client.listTools({}, { cacheMode: 'refresh' });
+    expect(tools.tools.map((t) => t.name)).toContain('fresh');
   });
 });
 
