@@ -311,8 +311,19 @@ export class ModernHttpFront {
     // The stream ends when the client goes away; the session's changes reach it meanwhile.
     await tenant.ready();
     const uris = listenUris(body);
-    const unsubscribe = uris.length > 0 ? await tenant.subscribe(uris) : () => {};
-    res.once('close', unsubscribe);
+    let unsubscribe = () => {};
+    if (uris.length > 0) {
+      try {
+        unsubscribe = await tenant.subscribe(uris);
+      } catch (error) {
+        // The stream still carries what else it asked for; the log says which resource no server offers.
+        this.gateway.logger.warn(
+          { uris, err: this.gateway.redact(String(error)) },
+          'subscriptions/listen: could not subscribe upstream',
+        );
+      }
+    }
+    res.once('close', () => unsubscribe());
     return node(req, res, body);
   }
 
