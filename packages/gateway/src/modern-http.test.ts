@@ -256,6 +256,27 @@ describe('gateway over HTTP, modern calls', () => {
     expect(fromLegacy?.message).toContain('No healthy server offers the tool "nope"');
   });
 
+  it('names the URI of a resource no server has in the error data, in both eras', async () => {
+    const { http } = await serve();
+    const modern = new V2Client(
+      { name: 'modern', version: '0' },
+      { versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    await modern.connect(new V2Http(new URL(http.url)));
+    cleanups.push(() => modern.close());
+    const legacy = new V1Client({ name: 'legacy', version: '0' });
+    await legacy.connect(new V1Http(new URL(http.url)));
+    cleanups.push(() => legacy.close());
+    const uri = 'mcpool-test://up/nothing-here';
+    for (const read of [modern.readResource({ uri }), legacy.readResource({ uri })]) {
+      const error = (await read.then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { data?: { uri?: string } } | undefined;
+      expect(error?.data?.uri).toBe(uri);
+    }
+  });
+
   it('asks a modern request for the bearer token like any other (401)', async () => {
     const up = await startHttpServer({ id: 'up' });
     cleanups.push(up.close);
