@@ -11,7 +11,6 @@ import { StreamableHTTPClientTransport as V1Http } from '@modelcontextprotocol/s
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.js';
 import { type HttpGateway, startHttpGateway } from './http.js';
-import { mergeCacheHints } from './modern.js';
 import { text } from './test-helpers.js';
 
 const MODERN = '2026-07-28';
@@ -327,33 +326,6 @@ describe('gateway over HTTP, modern resource updates', () => {
     // The last stream that asked for it is gone: the upstream subscription ends too.
     await waitFor(() => up.state.unsubscribes === 1 || undefined, {
       message: 'resources/unsubscribe upstream',
-    });
-  });
-});
-
-describe('mergeCacheHints', () => {
-  it('keeps the shortest ttl, public only when every upstream said public', () => {
-    expect(
-      mergeCacheHints([
-        { ttlMs: 500, cacheScope: 'public' },
-        { ttlMs: 200, cacheScope: 'public' },
-      ]),
-    ).toEqual({
-      ttlMs: 200,
-      cacheScope: 'public',
-    });
-    expect(
-      mergeCacheHints([
-        { ttlMs: 500, cacheScope: 'public' },
-        { ttlMs: 900, cacheScope: 'private' },
-      ]),
-    ).toEqual({
-      ttlMs: 500,
-      cacheScope: 'private',
-    });
-    expect(mergeCacheHints([{ ttlMs: 500, cacheScope: 'public' }, undefined])).toEqual({
-      ttlMs: 0,
-      cacheScope: 'private',
     });
   });
 });
