@@ -47,6 +47,23 @@ export function toDownstreamError(error: unknown, redact: Redact): DownstreamErr
   return new DownstreamError(ErrorCode.InternalError, redact(message));
 }
 
+/** Resource not found (-32002), or the params' fault (-32602), of a `resources/read`. */
+const RESOURCE_ERROR_CODES = new Set([-32002, ErrorCode.InvalidParams]);
+
+/**
+ * A failed `resources/read` names the URI it was about in `data.uri`, as the
+ * spec asks of a resource-not-found error, when the upstream did not.
+ */
+export function withResourceUri(error: unknown, uri: string): unknown {
+  if (!(error instanceof DownstreamError) || !RESOURCE_ERROR_CODES.has(error.code)) return error;
+  const data = error.data;
+  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
+    return error;
+  }
+  if ((data as { uri?: unknown } | undefined)?.uri !== undefined) return error;
+  return new DownstreamError(error.code, error.message, { ...(data as object | undefined), uri });
+}
+
 /**
  * True for a tools/call that the gateway could not complete for operational
  * reasons: no server available, every server failed, it may have run, it timed

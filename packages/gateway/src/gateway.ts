@@ -117,6 +117,16 @@ export class Gateway implements AsyncDisposable {
     };
   }
 
+  /** How the gateway introduces itself to downstream clients. */
+  get serverInfo(): { name: string; version: string } {
+    return this.options.serverInfo ?? { name: 'mcpool', version: VERSION };
+  }
+
+  /** The `instructions` given to downstream clients, if any. */
+  get instructions(): string | undefined {
+    return this.options.instructions;
+  }
+
   /** The pool of stateless servers shared by every session, once started (undefined when there are none). */
   get shared(): Upstream | undefined {
     return this.sharedUpstream;
@@ -211,8 +221,7 @@ export class Gateway implements AsyncDisposable {
     if (this.drainingSince !== undefined && options.rebuilt !== true) {
       throw new GatewayDrainingError();
     }
-    const info = this.options.serverInfo ?? { name: 'mcpool', version: VERSION };
-    const server = new Server(info, {
+    const server = new Server(this.serverInfo, {
       capabilities: {
         tools: { listChanged: true },
         prompts: { listChanged: true },

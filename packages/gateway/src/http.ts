@@ -9,11 +9,14 @@ import {
   type JSONRPCMessage,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import type { HttpSettings } from './config.js';
 import type { Gateway } from './gateway.js';
 import { accepts, createGuards, HttpError, readJsonBody } from './http-guards.js';
 import { answerProbe } from './http-probes.js';
 import { createHttpSessions } from './http-sessions.js';
+import { ModernHttpFront } from './modern.js';
+import { principalOf } from './session-token.js';
 
 export { PROBE_PATHS } from './http-probes.js';
 
@@ -60,6 +63,42 @@ function sessionHeader(req: IncomingMessage): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Whether a POST belongs to the modern era (2026-07-28), by the v2 SDK's own
+ * classification: a `_meta` envelope claim, or a modern version header.
+ * Requests of a legacy session (an `Mcp-Session-Id` and a body with no
+ * `_meta`) skip it, so the legacy path costs what it did.
+ */
+function isModern(req: IncomingMessage, body: unknown): boolean {
+  if (
+    req.headers['mcp-session-id'] !== undefined &&
+    !Array.isArray(body) &&
+    typeof body === 'object' &&
+    body !== null &&
+    (body as { params?: { _meta?: unknown } }).params?._meta === undefined &&
+    req.headers['mcp-method'] === undefined
+  ) {
+    return false;
+  }
+  const outcome = classifyInboundRequest({
+    httpMethod: 'POST',
+    body,
+    ...optional('protocolVersionHeader', header(req, 'mcp-protocol-version')),
+    ...optional('mcpMethodHeader', header(req, 'mcp-method')),
+    ...optional('mcpNameHeader', header(req, 'mcp-name')),
+  });
+  return outcome.kind !== 'legacy';
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [k in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: string };
+}
+
 /**
  * Serves a gateway over Streamable HTTP, one downstream session per MCP
  * session id. Guards, in order: `Host` and `Origin` against DNS rebinding
@@ -76,17 +115,11 @@ export async function startHttpGateway(
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const guards = createGuards(options);
   const sessions = createHttpSessions(gateway, options);
+  const modern = new ModernHttpFront(gateway);
   const sockets = new Set<Socket>();
   const log = gateway.logger;
 
-  const post = async (req: IncomingMessage, res: ServerResponse) => {
-    if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
-      throw new HttpError(
-        406,
-        -32000,
-        'Not Acceptable: Client must accept both application/json and text/event-stream',
-      );
-    }
+  const post = async (req: IncomingMessage, res: ServerResponse, settled: () => void) => {
     const type = req.headers['content-type'];
     if (type === undefined || !type.includes('application/json')) {
       throw new HttpError(
@@ -96,6 +129,16 @@ export async function startHttpGateway(
       );
     }
     const body = await readJsonBody(req, maxBody);
+    if (isModern(req, body)) {
+      return modern.handle(req, res, body, principalOf(req.headers.authorization), settled);
+    }
+    if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
+      throw new HttpError(
+        406,
+        -32000,
+        'Not Acceptable: Client must accept both application/json and text/event-stream',
+      );
+    }
     const batch = Array.isArray(body);
     const messages = (batch ? body : [body]) as unknown[];
     if (messages.length === 0 || !messages.every(isMessage)) {
@@ -143,7 +186,7 @@ export async function startHttpGateway(
     }
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, settled: () => void) => {
     guards.origin(req);
     guards.token(req);
     const url = req.url ?? '/';
@@ -152,7 +195,7 @@ export async function startHttpGateway(
       throw new HttpError(404, -32000, `Not found: MCP is at ${path}`);
     }
     const method = req.method ?? 'GET';
-    if (method === 'POST') return post(req, res);
+    if (method === 'POST') return post(req, res, settled);
     if (method !== 'GET' && method !== 'DELETE') {
       throw new HttpError(405, -32000, 'Method not allowed', { allow: 'GET, POST, DELETE' });
     }
@@ -210,15 +253,17 @@ export async function startHttpGateway(
 
   const server: NodeHttpServer = createServer((req, res) => {
     if (answerProbe(gateway, req, res)) return;
-    const counted = req.method === 'POST';
+    let counted = req.method === 'POST';
     if (counted) inflight++;
-    handle(req, res)
+    const settled = () => {
+      if (!counted) return;
+      counted = false;
+      inflight--;
+      if (inflight === 0) idle?.();
+    };
+    handle(req, res, settled)
       .catch((error: unknown) => fail(req, res, error))
-      .finally(() => {
-        if (!counted) return;
-        inflight--;
-        if (inflight === 0) idle?.();
-      });
+      .finally(settled);
   });
   // Keep-alive a little longer than the usual client's pool, so that it never reuses a socket we are closing.
   server.keepAliveTimeout = 65_000;
@@ -241,7 +286,7 @@ export async function startHttpGateway(
   const close = () => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await sessions.closeAll();
+      await Promise.all([sessions.closeAll(), modern.close()]);
       // Answers just written get a moment to leave before the sockets go.
       server.closeIdleConnections();
       await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 250).unref())]);

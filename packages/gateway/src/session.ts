@@ -20,7 +20,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isToolFailure, toDownstreamError, toToolError } from './errors.js';
+import { isToolFailure, toDownstreamError, toToolError, withResourceUri } from './errors.js';
 import type { GatewayLogger } from './logger.js';
 import type { Redact } from './redact.js';
 import {
@@ -249,7 +249,9 @@ export class GatewaySession {
       }),
     );
     s.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
-      this.forward(extra, (r, o) => r.readResource(request.params, o)),
+      this.forward(extra, (r, o) => r.readResource(request.params, o)).catch((error: unknown) => {
+        throw withResourceUri(error, request.params.uri);
+      }),
     );
     s.setRequestHandler(CompleteRequestSchema, (request, extra) =>
       this.forward(extra, (r, o) => r.complete(request.params, o)),

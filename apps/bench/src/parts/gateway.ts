@@ -1,7 +1,8 @@
 /**
  * Part — the gateway's hop: an SDK client calling through `mcpool serve
  * --http` (a child process, HTTP upstream) against the same client calling
- * the same upstream server directly, in one run. And what an idle
+ * the same upstream server directly, in one run; a modern (2026-07-28)
+ * client through the gateway beside them. And what an idle
  * downstream session costs: 1,000 sessions over 3 upstream servers.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -10,7 +11,6 @@ import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { ADD, closeSdkClient, connectSdkClient, httpTransport } from '../clients.js';
 import type { Context, Goal, Part } from '../report.js';
@@ -19,6 +19,7 @@ import { fmtBytes, fmtDuration, fmtRate, table } from '../util/format.js';
 import { settleHeap } from '../util/gc.js';
 import { runLoad } from '../util/load.js';
 import { median, quantile } from '../util/stats.js';
+import { connectModernClient } from './gateway-modern.js';
 
 const GOAL_P50_MS = 0.3;
 const GOAL_P99_MS = 1;
@@ -79,32 +80,36 @@ interface Round {
   directP99: number;
   gatewayP50: number;
   gatewayP99: number;
+  modernP50: number;
+  modernP99: number;
 }
 
-/** Concurrency 1, calls of the two paths alternating, so both see the same machine. */
-async function latencyRound(direct: Client, gateway: Client, calls: number): Promise<Round> {
-  const d: number[] = [];
-  const g: number[] = [];
+type Call = () => Promise<unknown>;
+
+/** Concurrency 1, calls of the three paths in turn (the first rotating), so all see the same machine. */
+async function latencyRound(paths: readonly [Call, Call, Call], calls: number): Promise<Round> {
+  const times: [number[], number[], number[]] = [[], [], []];
   for (let i = 0; i < calls; i++) {
-    const [first, firstTimes, second, secondTimes] =
-      i % 2 === 0 ? [direct, d, gateway, g] : [gateway, g, direct, d];
-    let t = performance.now();
-    await first.callTool(ADD);
-    firstTimes.push(performance.now() - t);
-    t = performance.now();
-    await second.callTool(ADD);
-    secondTimes.push(performance.now() - t);
+    for (let k = 0; k < 3; k++) {
+      const which = (i + k) % 3;
+      const t = performance.now();
+      await (paths[which] as Call)();
+      (times[which] as number[]).push(performance.now() - t);
+    }
   }
+  const [d, g, m] = times;
   return {
     directP50: quantile(d, 0.5),
     directP99: quantile(d, 0.99),
     gatewayP50: quantile(g, 0.5),
     gatewayP99: quantile(g, 0.99),
+    modernP50: quantile(m, 0.5),
+    modernP99: quantile(m, 0.99),
   };
 }
 
-async function throughput(clients: readonly Client[], calls: number): Promise<number> {
-  const result = await runLoad((i) => (clients[i % clients.length] as Client).callTool(ADD), {
+async function throughput(call: Call, calls: number): Promise<number> {
+  const result = await runLoad(() => call(), {
     total: calls,
     concurrency: 32,
   });
@@ -208,31 +213,43 @@ export const gateway: Part = {
       closers.unshift(() => served.close());
       const direct = await connectSdkClient(httpTransport(upUrl), 'bench-direct');
       const viaGateway = await connectSdkClient(httpTransport(served.url), 'bench-gateway');
+      const modern = await connectModernClient(served.url);
       closers.unshift(
         () => closeSdkClient(direct),
         () => closeSdkClient(viaGateway),
+        () => modern.close(),
       );
-      await latencyRound(direct, viaGateway, 50);
+      const paths: [Call, Call, Call] = [
+        () => direct.callTool(ADD),
+        () => viaGateway.callTool(ADD),
+        modern.call,
+      ];
+      await latencyRound(paths, 50);
 
       const latency: Round[] = [];
       const ratios: number[] = [];
-      const tput: { direct: number; gateway: number }[] = [];
-      const directPool = [direct];
-      const gatewayPool = [viaGateway];
+      const modernRatios: number[] = [];
+      const tput: { direct: number; gateway: number; modern: number }[] = [];
       for (let r = 0; r < rounds; r++) {
         context.log(`round ${r + 1}/${rounds}`);
-        latency.push(await latencyRound(direct, viaGateway, callsPerRound));
-        // Alternate which path goes first, so neither always meets a warmer machine.
-        const first = r % 2 === 0;
-        const a = await throughput(first ? directPool : gatewayPool, throughputCalls);
-        const b = await throughput(first ? gatewayPool : directPool, throughputCalls);
-        const round = first ? { direct: a, gateway: b } : { direct: b, gateway: a };
-        tput.push(round);
-        ratios.push(round.gateway / round.direct);
+        latency.push(await latencyRound(paths, callsPerRound));
+        // Rotate which path goes first, so none always meets a warmer machine.
+        const measured = [0, 0, 0];
+        for (let k = 0; k < 3; k++) {
+          const which = (r + k) % 3;
+          measured[which] = await throughput(paths[which] as Call, throughputCalls);
+        }
+        const [d = 0, g = 0, m = 0] = measured;
+        tput.push({ direct: d, gateway: g, modern: m });
+        ratios.push(g / d);
+        modernRatios.push(m / d);
       }
       const addedP50 = median(latency.map((l) => l.gatewayP50 - l.directP50));
       const addedP99 = median(latency.map((l) => l.gatewayP99 - l.directP99));
       const ratio = median(ratios);
+      const modernAddedP50 = median(latency.map((l) => l.modernP50 - l.directP50));
+      const modernAddedP99 = median(latency.map((l) => l.modernP99 - l.directP99));
+      const modernRatio = median(modernRatios);
 
       context.log(`${idleSessions} idle sessions over 3 upstream servers`);
       const memory = await sessionMemory(
@@ -258,6 +275,18 @@ export const gateway: Part = {
           fmtDuration(addedP50),
           fmtDuration(addedP99),
           `${(ratio * 100).toFixed(1)}% of direct`,
+        ],
+        [
+          'modern client (2026-07-28) through mcpool serve',
+          fmtDuration(median(latency.map((l) => l.modernP50))),
+          fmtDuration(median(latency.map((l) => l.modernP99))),
+          fmtRate(median(tput.map((t) => t.modern))),
+        ],
+        [
+          'modern: added / ratio',
+          fmtDuration(modernAddedP50),
+          fmtDuration(modernAddedP99),
+          `${(modernRatio * 100).toFixed(1)}% of direct`,
         ],
       ];
       const judged = !context.quick;
@@ -285,11 +314,19 @@ export const gateway: Part = {
       ];
       return {
         about:
-          'An SDK client calls `add` on one Streamable HTTP server (in a child process) directly and through `mcpool serve --http` (another child process, the same server upstream), calls of the two paths alternating at concurrency 1; then each path alone at concurrency 32, the order alternating per round. Figures are medians over rounds. Idle sessions: initialize + initialized on an in-process gateway, heap after full collections.',
+          'An SDK client calls `add` on one Streamable HTTP server (in a child process) directly and through `mcpool serve --http` (another child process, the same server upstream), and a v2 client pinned to 2026-07-28 calls it through the gateway too; calls of the three paths in turn at concurrency 1; then each path alone at concurrency 32, the order rotating per round. The modern rows are informative: no goal is set for them. Figures are medians over rounds. Idle sessions: initialize + initialized on an in-process gateway, heap after full collections.',
         text: `${table(['path', 'p50', 'p99', 'calls/s at 32'], rows)}\n\nIdle session: ${fmtBytes(memory.bytesPerSession)} of heap each (${memory.count} sessions), ${fmtDuration(memory.openMs)} to open.`,
         goals,
         notes: context.quick ? ['Quick mode: figures are rough and goals are not judged.'] : [],
-        data: { latency, throughput: tput, addedP50, addedP99, ratio, memory },
+        data: {
+          latency,
+          throughput: tput,
+          addedP50,
+          addedP99,
+          ratio,
+          modern: { addedP50: modernAddedP50, addedP99: modernAddedP99, ratio: modernRatio },
+          memory,
+        },
       };
     } finally {
       for (const close of closers) await close().catch(() => {});

@@ -1,0 +1,121 @@
+// Two `mcpool serve --http` replicas behind a round-robin proxy on 127.0.0.1, with no session
+// secret: a modern (2026-07-28) client needs no session state, so every request may land on
+// either replica and nothing breaks.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHttpServer } from '@mcpool/testkit';
+import {
+  Client as V2Client,
+  StreamableHTTPClientTransport as V2Http,
+} from '@modelcontextprotocol/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServe, text } from './test-helpers.js';
+
+let dir: string;
+const cleanups: (() => Promise<void>)[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mcpool-modern-replicas-'));
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Each request to the next replica, as a Kubernetes Service or any load balancer would. */
+async function roundRobinProxy(targets: readonly string[]) {
+  const hops: { replica: number; rpc: string | undefined }[] = [];
+  const agent = new Agent({ keepAlive: true });
+  const sockets = new Set<Socket>();
+  let next = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const replica = next++ % targets.length;
+      const target = new URL(targets[replica] as string);
+      let rpc: string | undefined;
+      try {
+        rpc = (JSON.parse(body.toString()) as { method?: string }).method;
+      } catch {
+        rpc = undefined;
+      }
+      hops.push({ replica, rpc });
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: target.host },
+          agent,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          res.once('close', () => answer.destroy());
+        },
+      );
+      upstream.once('error', () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    hops,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('modern clients across gateway replicas', { timeout: 60_000 }, () => {
+  it('serves every request on whichever replica it lands, with no session secret', async () => {
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const file = join(dir, 'replicas.json');
+    await writeFile(file, JSON.stringify({ mcpServers: { up: { url: up.url } } }));
+    const replicas = await Promise.all([spawnServe(file), spawnServe(file)]);
+    for (const r of replicas) cleanups.push(r.kill);
+    const proxy = await roundRobinProxy(replicas.map((r) => r.url));
+    cleanups.push(proxy.close);
+
+    const client = new V2Client(
+      { name: 'modern', version: '0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    await client.connect(new V2Http(new URL(proxy.url)));
+    cleanups.push(() => client.close());
+    expect(client.getProtocolEra()).toBe('modern');
+    expect(
+      (await client.listTools({}, { cacheMode: 'refresh' })).tools.map((t) => t.name),
+    ).toContain('add');
+    for (let i = 0; i < 6; i++) {
+      expect(text(await client.callTool({ name: 'add', arguments: { a: i, b: 1 } }))).toBe(
+        String(i + 1),
+      );
+    }
+    const calls = proxy.hops.filter((h) => h.rpc === 'tools/call');
+    expect(calls).toHaveLength(6);
+    expect(new Set(calls.map((h) => h.replica))).toEqual(new Set([0, 1]));
+  });
+});
