@@ -141,8 +141,8 @@ export class Dispatcher {
       );
     }
     const timeoutMs = options.timeout ?? this.settings.requestTimeout;
-    const scope = new CallScope(this.signals, options.signal, timeoutMs, description);
     const started = performance.now();
+    const scope = new CallScope(this.signals, options.signal, timeoutMs, description, started);
     this.host.budget?.recordRequest();
     const call = new Call(
       this.host,

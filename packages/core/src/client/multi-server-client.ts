@@ -42,7 +42,7 @@ import {
   clientOptionsSchema,
   type MultiServerClientOptions,
 } from './options.js';
-import { Routes } from './routing.js';
+import { Routes, type ToolPlan } from './routing.js';
 import { subscribeResource } from './subscribe.js';
 
 /**
@@ -168,27 +168,32 @@ export class MultiServerClient {
   /** Calls a tool on a server that offers it. Names may be namespaced (`server__tool`). */
   callTool(params: CallToolRequest['params'], options: CallOptions = {}): Promise<CallToolResult> {
     // Not async: an async wrapper around run() would add a promise and two ticks to every call.
+    let plan: ToolPlan;
     try {
       this.assertOpen();
-      const { offering, upstream, safe } = this.counted(() =>
-        this.routes.toolCall(params.name, options.server),
-      );
-      const request: RequestInfo = {
-        method: 'tools/call',
-        params: upstream === params.name ? params : { ...params, name: upstream },
-        safe,
-        target: params.name,
-        key: options.key,
-      };
-      return this.calls.run(
-        request,
-        `tools/call "${params.name}"`,
-        offering,
-        options,
-      ) as Promise<CallToolResult>;
     } catch (error) {
       return Promise.reject(error);
     }
+    try {
+      plan = this.routes.toolCall(params.name, options.server);
+    } catch (error) {
+      // A failed routing step is a failed call in the figures too.
+      this.figures.finish(false, performance.now(), this.aggregation.name);
+      return Promise.reject(error);
+    }
+    const request: RequestInfo = {
+      method: 'tools/call',
+      params: plan.upstream === params.name ? params : { ...params, name: plan.upstream },
+      safe: plan.safe,
+      target: params.name,
+      key: options.key,
+    };
+    return this.calls.run(
+      request,
+      plan.description,
+      plan.offering,
+      options,
+    ) as Promise<CallToolResult>;
   }
 
   async getPrompt(

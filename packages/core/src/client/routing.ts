@@ -2,6 +2,17 @@ import type { ServerPool } from '../pool/server-pool.js';
 import type { Route } from '../spec/catalog.js';
 import { UnknownServerError } from '../spec/errors.js';
 
+/** Where a tool call goes, under which name, whether it may be repeated, and how errors name it. */
+export interface ToolPlan {
+  readonly offering: readonly string[];
+  readonly upstream: string;
+  readonly safe: boolean;
+  /** `tools/call "name"`, as errors name the call. */
+  readonly description: string;
+  /** The name the caller used. */
+  readonly target: string;
+}
+
 /**
  * Where a client's requests go: names to servers (namespaced names, pinned
  * servers), and whether a tool is safe to repeat there. One per client.
@@ -13,6 +24,17 @@ export class Routes {
     private readonly unsafeTools: ReadonlySet<string>,
   ) {}
 
+  /** Whether the pool holds a server (the catalog asks before routing a prefixed name to it). */
+  private readonly known = (id: string): boolean => this.pool.server(id) !== undefined;
+
+  /**
+   * One plan per catalog route: the catalog builds new routes whenever a
+   * server's catalog changes, and safety depends on nothing else (the tool
+   * lists are fixed per client), so a plan kept per route stays right until
+   * then and a call routes with one lookup and no allocation.
+   */
+  private readonly plans = new WeakMap<Route, ToolPlan>();
+
   /**
    * Whether a tool is safe to repeat (retry, fallback, fan-out): the operator's
    * `unsafeTools`/`safeTools` first, then the tool's `readOnlyHint` or
@@ -21,7 +43,7 @@ export class Routes {
   isSafeTool(name: string): boolean {
     let route: Route | undefined;
     try {
-      route = this.pool.catalog.routeTool(name, (id) => this.pool.server(id) !== undefined);
+      route = this.pool.catalog.routeTool(name, this.known);
     } catch {
       route = undefined;
     }
@@ -65,15 +87,27 @@ export class Routes {
   }
 
   /** Where a tool call goes, under which name, and whether it is safe to repeat there. */
-  toolCall(
-    name: string,
-    pinned: string | undefined,
-  ): { offering: readonly string[]; upstream: string; safe: boolean } {
-    const { offering, upstream } = this.routeNamed('tool', name, pinned);
+  toolCall(name: string, pinned: string | undefined): ToolPlan {
+    if (pinned) {
+      const { offering, upstream } = this.routeNamed('tool', name, pinned);
+      return this.planOf(name, { servers: offering, upstreamName: upstream });
+    }
+    const route = this.pool.catalog.routeTool(name, this.known);
+    const kept = this.plans.get(route);
+    // A route may be reached under more than one name (bare and prefixed); safety is per name.
+    if (kept !== undefined && kept.target === name) return kept;
+    const plan = this.planOf(name, route);
+    this.plans.set(route, plan);
+    return plan;
+  }
+
+  private planOf(name: string, route: Route): ToolPlan {
     return {
-      offering,
-      upstream,
-      safe: this.safeOn(name, { servers: offering, upstreamName: upstream }),
+      offering: route.servers,
+      upstream: route.upstreamName,
+      safe: this.safeOn(name, route),
+      description: `tools/call "${name}"`,
+      target: name,
     };
   }
 
@@ -90,11 +124,10 @@ export class Routes {
         upstream: name.startsWith(prefix) ? name.slice(prefix.length) : name,
       };
     }
-    const known = (id: string) => this.pool.server(id) !== undefined;
     const route =
       kind === 'tool'
-        ? this.pool.catalog.routeTool(name, known)
-        : this.pool.catalog.routePrompt(name, known);
+        ? this.pool.catalog.routeTool(name, this.known)
+        : this.pool.catalog.routePrompt(name, this.known);
     // Routes are rebuilt, never changed, when a catalog changes: no copy needed.
     return { offering: route.servers, upstream: route.upstreamName };
   }
