@@ -111,17 +111,19 @@ export class Call implements AggregationJob<unknown> {
     params: unknown,
   ): Promise<unknown> {
     const { scope, request, description, host } = this;
-    if (scope.aborted) throw abortReason(scope.attemptSignal, description);
-    const remaining = scope.remaining();
+    const attemptSignal = scope.attemptSignal;
+    if (attemptSignal.aborted) throw abortReason(attemptSignal, description);
+    const remaining = scope.deadline - performance.now();
     if (remaining <= 0) throw new TimeoutError(description, this.timeoutMs);
-    const link = linkSignals(scope.attemptSignal, options.signal);
+    // An attempt's own signal (hedging, say) is linked in; a plain attempt sends with the call's.
+    const link = options.signal ? linkSignals(attemptSignal, options.signal) : undefined;
     const budget = options.timeout ?? host.attemptTimeout;
     try {
       const value = await host.pool.execute(
         server,
         params === request.params ? request : { ...request, params },
         {
-          signal: link ? link.signal : scope.attemptSignal,
+          signal: link ? link.signal : attemptSignal,
           deadline: scope.deadline,
           // Only a budget shorter than the call's needs a timer of its own.
           timeout: budget !== undefined && budget < remaining ? budget : undefined,

@@ -9,8 +9,6 @@ export interface ToolPlan {
   readonly safe: boolean;
   /** `tools/call "name"`, as errors name the call. */
   readonly description: string;
-  /** The name the caller used. */
-  readonly target: string;
 }
 
 /**
@@ -28,12 +26,13 @@ export class Routes {
   private readonly known = (id: string): boolean => this.pool.server(id) !== undefined;
 
   /**
-   * One plan per catalog route: the catalog builds new routes whenever a
-   * server's catalog changes, and safety depends on nothing else (the tool
-   * lists are fixed per client), so a plan kept per route stays right until
-   * then and a call routes with one lookup and no allocation.
+   * Tool-call plans by the name the caller uses, for the catalog generation
+   * they were made under: safety depends on nothing else (the tool lists are
+   * fixed per client), so a call routes with one lookup and no allocation
+   * until a server's catalog changes.
    */
-  private readonly plans = new WeakMap<Route, ToolPlan>();
+  private plans = new Map<string, ToolPlan>();
+  private plansOf = -1;
 
   /**
    * Whether a tool is safe to repeat (retry, fallback, fan-out): the operator's
@@ -92,12 +91,16 @@ export class Routes {
       const { offering, upstream } = this.routeNamed('tool', name, pinned);
       return this.planOf(name, { servers: offering, upstreamName: upstream });
     }
-    const route = this.pool.catalog.routeTool(name, this.known);
-    const kept = this.plans.get(route);
-    // A route may be reached under more than one name (bare and prefixed); safety is per name.
-    if (kept !== undefined && kept.target === name) return kept;
-    const plan = this.planOf(name, route);
-    this.plans.set(route, plan);
+    const catalog = this.pool.catalog;
+    if (this.plansOf !== catalog.generation) {
+      this.plans = new Map();
+      this.plansOf = catalog.generation;
+    }
+    const kept = this.plans.get(name);
+    if (kept !== undefined) return kept;
+    const plan = this.planOf(name, catalog.routeTool(name, this.known));
+    // A prefixed name's route depends on membership too: it is looked up each time.
+    if (catalog.routesDirectly(name)) this.plans.set(name, plan);
     return plan;
   }
 
@@ -107,7 +110,6 @@ export class Routes {
       upstream: route.upstreamName,
       safe: this.safeOn(name, route),
       description: `tools/call "${name}"`,
-      target: name,
     };
   }
 
