@@ -202,7 +202,9 @@ function ciText(ci: { lo: number; hi: number }): string {
 
 /** Microseconds added per call, signed. */
 function fmtUs(us: number): string {
-  return `${us >= 0 ? '+' : '−'}${Math.abs(us).toFixed(2)} µs`;
+  const abs = Math.abs(us);
+  const size = abs >= 1000 ? `${(abs / 1000).toFixed(2)} ms` : `${abs.toFixed(2)} µs`;
+  return `${us >= 0 ? '+' : '−'}${size}`;
 }
 
 /** A confidence interval of a difference in µs, or nothing when there were too few rounds for one. */

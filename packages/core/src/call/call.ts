@@ -23,6 +23,9 @@ export interface CallHost {
   noteRetry(): void;
 }
 
+/** An attempt with no options of its own (most of them): one object for all, never changed. */
+const NO_OPTIONS: AttemptOptions = Object.freeze({});
+
 type Merge = (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown;
 type Pages = (attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>;
 
@@ -75,7 +78,7 @@ export class Call implements AggregationJob<unknown> {
     return open.length === 0 ? undefined : this.host.balancer.pick(open, this.request);
   }
 
-  attempt(server: ServerView, options: AttemptOptions = {}): Promise<unknown> {
+  attempt(server: ServerView, options: AttemptOptions = NO_OPTIONS): Promise<unknown> {
     const pages = this.pages;
     return pages
       ? pages((params) => this.runOne(server, options, params))

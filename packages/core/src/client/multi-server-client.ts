@@ -45,6 +45,9 @@ import {
 import { Routes, type ToolPlan } from './routing.js';
 import { subscribeResource } from './subscribe.js';
 
+/** A call made without options (most of them): one object for all, never changed. */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
 /**
  * Talks to every server of a pool as if it were one MCP server: routes each
  * request to the servers that can serve it, balances, retries what is safe to
@@ -166,7 +169,10 @@ export class MultiServerClient {
   }
 
   /** Calls a tool on a server that offers it. Names may be namespaced (`server__tool`). */
-  callTool(params: CallToolRequest['params'], options: CallOptions = {}): Promise<CallToolResult> {
+  callTool(
+    params: CallToolRequest['params'],
+    options: CallOptions = NO_OPTIONS,
+  ): Promise<CallToolResult> {
     // Not async: an async wrapper around run() would add a promise and two ticks to every call.
     let plan: ToolPlan;
     try {
