@@ -44,9 +44,10 @@ describe('the benchmarks in --quick mode', () => {
         transport: string;
         concurrency: number;
         goalRatio: Record<'pool' | 'stack', { median: number }>;
+        addedUs: Record<'pool' | 'stack', { median: number }>;
         cpuUs: Record<'sdk' | 'pool' | 'stack', { median: number }>;
       }[];
-      references: { name: string; ratio: { median: number } }[];
+      references: { name: string; ratio: { median: number }; addedUs: { median: number } }[];
     };
     expect(overhead.cells.map((c) => `${c.transport} c=${c.concurrency}`)).toEqual([
       'memory c=1',
@@ -58,6 +59,8 @@ describe('the benchmarks in --quick mode', () => {
       for (const v of ['pool', 'stack'] as const) {
         expect(cell.goalRatio[v].median).toBeGreaterThan(0);
         expect(Number.isFinite(cell.goalRatio[v].median)).toBe(true);
+        // The in-memory goal is judged in µs added per call: a finite difference, 0 for nothing added.
+        expect(Number.isFinite(cell.addedUs[v].median)).toBe(true);
       }
       for (const v of ['sdk', 'pool', 'stack'] as const) {
         expect(cell.cpuUs[v].median).toBeGreaterThan(0);
@@ -66,6 +69,7 @@ describe('the benchmarks in --quick mode', () => {
     // The hand-written references were measured beside the bare client in memory.
     expect(overhead.references.map((r) => r.name)).toHaveLength(3);
     expect(overhead.references[0]?.ratio.median).toBe(1);
+    expect(overhead.references[0]?.addedUs.median).toBe(0);
     for (const r of overhead.references) expect(Number.isFinite(r.ratio.median)).toBe(true);
   });
 });

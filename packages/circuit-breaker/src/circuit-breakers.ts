@@ -127,7 +127,7 @@ export class CircuitBreakers extends BreakerEmitter<CircuitBreakersEvents> imple
       circuit = this.create(pool, id);
       this.circuits.set(id, circuit);
     }
-    return circuit.fire(next, (error) => attemptVerdict(error, context.signal));
+    return circuit.fire(next, attemptVerdict, context.signal);
   }
 
   private create(pool: ServerPool, serverId: string): Circuit {

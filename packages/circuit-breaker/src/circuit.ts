@@ -41,9 +41,13 @@ export interface CircuitHooks {
   error(error: unknown): void;
 }
 
+/** How a failure counts, from the error and the signal of what failed. */
+export type VerdictOf = (error: unknown, signal: AbortSignal | undefined) => AttemptVerdict;
+
 type Action = (
   run: () => Promise<unknown>,
-  verdict: (error: unknown) => AttemptVerdict,
+  verdict: VerdictOf,
+  signal: AbortSignal | undefined,
 ) => Promise<unknown>;
 
 /**
@@ -87,9 +91,10 @@ export class Circuit {
       rotateBucketController: this.rotation,
       // True means "not a failure", and opossum then counts it as a success. opossum passes
       // the fired call's arguments after the error (nodeshift/opossum#492; its
-      // types say only the error): here, the attempt and its verdict.
+      // types say only the error): here, the attempt, its verdict and its signal
+      // (a function and its argument, not a closure made per call).
       errorFilter: (error: unknown, ...fired: unknown[]) => {
-        const v = (fired[1] as (error: unknown) => AttemptVerdict)(error);
+        const v = (fired[1] as VerdictOf)(error, fired[2] as AbortSignal | undefined);
         if (v === 'answer') return true;
         if (v === 'inconclusive') return !this.breaker.halfOpen;
         return false;
@@ -124,16 +129,16 @@ export class Circuit {
 
   /**
    * Runs `run` through the breaker. Fails fast with `CircuitOpenError` while
-   * open (and while half-open with the probe in flight); `verdict` says how a
-   * failure of `run` counts.
+   * open (and while half-open with the probe in flight); `verdict(error,
+   * signal)` says how a failure of `run` counts.
    */
-  fire<T>(run: () => Promise<T>, verdict: (error: unknown) => AttemptVerdict): Promise<T> {
+  fire<T>(run: () => Promise<T>, verdict: VerdictOf, signal: AbortSignal | undefined): Promise<T> {
     const b = this.breaker;
     if (b.isShutdown) return run();
     // A closed circuit runs the attempt: its promise needs no translation.
-    if (b.closed) return b.fire(run, verdict) as Promise<T>;
+    if (b.closed) return b.fire(run, verdict, signal) as Promise<T>;
     const probing = b.halfOpen && b.pendingClose;
-    const pending = b.fire(run, verdict) as Promise<T>;
+    const pending = b.fire(run, verdict, signal) as Promise<T>;
     // opossum admits the one half-open probe synchronously, inside fire().
     if (probing && b.halfOpen && !b.pendingClose) this.guard(() => this.hooks.probe());
     return pending.catch((error: unknown) => {

@@ -37,10 +37,7 @@ export class ClientBreaker extends BreakerEmitter<ClientBreakerEvents> implement
     );
     this.ticker.unref();
     this.remove = client.use((context, next) =>
-      this.circuit.fire(
-        () => next(context),
-        (error) => callVerdict(error, context.signal),
-      ),
+      this.circuit.fire(() => next(context), callVerdict, context.signal),
     );
   }
 

@@ -16,9 +16,9 @@ function isTimeout(reason: unknown): boolean {
 }
 
 /** The verdict on one attempt on one server, from its error and its signal. */
-export function attemptVerdict(error: unknown, signal: AbortSignal): AttemptVerdict {
+export function attemptVerdict(error: unknown, signal: AbortSignal | undefined): AttemptVerdict {
   // The attempt's own deadline is the server's fault; any other abort is the caller's.
-  if (signal.aborted && !isTimeout(signal.reason)) return 'inconclusive';
+  if (signal?.aborted && !isTimeout(signal.reason)) return 'inconclusive';
   if (
     McpoolError.isInstance(error) &&
     (error.code === 'CIRCUIT_OPEN' || error.code === 'POOL_CLOSED')

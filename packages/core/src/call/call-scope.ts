@@ -111,8 +111,10 @@ export class CallScope {
     private readonly caller: AbortSignal | undefined,
     private readonly timeoutMs: number,
     private readonly description: string,
+    /** When the call started, as `performance.now()`. */
+    started: number = performance.now(),
   ) {
-    this.deadline = performance.now() + timeoutMs;
+    this.deadline = started + timeoutMs;
     if (caller) {
       this.onCallerAbort = () => this.controller?.abort(caller.reason);
       this.ownController();

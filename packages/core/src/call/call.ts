@@ -23,6 +23,9 @@ export interface CallHost {
   noteRetry(): void;
 }
 
+/** An attempt with no options of its own (most of them): one object for all, never changed. */
+const NO_OPTIONS: AttemptOptions = Object.freeze({});
+
 type Merge = (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown;
 type Pages = (attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>;
 
@@ -75,7 +78,7 @@ export class Call implements AggregationJob<unknown> {
     return open.length === 0 ? undefined : this.host.balancer.pick(open, this.request);
   }
 
-  attempt(server: ServerView, options: AttemptOptions = {}): Promise<unknown> {
+  attempt(server: ServerView, options: AttemptOptions = NO_OPTIONS): Promise<unknown> {
     const pages = this.pages;
     return pages
       ? pages((params) => this.runOne(server, options, params))
@@ -111,17 +114,19 @@ export class Call implements AggregationJob<unknown> {
     params: unknown,
   ): Promise<unknown> {
     const { scope, request, description, host } = this;
-    if (scope.aborted) throw abortReason(scope.attemptSignal, description);
-    const remaining = scope.remaining();
+    const attemptSignal = scope.attemptSignal;
+    if (attemptSignal.aborted) throw abortReason(attemptSignal, description);
+    const remaining = scope.deadline - performance.now();
     if (remaining <= 0) throw new TimeoutError(description, this.timeoutMs);
-    const link = linkSignals(scope.attemptSignal, options.signal);
+    // An attempt's own signal (hedging, say) is linked in; a plain attempt sends with the call's.
+    const link = options.signal ? linkSignals(attemptSignal, options.signal) : undefined;
     const budget = options.timeout ?? host.attemptTimeout;
     try {
       const value = await host.pool.execute(
         server,
         params === request.params ? request : { ...request, params },
         {
-          signal: link ? link.signal : scope.attemptSignal,
+          signal: link ? link.signal : attemptSignal,
           deadline: scope.deadline,
           // Only a budget shorter than the call's needs a timer of its own.
           timeout: budget !== undefined && budget < remaining ? budget : undefined,

@@ -90,6 +90,11 @@ export class Dispatcher {
     return step(0, context);
   }
 
+  /**
+   * Runs one call. The client checks that it is open in the same tick; a call
+   * that goes through middleware first is checked again when it reaches the
+   * pool, since middleware may take its time.
+   */
   run(
     request: RequestInfo,
     description: string,
@@ -101,8 +106,13 @@ export class Dispatcher {
     if (this.middleware.length === 0 && this.pool.callWrappers.length === 0) {
       return this.dispatch(request, description, offering, options, undefined, merge, pages);
     }
-    return this.withMiddleware(request, options, (context) =>
-      this.dispatch(
+    return this.withMiddleware(request, options, (context) => {
+      try {
+        this.assertOpen();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this.dispatch(
         context.request,
         description,
         offering,
@@ -110,8 +120,8 @@ export class Dispatcher {
         context.answeredBy,
         merge,
         pages,
-      ),
-    );
+      );
+    });
   }
 
   private async dispatch(
@@ -123,7 +133,6 @@ export class Dispatcher {
     merge: Merge | undefined,
     pages: Pages | undefined,
   ): Promise<unknown> {
-    this.assertOpen();
     const pinned = options.server !== undefined;
     const aggregation = this.aggregationOf(options);
     if (aggregation.fanOut && !request.safe) {
@@ -141,8 +150,8 @@ export class Dispatcher {
       );
     }
     const timeoutMs = options.timeout ?? this.settings.requestTimeout;
-    const scope = new CallScope(this.signals, options.signal, timeoutMs, description);
     const started = performance.now();
+    const scope = new CallScope(this.signals, options.signal, timeoutMs, description, started);
     this.host.budget?.recordRequest();
     const call = new Call(
       this.host,

@@ -34,6 +34,12 @@ export class CatalogIndex {
   private tools: MergedKind<Tool> | undefined;
   private prompts: MergedKind<Prompt> | undefined;
   private templates = new Map<string, UriTemplate>();
+  /**
+   * Counts the changes of the merged catalog (a server's catalog set or
+   * deleted): a route looked up under one generation stays right while it is
+   * the same, so callers may keep what they derived from it.
+   */
+  generation = 0;
 
   constructor(options: NamespacingOptions = {}) {
     this.policy = options.policy ?? 'prefix-on-conflict';
@@ -83,6 +89,7 @@ export class CatalogIndex {
   private readonly signatures = { tool: new SignatureIndex(), prompt: new SignatureIndex() };
 
   private invalidate(): void {
+    this.generation++;
     this.tools = undefined;
     this.prompts = undefined;
   }
@@ -135,6 +142,11 @@ export class CatalogIndex {
   }
 
   /** Where a tool name (as the caller spelled it) leads. Throws when unknown or ambiguous. */
+  /** Whether `name` routes by the merged catalog alone (not as a prefixed name, which depends on membership too). */
+  routesDirectly(name: string): boolean {
+    return this.mergedTools().routes.has(name);
+  }
+
   routeTool(name: string, known: (serverId: string) => boolean): Route {
     return this.route('tool', this.mergedTools(), name, known);
   }

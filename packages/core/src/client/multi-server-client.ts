@@ -42,8 +42,11 @@ import {
   clientOptionsSchema,
   type MultiServerClientOptions,
 } from './options.js';
-import { Routes } from './routing.js';
+import { Routes, type ToolPlan } from './routing.js';
 import { subscribeResource } from './subscribe.js';
+
+/** A call made without options (most of them): one object for all, never changed. */
+const NO_OPTIONS: CallOptions = Object.freeze({});
 
 /**
  * Talks to every server of a pool as if it were one MCP server: routes each
@@ -166,29 +169,37 @@ export class MultiServerClient {
   }
 
   /** Calls a tool on a server that offers it. Names may be namespaced (`server__tool`). */
-  callTool(params: CallToolRequest['params'], options: CallOptions = {}): Promise<CallToolResult> {
+  callTool(
+    params: CallToolRequest['params'],
+    options: CallOptions = NO_OPTIONS,
+  ): Promise<CallToolResult> {
     // Not async: an async wrapper around run() would add a promise and two ticks to every call.
+    let plan: ToolPlan;
     try {
       this.assertOpen();
-      const { offering, upstream, safe } = this.counted(() =>
-        this.routes.toolCall(params.name, options.server),
-      );
-      const request: RequestInfo = {
-        method: 'tools/call',
-        params: upstream === params.name ? params : { ...params, name: upstream },
-        safe,
-        target: params.name,
-        key: options.key,
-      };
-      return this.calls.run(
-        request,
-        `tools/call "${params.name}"`,
-        offering,
-        options,
-      ) as Promise<CallToolResult>;
     } catch (error) {
       return Promise.reject(error);
     }
+    try {
+      plan = this.routes.toolCall(params.name, options.server);
+    } catch (error) {
+      // A failed routing step is a failed call in the figures too.
+      this.figures.finish(false, performance.now(), this.aggregation.name);
+      return Promise.reject(error);
+    }
+    const request: RequestInfo = {
+      method: 'tools/call',
+      params: plan.upstream === params.name ? params : { ...params, name: plan.upstream },
+      safe: plan.safe,
+      target: params.name,
+      key: options.key,
+    };
+    return this.calls.run(
+      request,
+      plan.description,
+      plan.offering,
+      options,
+    ) as Promise<CallToolResult>;
   }
 
   async getPrompt(

@@ -37,3 +37,37 @@ describe('Routes.isSafeTool', () => {
     expect(new Routes(pool, new Set(), new Set(['lookup'])).isSafeTool('lookup')).toBe(false);
   });
 });
+
+describe('Routes.toolCall', () => {
+  it('keeps a plan per tool name until a server’s catalog changes, then plans again', async () => {
+    const servers = ['a', 'b'].map((id) => cleanup(startInProcessServer({ id })));
+    const pool = new ServerPool({
+      servers: servers.map((s) => ({ id: s.state.id, transport: s.transport })),
+    });
+    cleanup(() => pool.close());
+    const routes = new Routes(pool, new Set(), new Set());
+
+    pool.catalog.set('a', catalogWith({ readOnlyHint: true }));
+    pool.catalog.set('b', catalogWith({ idempotentHint: true }));
+    const first = routes.toolCall('lookup', undefined);
+    expect(first).toMatchObject({ offering: ['a', 'b'], upstream: 'lookup', safe: true });
+    expect(first.description).toBe('tools/call "lookup"');
+    // Nothing changed: the same plan, no new object per call.
+    expect(routes.toolCall('lookup', undefined)).toBe(first);
+
+    // A replica stops calling it safe: the next call is planned again, and is not safe.
+    pool.catalog.set('b', catalogWith({}));
+    expect(routes.toolCall('lookup', undefined)).toMatchObject({ safe: false });
+
+    // A replica leaves: the plan no longer offers it.
+    pool.catalog.delete('b');
+    expect(routes.toolCall('lookup', undefined)).toMatchObject({ offering: ['a'], safe: true });
+
+    // A prefixed name reaches its server, and a pinned call its own.
+    expect(routes.toolCall('a__lookup', undefined)).toMatchObject({
+      offering: ['a'],
+      upstream: 'lookup',
+    });
+    expect(routes.toolCall('lookup', 'a')).toMatchObject({ offering: ['a'], upstream: 'lookup' });
+  });
+});

@@ -2,6 +2,15 @@ import type { ServerPool } from '../pool/server-pool.js';
 import type { Route } from '../spec/catalog.js';
 import { UnknownServerError } from '../spec/errors.js';
 
+/** Where a tool call goes, under which name, whether it may be repeated, and how errors name it. */
+export interface ToolPlan {
+  readonly offering: readonly string[];
+  readonly upstream: string;
+  readonly safe: boolean;
+  /** `tools/call "name"`, as errors name the call. */
+  readonly description: string;
+}
+
 /**
  * Where a client's requests go: names to servers (namespaced names, pinned
  * servers), and whether a tool is safe to repeat there. One per client.
@@ -13,6 +22,18 @@ export class Routes {
     private readonly unsafeTools: ReadonlySet<string>,
   ) {}
 
+  /** Whether the pool holds a server (the catalog asks before routing a prefixed name to it). */
+  private readonly known = (id: string): boolean => this.pool.server(id) !== undefined;
+
+  /**
+   * Tool-call plans by the name the caller uses, for the catalog generation
+   * they were made under: safety depends on nothing else (the tool lists are
+   * fixed per client), so a call routes with one lookup and no allocation
+   * until a server's catalog changes.
+   */
+  private plans = new Map<string, ToolPlan>();
+  private plansOf = -1;
+
   /**
    * Whether a tool is safe to repeat (retry, fallback, fan-out): the operator's
    * `unsafeTools`/`safeTools` first, then the tool's `readOnlyHint` or
@@ -21,7 +42,7 @@ export class Routes {
   isSafeTool(name: string): boolean {
     let route: Route | undefined;
     try {
-      route = this.pool.catalog.routeTool(name, (id) => this.pool.server(id) !== undefined);
+      route = this.pool.catalog.routeTool(name, this.known);
     } catch {
       route = undefined;
     }
@@ -65,15 +86,30 @@ export class Routes {
   }
 
   /** Where a tool call goes, under which name, and whether it is safe to repeat there. */
-  toolCall(
-    name: string,
-    pinned: string | undefined,
-  ): { offering: readonly string[]; upstream: string; safe: boolean } {
-    const { offering, upstream } = this.routeNamed('tool', name, pinned);
+  toolCall(name: string, pinned: string | undefined): ToolPlan {
+    if (pinned) {
+      const { offering, upstream } = this.routeNamed('tool', name, pinned);
+      return this.planOf(name, { servers: offering, upstreamName: upstream });
+    }
+    const catalog = this.pool.catalog;
+    if (this.plansOf !== catalog.generation) {
+      this.plans = new Map();
+      this.plansOf = catalog.generation;
+    }
+    const kept = this.plans.get(name);
+    if (kept !== undefined) return kept;
+    const plan = this.planOf(name, catalog.routeTool(name, this.known));
+    // A prefixed name's route depends on membership too: it is looked up each time.
+    if (catalog.routesDirectly(name)) this.plans.set(name, plan);
+    return plan;
+  }
+
+  private planOf(name: string, route: Route): ToolPlan {
     return {
-      offering,
-      upstream,
-      safe: this.safeOn(name, { servers: offering, upstreamName: upstream }),
+      offering: route.servers,
+      upstream: route.upstreamName,
+      safe: this.safeOn(name, route),
+      description: `tools/call "${name}"`,
     };
   }
 
@@ -90,11 +126,10 @@ export class Routes {
         upstream: name.startsWith(prefix) ? name.slice(prefix.length) : name,
       };
     }
-    const known = (id: string) => this.pool.server(id) !== undefined;
     const route =
       kind === 'tool'
-        ? this.pool.catalog.routeTool(name, known)
-        : this.pool.catalog.routePrompt(name, known);
+        ? this.pool.catalog.routeTool(name, this.known)
+        : this.pool.catalog.routePrompt(name, this.known);
     // Routes are rebuilt, never changed, when a catalog changes: no copy needed.
     return { offering: route.servers, upstream: route.upstreamName };
   }

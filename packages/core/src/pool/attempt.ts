@@ -27,6 +27,7 @@ export interface AttemptPool {
   readonly balancer: Balancer;
   readonly isClosed: boolean;
   emit<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): boolean;
+  listenerCount(event: keyof PoolEvents): number;
 }
 
 /**
@@ -113,54 +114,25 @@ export class Attempts {
     balancer?.onStart?.(server);
     extra?.onStart?.(server);
     const started = performance.now();
-    let delivered = false;
-    let used: Connection | undefined;
-    /** The options the request went out with: the connection writes its JSON-RPC id there. */
-    let sentWith: RequestOptions | undefined;
+    // One object per attempt holds what the send needs and learns: it is also
+    // the context attempt middleware sees, so a call without middleware and
+    // with an open connection makes no closure on the way to the connection.
+    const run = new Run(
+      server,
+      request,
+      signal,
+      timed ? timeout : undefined,
+      deadline,
+      options,
+      started,
+    );
     const middleware = this.wrappers;
-    const context =
-      middleware.length === 0 ? undefined : new Context(server, request, signal, undefined);
     let outcome: AttemptOutcome = 'success';
     let failure: unknown;
     try {
-      const deliver = (connection: Connection, sent: RequestInfo): Promise<unknown> => {
-        used = connection;
-        delivered = true;
-        sentWith = {
-          signal,
-          // The SDK would apply its own 60 s default: give it ours (the
-          // attempt's budget, the call's deadline, or the longest timer).
-          timeout: timed
-            ? Math.min((timeout as number) + 50, MAX_TIMER_MS)
-            : deadline !== undefined
-              ? Math.min(Math.max(1, Math.ceil(deadline - performance.now()) + 1), MAX_TIMER_MS)
-              : MAX_TIMER_MS,
-          onprogress: options.onprogress,
-        };
-        if (context) context.sentOn(connection, sentWith);
-        return connection.request(sent.method, sent.params, sentWith);
-      };
-      // Not async on the way through an open connection: one promise fewer per attempt.
-      const send = (sent: RequestInfo): Promise<unknown> => {
-        if (signal.aborted) return Promise.reject(abortReason(signal, request.method));
-        const pending = server.connection(SESSION_BOUND.has(request.method));
-        if (!(pending instanceof Promise)) return deliver(pending, sent);
-        return untilAborted(
-          deadline === undefined
-            ? pending
-            : beforeDeadline(pending, deadline, () =>
-                deadlineError(request, server.id, performance.now() - started),
-              ),
-          signal,
-          (sig) => abortReason(sig, request.method),
-        ).then((connection) => {
-          if (signal.aborted) throw abortReason(signal, request.method);
-          return deliver(connection, sent);
-        });
-      };
-      return await (context === undefined
-        ? send(request)
-        : runMiddleware(middleware, context, send));
+      return await (middleware.length === 0
+        ? run.send(request)
+        : runMiddleware(middleware, run, (sent) => run.send(sent)));
     } catch (caught) {
       // The SDK wraps an abort reason in its own RequestTimeout error; when the
       // abort was this attempt's own timeout, surface mcpool's TimeoutError.
@@ -192,10 +164,10 @@ export class Attempts {
       const fault = classifyError(error, false);
       rememberFault(error, fault);
       outcome = this.pool.isClosed || callerGaveUp ? 'aborted' : fault;
-      if (!delivered) markUnsent(error);
+      if (run.used === undefined) markUnsent(error);
       // A refused connection means the server is gone: drop the session so the
       // server goes down and reconnects with backoff, instead of staying "connected".
-      if (used && isUnreachableError(error)) used.fail();
+      if (run.used && isUnreachableError(error)) run.used.fail();
       if (!background && (outcome === 'server-error' || outcome === 'timeout')) {
         server.errorCount++;
         this.failedRequests++;
@@ -212,21 +184,27 @@ export class Attempts {
       if (!background && (outcome === 'success' || outcome === 'rejected')) {
         server.latency.record(latencyMs);
       }
-      const report: AttemptReport = {
-        server,
-        method: request.method,
-        request,
-        background,
-        outcome,
-        latencyMs,
-        error: failure,
-        requestId: sentWith?.requestId,
-        protocolVersion: used?.protocolVersion,
-      };
-      if (balancer) this.tellBalancer(balancer, report);
-      if (extra) this.tellBalancer(extra, report);
-      this.pool.emit('attempt', report);
-      if (this.observers.length > 0) this.observe(report);
+      // The attempt's bookkeeping in one pass, and a report only for someone who hears it.
+      const tell = balancer?.onResult !== undefined ? balancer : undefined;
+      const tellExtra = extra?.onResult !== undefined ? extra : undefined;
+      const heard = this.pool.listenerCount('attempt') > 0;
+      if (tell || tellExtra || heard || this.observers.length > 0) {
+        const report: AttemptReport = {
+          server,
+          method: request.method,
+          request,
+          background,
+          outcome,
+          latencyMs,
+          error: failure,
+          requestId: run.requestId,
+          protocolVersion: run.protocolVersion,
+        };
+        if (tell) this.tellBalancer(tell, report);
+        if (tellExtra) this.tellBalancer(tellExtra, report);
+        if (heard) this.pool.emit('attempt', report);
+        if (this.observers.length > 0) this.observe(report);
+      }
     }
   }
 
@@ -272,42 +250,109 @@ function deadlineError(
 }
 
 /**
- * What each attempt middleware is given. One is made per attempt (and one
- * more per changed request); what was sent is read through the first, so a
- * middleware outside a change sees the id of the request that went out.
+ * One attempt on its way to the server: what the send needs, what it learns
+ * (the connection and the options the request went out with, where the
+ * connection writes its JSON-RPC id), and the context attempt middleware sees.
  */
-class Context implements AttemptContext {
-  #connection: Connection | undefined;
-  #options: RequestOptions | undefined;
-  readonly #root: Context | undefined;
+class Run implements AttemptContext {
+  /** The connection the request went on; undefined until it was handed over. */
+  used: Connection | undefined;
+  /** The options the request went out with: the connection writes its JSON-RPC id there. */
+  private sentWith: RequestOptions | undefined;
 
   constructor(
-    readonly server: ServerView,
+    readonly server: PooledServer,
     readonly request: RequestInfo,
     readonly signal: AbortSignal,
-    root: Context | undefined,
-  ) {
-    this.#root = root;
-  }
+    /** The attempt's own time budget, ms, when it has one. */
+    private readonly timeout: number | undefined,
+    /** When the call ends, as `performance.now()`. */
+    private readonly deadline: number | undefined,
+    private readonly options: ExecuteOptions,
+    /** When the attempt started, as `performance.now()`. */
+    private readonly started: number,
+  ) {}
 
   get requestId(): string | number | undefined {
-    return (this.#root ?? this).#options?.requestId;
+    return this.sentWith?.requestId;
   }
 
   get protocolVersion(): string | undefined {
-    return (this.#root ?? this).#connection?.protocolVersion;
+    return this.used?.protocolVersion;
   }
 
-  /** Notes where the request went: its connection, and the options the connection writes its id to. */
-  sentOn(connection: Connection, options: RequestOptions): void {
-    this.#connection = connection;
-    this.#options = options;
+  /** Sends `sent` on a connection of the server. Not async on the way through an open connection. */
+  send(sent: RequestInfo): Promise<unknown> {
+    const { signal, request, server, deadline } = this;
+    if (signal.aborted) return Promise.reject(abortReason(signal, request.method));
+    const pending = server.connection(SESSION_BOUND.has(request.method));
+    if (!(pending instanceof Promise)) return this.deliver(pending, sent);
+    return untilAborted(
+      deadline === undefined
+        ? pending
+        : beforeDeadline(pending, deadline, () =>
+            deadlineError(request, server.id, performance.now() - this.started),
+          ),
+      signal,
+      (sig) => abortReason(sig, request.method),
+    ).then((connection) => {
+      if (signal.aborted) throw abortReason(signal, request.method);
+      return this.deliver(connection, sent);
+    });
+  }
+
+  private deliver(connection: Connection, sent: RequestInfo): Promise<unknown> {
+    this.used = connection;
+    const timeout = this.timeout;
+    const deadline = this.deadline;
+    const sentWith: RequestOptions = {
+      signal: this.signal,
+      // The SDK would apply its own 60 s default: give it ours (the
+      // attempt's budget, the call's deadline, or the longest timer).
+      timeout:
+        timeout !== undefined
+          ? Math.min(timeout + 50, MAX_TIMER_MS)
+          : deadline !== undefined
+            ? Math.min(Math.max(1, Math.ceil(deadline - performance.now()) + 1), MAX_TIMER_MS)
+            : MAX_TIMER_MS,
+      onprogress: this.options.onprogress,
+    };
+    this.sentWith = sentWith;
+    return connection.request(sent.method, sent.params, sentWith);
+  }
+}
+
+/**
+ * The context of a middleware further in that changed the request: what was
+ * sent is read through the attempt's own, so a middleware outside the change
+ * sees the id of the request that went out.
+ */
+class Changed implements AttemptContext {
+  constructor(
+    private readonly root: Run,
+    readonly request: RequestInfo,
+  ) {}
+
+  get server(): ServerView {
+    return this.root.server;
+  }
+
+  get signal(): AbortSignal {
+    return this.root.signal;
+  }
+
+  get requestId(): string | number | undefined {
+    return this.root.requestId;
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.root.protocolVersion;
   }
 }
 
 function runMiddleware(
   middleware: readonly AttemptMiddleware[],
-  context: Context,
+  root: Run,
   last: (request: RequestInfo) => Promise<unknown>,
 ): Promise<unknown> {
   const step = (i: number, ctx: AttemptContext): Promise<unknown> => {
@@ -318,9 +363,9 @@ function runMiddleware(
         i + 1,
         changed === undefined || changed.request === ctx.request
           ? ctx
-          : new Context(ctx.server, changed.request, ctx.signal, context),
+          : new Changed(root, changed.request),
       ),
     );
   };
-  return step(0, context);
+  return step(0, root);
 }

@@ -259,9 +259,15 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     return server;
   }
 
-  /** The installed plugins' `wrapCall` hooks, in the order they were installed. */
-  get callWrappers(): readonly CallMiddleware[] {
-    return this.runs.callWrappers;
+  /**
+   * The installed plugins' `wrapCall` hooks, in the order they were installed.
+   * A field, replaced when plugins change: every call reads it.
+   */
+  callWrappers: readonly CallMiddleware[] = [];
+
+  private setPlugins(plugins: readonly PoolPlugin[]): void {
+    this.runs.setPlugins(plugins);
+    this.callWrappers = this.runs.callWrappers;
   }
 
   /** Installs a plugin; the returned function removes it again. */
@@ -269,12 +275,12 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     this.assertOpen();
     const entry = { plugin, detach: plugin.attach?.(this) };
     this.plugins.push(entry);
-    this.runs.setPlugins(this.plugins.map((p) => p.plugin));
+    this.setPlugins(this.plugins.map((p) => p.plugin));
     return async () => {
       const at = this.plugins.indexOf(entry);
       if (at < 0) return;
       this.plugins.splice(at, 1);
-      this.runs.setPlugins(this.plugins.map((p) => p.plugin));
+      this.setPlugins(this.plugins.map((p) => p.plugin));
       await entry.detach?.();
     };
   }
@@ -397,7 +403,7 @@ export class ServerPool extends SafeEmitter implements PoolHost {
       // Calls in flight end as "pool closed", which says nothing about the servers.
       for (const controller of this.runs.attempts) controller.abort(new PoolClosedError());
       const plugins = this.plugins.splice(0);
-      this.runs.setPlugins([]);
+      this.setPlugins([]);
       await Promise.all(plugins.map((p) => p.detach?.()));
       await Promise.all([...this.serversById.values(), ...this.removing].map((s) => s.close()));
     })();
