@@ -4,6 +4,7 @@
  * version. Applications import from `@mcpool/core`.
  */
 export { CatalogIndex } from './catalog/catalog-index.js';
+export { checkOptions, optionOf, showValue } from './config/option-schema.js';
 export { serverConfigSchema, toIssues, transportSchema } from './config/server-config.js';
 export { namespacingSchema, poolOptionsSchema } from './pool/options.js';
 export { defaultRoundRobin as poolDefaultBalancer } from './pool/round-robin.js';
