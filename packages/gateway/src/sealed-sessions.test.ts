@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http';
+import { useCleanup } from '@mcpool/core/testing';
 import { type StandardToolName, startInProcessServer } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.js';
 import { type HttpGatewayOptions, startHttpGateway } from './http.js';
 import { createSessionSealer, principalOf } from './session-token.js';
@@ -10,10 +11,7 @@ import { connectOver, text } from './test-helpers.js';
 
 const SECRET = 'sealed-secret-0123456789abcdefghijkl';
 const NEXT = 'next-secret-0123456789abcdefghijklmno';
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 /** One gateway replica in this process, over its own in-process upstream server. */
 async function replica(
@@ -34,7 +32,7 @@ async function replica(
       ...(s.extra ? { extraTools: s.extra } : {}),
     }),
   }));
-  for (const u of upstream) cleanups.push(u.server.close);
+  for (const u of upstream) cleanup(u.server.close);
   const gateway = new Gateway({
     servers: upstream.map((u) => ({
       id: u.id,
@@ -42,9 +40,9 @@ async function replica(
       transport: u.server.transport,
     })),
   });
-  cleanups.push(() => gateway.close());
+  cleanup(() => gateway.close());
   const http = await startHttpGateway(gateway, { port: 0, ...options });
-  cleanups.push(() => http.close());
+  cleanup(() => http.close());
   return http;
 }
 
@@ -232,7 +230,7 @@ describe('sealed session ids over HTTP', () => {
     const a = await replica({ sessionSecret: SECRET }, servers);
     const b = await replica({ sessionSecret: SECRET }, servers);
     const host = await connectOver(new StreamableHTTPClientTransport(new URL(a.url)), 'web');
-    cleanups.push(() => host.close());
+    cleanup(() => host.close());
     const id = (host.client.transport as StreamableHTTPClientTransport).sessionId as string;
     const whoami = { name: 'whoami', arguments: {} };
     const names = (await host.client.listTools()).tools.map((t) => t.name);

@@ -1,3 +1,10 @@
+export {
+  type ProcessOptions,
+  type ProcessRun,
+  runProcess,
+  type StartedProcess,
+  startProcess,
+} from './child-process.js';
 export { createConformanceFixtureServer } from './conformance-fixtures.js';
 export {
   type EverythingHttpServer,
