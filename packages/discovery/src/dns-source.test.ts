@@ -1,6 +1,7 @@
 import { MultiServerClient, ServerPool } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { type HttpTestServer, resultText, startHttpServer, waitFor } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { discover } from './discover.js';
 import { dnsSource } from './dns-source.js';
 import { sourceContract } from './test-contract.js';
@@ -60,15 +61,12 @@ sourceContract('dnsSource (SRV)', async (replicas) => {
 });
 
 describe('dnsSource', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanup = useCleanup();
 
   async function dnsServer(): Promise<TestDnsServer> {
     const dns = new TestDnsServer();
     await dns.start();
-    cleanups.push(() => dns.stop());
+    cleanup(() => dns.stop());
     return dns;
   }
 
@@ -136,7 +134,7 @@ describe('dnsSource', () => {
     const servers: HttpTestServer[] = await Promise.all(
       ['a', 'b', 'c'].map((id) => startHttpServer({ id })),
     );
-    cleanups.push(async () => {
+    cleanup(async () => {
       await Promise.all(servers.map((s) => s.close()));
     });
     const srv = `_mcp._tcp.${NAME}`;
@@ -159,7 +157,7 @@ describe('dnsSource', () => {
     });
     const d = discover(pool, source, { settle: 0 });
     const client = new MultiServerClient(pool);
-    cleanups.push(async () => {
+    cleanup(async () => {
       await d.stop();
       await client.close();
     });

@@ -1,12 +1,16 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rename, writeFile } from 'node:fs/promises';
 import { ServerPool } from '@mcpool/core';
+import { useTempDir } from '@mcpool/core/testing';
 import { waitFor } from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
 import { discover } from './discover.js';
 import { fileSource } from './file-source.js';
 import { type Replica, sourceContract } from './test-contract.js';
+
+const tmp = useTempDir('mcpool-file-source-');
+let files = 0;
+/** A new file's path in the test folder. */
+const newPath = () => tmp.path(`servers-${++files}.json`);
 
 function document(replicas: readonly Replica[]): string {
   return JSON.stringify({
@@ -23,8 +27,7 @@ async function replace(path: string, text: string): Promise<void> {
 }
 
 sourceContract('fileSource', async (replicas) => {
-  const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
-  const path = join(dir, 'servers.json');
+  const path = newPath();
   let current = replicas;
   await writeFile(path, document(replicas));
   return {
@@ -35,14 +38,13 @@ sourceContract('fileSource', async (replicas) => {
     },
     breakSource: () => replace(path, '{ "mcpServers": { "r1": '),
     repair: () => replace(path, document(current)),
-    close: () => rm(dir, { recursive: true, force: true }),
+    close: async () => {},
   };
 });
 
 describe('fileSource', () => {
   it('keeps the last good set on a broken edit and names the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
-    const path = join(dir, 'servers.json');
+    const path = newPath();
     await writeFile(path, document([{ name: 'a', host: '127.0.0.2', port: 1 }]));
     const pool = new ServerPool();
     const d = discover(pool, fileSource(path), { settle: 0 });
@@ -58,13 +60,11 @@ describe('fileSource', () => {
     } finally {
       await d.stop();
       await pool.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 
   it('skips a bad entry, names it, and uses the others', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
-    const path = join(dir, 'servers.json');
+    const path = newPath();
     await writeFile(
       path,
       JSON.stringify({
@@ -83,7 +83,6 @@ describe('fileSource', () => {
     } finally {
       await d.stop();
       await pool.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 

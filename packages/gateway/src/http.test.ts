@@ -1,90 +1,22 @@
-import { request as httpRequest } from 'node:http';
 import { useCleanup } from '@mcpool/core/testing';
 import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  CallToolResultSchema,
-  LATEST_PROTOCOL_VERSION,
-  type Progress,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.js';
 import { type HttpGateway, startHttpGateway } from './http.js';
-import { connectOver, type Downstream, text } from './test-helpers.js';
+import {
+  connectOver,
+  type Downstream,
+  initializeRequest,
+  rawPost as raw,
+  text,
+} from './test-helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const cleanup = useCleanup();
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: LATEST_PROTOCOL_VERSION,
-    capabilities: {},
-    clientInfo: { name: 'raw', version: '0' },
-  },
-});
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A plain HTTP request, so that Host and every other header are exactly as given. */
-function raw(
-  url: string,
-  options: {
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string | Buffer;
-    chunked?: boolean;
-  } = {},
-): Promise<RawAnswer> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: options.method ?? 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...options.headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (options.body !== undefined) {
-      if (options.chunked) {
-        // No content-length: the limit must hold while the body streams in.
-        const body = Buffer.from(options.body);
-        const step = 256 * 1024;
-        for (let at = 0; at < body.length; at += step) req.write(body.subarray(at, at + step));
-        req.end();
-      } else {
-        req.end(options.body);
-      }
-    } else {
-      req.end();
-    }
-  });
-}
+const INITIALIZE = JSON.stringify(initializeRequest('raw'));
 
 async function serve(token?: string): Promise<{ http: HttpGateway; gateway: Gateway }> {
   const a = startInProcessServer({ id: 'a' });

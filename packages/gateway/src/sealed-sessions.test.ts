@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { useCleanup } from '@mcpool/core/testing';
 import { type StandardToolName, startInProcessServer } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -7,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.js';
 import { type HttpGatewayOptions, startHttpGateway } from './http.js';
 import { createSessionSealer, principalOf } from './session-token.js';
-import { connectOver, text } from './test-helpers.js';
+import { connectOver, initializeRequest, type RawAnswer, rawPost, text } from './test-helpers.js';
 
 const SECRET = 'sealed-secret-0123456789abcdefghijkl';
 const NEXT = 'next-secret-0123456789abcdefghijklmno';
@@ -51,16 +50,7 @@ async function initialize(url: string, authorization?: string): Promise<string> 
   const res = await post(
     url,
     undefined,
-    {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: LATEST_PROTOCOL_VERSION,
-        capabilities: { roots: {} },
-        clientInfo: { name: 'raw', version: '1' },
-      },
-    },
+    initializeRequest('raw', { roots: {} }, '1'),
     authorization,
   );
   expect(res.status).toBe(200);
@@ -74,34 +64,13 @@ function post(
   session: string | undefined,
   body: unknown,
   authorization?: string,
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...(session ? { 'mcp-session-id': session } : {}),
-          ...(authorization ? { authorization } : {}),
-        },
-      },
-      (res) => {
-        let data = '';
-        res.setEncoding('utf8').on('data', (c: string) => {
-          data += c;
-        });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
+): Promise<RawAnswer> {
+  return rawPost(url, {
+    body: JSON.stringify(body),
+    headers: {
+      ...(session ? { 'mcp-session-id': session } : {}),
+      ...(authorization ? { authorization } : {}),
+    },
   });
 }
 

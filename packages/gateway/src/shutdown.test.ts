@@ -2,23 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { startHttpServer, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { connectOver, spawnServe, text } from './test-helpers.js';
+import { connectOver, initializeRequest, spawnServe, text } from './test-helpers.js';
 
 const tmp = useTempDir('mcpool-shutdown-');
 const cleanup = useCleanup();
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: LATEST_PROTOCOL_VERSION,
-    capabilities: {},
-    clientInfo: { name: 'late', version: '0' },
-  },
-});
+const INITIALIZE = JSON.stringify(initializeRequest('late'));
 
 describe('mcpool serve --http, SIGTERM', () => {
   it('turns /readyz 503 at once, refuses new sessions, answers every call in flight and exits 0', async () => {

@@ -1,5 +1,6 @@
 // Test-only helpers (tsconfig.build.json excludes src/test-*.ts).
 import { existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import {
   connectObserved,
@@ -12,7 +13,10 @@ import {
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type ClientCapabilities,
+  LATEST_PROTOCOL_VERSION,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Gateway } from './gateway.js';
 
@@ -124,4 +128,83 @@ export function runCli(
   env: Record<string, string | undefined> = {},
 ): Promise<ProcessRun> {
   return runProcess(process.execPath, [cliPath(), ...args], { env });
+}
+
+/** An `initialize` request (id 1) from a client called `name`, to send as a raw body. */
+export function initializeRequest(
+  name: string,
+  capabilities: ClientCapabilities = {},
+  version = '0',
+) {
+  return {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities,
+      clientInfo: { name, version },
+    },
+  } as const;
+}
+
+/** What a plain HTTP request got back. */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A plain HTTP request, so that Host and every other header are exactly as given. */
+export function rawPost(
+  url: string,
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    chunked?: boolean;
+  } = {},
+): Promise<RawAnswer> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: options.method ?? 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...options.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (options.body !== undefined) {
+      if (options.chunked) {
+        // No content-length: the limit must hold while the body streams in.
+        const body = Buffer.from(options.body);
+        const step = 256 * 1024;
+        for (let at = 0; at < body.length; at += step) req.write(body.subarray(at, at + step));
+        req.end();
+      } else {
+        req.end(options.body);
+      }
+    } else {
+      req.end();
+    }
+  });
 }

@@ -97,15 +97,14 @@ const count = optionOf<number>(
   (v) => isNumber(v) && Number.isInteger(v) && v >= 1,
   'must be a whole number of at least 1',
 );
+const between = (low: number, high: number, what: string) =>
+  optionOf<number>((v) => isNumber(v) && v >= low && v <= high, `must be ${what}`);
 
 /** The outlier detection options, as zod checks them. */
-export const outlierDetectionSchema = z.object({
+const outlierDetectionSchema = z.object({
   baseEjectionTime: duration,
   maxEjectionTime: duration,
-  maxEjectionPercent: optionOf<number>(
-    (v) => isNumber(v) && v >= 0 && v <= 100,
-    'must be a percentage between 0 and 100',
-  ),
+  maxEjectionPercent: between(0, 100, 'a percentage between 0 and 100'),
   consecutiveErrors: count,
   consecutiveRefused: count,
 });
@@ -114,13 +113,10 @@ export const outlierDetectionSchema = z.object({
  * The options of a `HealthChecker`, as zod checks them, in the order their
  * errors are listed (`outlierDetection: false` is taken out before).
  */
-export const healthCheckerOptionsSchema = z.object({
+const healthCheckerOptionsSchema = z.object({
   interval: duration,
   timeout: duration,
-  jitter: optionOf<number>(
-    (v) => isNumber(v) && v >= 0 && v <= 1,
-    'must be a fraction between 0 and 1',
-  ),
+  jitter: between(0, 1, 'a fraction between 0 and 1'),
   check: optionOf<HealthCheckerOptions['check']>(
     (v) => v === false || v === 'ping' || v === 'listTools' || typeof v === 'function',
     "must be 'ping', 'listTools', a function or false",

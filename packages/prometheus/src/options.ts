@@ -41,7 +41,7 @@ const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** The options of `prometheusExporter()`, as zod checks them (the registry is prom-client's to check). */
-export const exporterOptionsSchema = z.object({
+const exporterOptionsSchema = z.object({
   prefix: optionOf<string>(
     (v) => typeof v === 'string' && (v === '' || METRIC_PREFIX.test(v)),
     'must start with a letter, `_` or `:` and hold only letters, digits, `_` and `:`',
