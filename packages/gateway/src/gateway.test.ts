@@ -1,4 +1,5 @@
 import { roundRobin } from '@mcpool/balancers';
+import type { TransportConfig } from '@mcpool/core';
 import { useCleanup } from '@mcpool/core/testing';
 import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
 import {
@@ -17,6 +18,12 @@ function gatewayOf(options: GatewayOptions): Gateway {
   const gateway = new Gateway(options);
   cleanup(() => gateway.close());
   return gateway;
+}
+
+/** Closes each server after the test; returns them as a gateway's servers. */
+function upstreams(...list: { id: string; transport: TransportConfig; close(): unknown }[]) {
+  for (const server of list) cleanup(server);
+  return list.map((s) => ({ id: s.id, transport: s.transport }));
 }
 
 async function call(
@@ -77,12 +84,8 @@ describe('gateway catalog and routing', () => {
   it('balances calls over two replicas', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = startInProcessServer({ id: 'b' });
-    cleanup(a.close, b.close);
     const gateway = gatewayOf({
-      servers: [
-        { id: 'a', transport: a.transport },
-        { id: 'b', transport: b.transport },
-      ],
+      servers: upstreams(a, b),
       balancer: () => roundRobin(),
     });
     const host = await connectInMemory(gateway);
@@ -98,12 +101,8 @@ describe('gateway catalog and routing', () => {
   it('routes around a dead upstream while the client keeps calling', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = await startHttpServer({ id: 'b' });
-    cleanup(a.close, b.close);
     const gateway = gatewayOf({
-      servers: [
-        { id: 'a', transport: a.transport },
-        { id: 'b', transport: b.transport },
-      ],
+      servers: upstreams(a, b),
       pool: { reconnect: { baseMs: 60_000, maxMs: 60_000 } },
       balancer: () => roundRobin(),
     });
@@ -122,8 +121,7 @@ describe('gateway catalog and routing', () => {
 
   it('answers an unknown tool with InvalidParams naming what is offered', async () => {
     const a = startInProcessServer({ id: 'a', toolNames: ['add'] });
-    cleanup(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
     cleanup(host.close);
     const error = await host.client
@@ -158,8 +156,7 @@ describe('gateway catalog and routing', () => {
 describe('notifications and server-to-client traffic', () => {
   it('turns an upstream tools/list_changed into one downstream', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanup(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
     cleanup(host.close);
     expect((await host.client.listTools()).tools.map((t) => t.name)).not.toContain('fresh');
@@ -172,12 +169,8 @@ describe('notifications and server-to-client traffic', () => {
   it('tells the client when a server leaving selection changes the catalog', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = startInProcessServer({ id: 'b', extraTools: ['only-b'] });
-    cleanup(a.close, b.close);
     const gateway = gatewayOf({
-      servers: [
-        { id: 'a', transport: a.transport },
-        { id: 'b', transport: b.transport },
-      ],
+      servers: upstreams(a, b),
     });
     const host = await connectInMemory(gateway);
     cleanup(host.close);
@@ -190,8 +183,7 @@ describe('notifications and server-to-client traffic', () => {
 
   it('brings upstream progress to the downstream client', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanup(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
     cleanup(host.close);
     const seen: Progress[] = [];
@@ -210,8 +202,7 @@ describe('notifications and server-to-client traffic', () => {
 
   it('carries a downstream cancellation to the upstream request', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanup(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
     cleanup(host.close);
     const controller = new AbortController();
@@ -231,12 +222,8 @@ describe('notifications and server-to-client traffic', () => {
   it('lets the downstream client answer sampling, elicitation and roots for the server that asked', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = await startHttpServer({ id: 'b' });
-    cleanup(a.close, b.close);
     const gateway = gatewayOf({
-      servers: [
-        { id: 'a', transport: a.transport },
-        { id: 'b', transport: b.transport },
-      ],
+      servers: upstreams(a, b),
     });
     const host = await connectInMemory(gateway, 'desk');
     cleanup(host.close);
@@ -256,8 +243,7 @@ describe('notifications and server-to-client traffic', () => {
 
   it('offers upstream servers only the capabilities the downstream client has', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanup(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway, 'plain', {});
     cleanup(host.close);
     const result = await host.client.callTool({ name: 'sample', arguments: { prompt: 'hi' } });
