@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { listenOnLoopback } from '@mcpool/testkit';
 
 /** An instance as the test registers it. */
 export interface TestInstance {
@@ -31,13 +32,13 @@ export class TestConsul {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
+    const { server, port } = await listenOnLoopback(
+      this.port,
+      async (req, res) => this.handle(req, res),
+      (res) => res.writeHead(500).end(),
+      this.sockets,
+    );
+    this.port = port;
     this.server = server;
   }
 

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { listenOnLoopback } from '@mcpool/testkit';
 
 /** One endpoint as a test writes it. */
 export interface TestEndpoint {
@@ -54,13 +55,13 @@ export class TestKubeApi {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
+    const { server, port } = await listenOnLoopback(
+      this.port,
+      async (req, res) => this.handle(req, res),
+      (res) => res.writeHead(500).end(),
+      this.sockets,
+    );
+    this.port = port;
     this.server = server;
   }
 

@@ -20,6 +20,7 @@ export {
   startHttpServer,
 } from './http-server.js';
 export { type InProcessTestServer, startInProcessServer } from './in-process.js';
+export { listenOnLoopback, readBody } from './loopback-http.js';
 export {
   connectObserved,
   type ObservedClient,
