@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
 import { useCleanup, useTempDir } from '@mcpool/core/testing';
-import { startHttpServer } from '@mcpool/testkit';
+import { listenOnLoopback, readBody, startHttpServer } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from './config-file.js';
@@ -22,23 +21,25 @@ interface ReceivedSpan {
 /** An OTLP/HTTP (JSON) receiver on 127.0.0.1 that keeps every span it is sent. */
 async function startReceiver(): Promise<{ base: string; spans: ReceivedSpan[] }> {
   const spans: ReceivedSpan[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+  const sockets = new Set<Socket>();
+  const { server, port } = await listenOnLoopback(
+    0,
+    async (req, res) => {
+      const text = await readBody(req);
       if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        const body = JSON.parse(text) as {
           resourceSpans: { scopeSpans: { spans: ReceivedSpan[] }[] }[];
         };
         for (const r of body.resourceSpans) for (const s of r.scopeSpans) spans.push(...s.spans);
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    },
+    (res) => res.writeHead(500).end(),
+    sockets,
+  );
   cleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans };
+  return { base: `http://127.0.0.1:${port}`, spans };
 }
 
 /** Hex trace id of an OTLP/JSON span (the exporter writes ids as hex). */
