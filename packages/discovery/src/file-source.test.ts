@@ -1,11 +1,9 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { ServerPool } from '@mcpool/core';
 import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { waitFor } from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
-import { discover } from './discover.js';
 import { fileSource } from './file-source.js';
-import { type Replica, sourceContract } from './test-contract.js';
+import { type Replica, sourceContract, watchSource } from './test-contract.js';
 
 const cleanup = useCleanup();
 const tmp = useTempDir('mcpool-file-source-');
@@ -44,18 +42,7 @@ sourceContract('fileSource', async (replicas) => {
 });
 
 /** A pool that discovery fills from the file at `path`, ready, with the errors it reported. */
-async function watch(path: string) {
-  const pool = new ServerPool();
-  const d = discover(pool, fileSource(path), { settle: 0 });
-  cleanup(async () => {
-    await d.stop();
-    await pool.close();
-  });
-  const errors: Error[] = [];
-  d.on('discovery:error', ({ error }) => errors.push(error));
-  await d.ready(AbortSignal.timeout(5_000));
-  return { pool, errors };
-}
+const watch = (path: string) => watchSource(fileSource(path), cleanup);
 
 describe('fileSource', () => {
   it('keeps the last good set on a broken edit and names the file', async () => {

@@ -1,11 +1,9 @@
-import { ServerPool } from '@mcpool/core';
 import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { waitFor } from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
-import { discover } from './discover.js';
 import { type KubernetesSourceOptions, kubernetesSource } from './kubernetes-source.js';
 import type { Resolution, SourceListener } from './source.js';
-import { sourceContract } from './test-contract.js';
+import { sourceContract, watchSource } from './test-contract.js';
 import { TestKubeApi } from './test-kube-api.js';
 
 const tmp = useTempDir('mcpool-kube-');
@@ -167,15 +165,7 @@ describe('kubernetesSource against the API wire protocol on 127.0.0.1', () => {
       { pod: 'p1', address: '10.0.0.1' },
       { pod: 'p2', address: '10.0.0.2' },
     ]);
-    const pool = new ServerPool();
-    const d = discover(pool, source, { settle: 0 });
-    cleanup(async () => {
-      await d.stop();
-      await pool.close();
-    });
-    const errors: Error[] = [];
-    d.on('discovery:error', ({ error }) => errors.push(error));
-    await d.ready(AbortSignal.timeout(5_000));
+    const { pool, errors } = await watchSource(source, cleanup);
     api.failing = 403;
     api.dropWatches();
     await waitFor(() => errors.length > 0);
