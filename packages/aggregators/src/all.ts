@@ -6,10 +6,10 @@ import {
   McpoolError,
   type ServerView,
 } from '@mcpool/core';
-import { abortReason, faultOf } from '@mcpool/core/internal';
+import { abortReason, checkOptions, faultOf } from '@mcpool/core/internal';
 import { z } from 'zod';
 import { type Answer, combineAnswers } from './all-result.js';
-import { callback, checkOptions, positiveDuration } from './options.js';
+import { callback, positiveDuration } from './options.js';
 
 const allOptionsSchema = z.object({ timeout: positiveDuration, onReport: callback });
 

@@ -4,8 +4,9 @@ import {
   AllServersFailedError,
   type AttemptFailure,
 } from '@mcpool/core';
+import { checkOptions } from '@mcpool/core/internal';
 import { z } from 'zod';
-import { checkOptions, nonNegativeDuration, positiveInteger } from './options.js';
+import { nonNegativeDuration, positiveInteger } from './options.js';
 
 const fastestOptionsSchema = z.object({
   spread: positiveInteger,

@@ -1,8 +1,8 @@
 import type { AggregationJob, Aggregator, AttemptFailure, ConfigIssue } from '@mcpool/core';
-import { canonicalJson } from '@mcpool/core/internal';
+import { canonicalJson, checkOptions } from '@mcpool/core/internal';
 import { z } from 'zod';
 import { NoQuorumError, type VoteCount } from './no-quorum-error.js';
-import { callback, checkOptions, positiveInteger } from './options.js';
+import { callback, positiveInteger } from './options.js';
 
 const majorityOptionsSchema = z.object({
   servers: positiveInteger,

@@ -1,5 +1,6 @@
 import type { AttemptReport, Balancer, ServerView } from '@mcpool/core';
-import { InvalidConfigError } from '@mcpool/core';
+import { checkOptions, optionOf } from '@mcpool/core/internal';
+import { z } from 'zod';
 import { medianOf } from './median.js';
 import { createRotation } from './rotation.js';
 import { type Clock, noCandidates, type RandomSource } from './shared.js';
@@ -73,18 +74,27 @@ const STALE_DECAYS = 3;
 
 const defaultClock: Clock = () => performance.now();
 
-function check(name: string, value: number | undefined, min: number, integer = false): void {
-  if (value === undefined) return;
-  if (value >= min && value < Number.POSITIVE_INFINITY && (!integer || Number.isInteger(value))) {
-    return;
-  }
-  throw new InvalidConfigError('p2cEwma options', [
-    {
-      path: name,
-      message: `must be ${integer ? 'an integer' : 'a number'} ${min > 0 ? `of at least ${min}` : 'of at least 0'}${integer ? '' : ' ms'}, got ${value}`,
-    },
-  ]);
-}
+const atLeast = (min: number, integer: boolean) =>
+  optionOf<number>(
+    (v) =>
+      typeof v === 'number' &&
+      v >= min &&
+      v < Number.POSITIVE_INFINITY &&
+      (!integer || Number.isInteger(v)),
+    `must be ${integer ? 'an integer' : 'a number'} of at least ${min}${integer ? '' : ' ms'}`,
+  );
+
+/** The options of `p2cEwma`, as zod checks them. */
+const p2cEwmaOptionsSchema = z.object({
+  decayMs: optionOf<number>(
+    (v) => typeof v === 'number' && v > 0 && v < Number.POSITIVE_INFINITY,
+    'must be a positive number of ms',
+  ),
+  failurePenaltyMs: atLeast(0, false),
+  newServerRttMs: atLeast(0, false),
+  defaultRttMs: atLeast(0, false),
+  maxProbes: atLeast(1, true),
+});
 
 /**
  * Power of two choices on peak-EWMA latency, as in Finagle and Linkerd: draws
@@ -118,15 +128,7 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   const newServerRtt = options.newServerRttMs;
   const defaultRtt = options.defaultRttMs ?? 30;
   const maxProbes = options.maxProbes ?? 1;
-  if (!(decayMs > 0 && decayMs < Number.POSITIVE_INFINITY)) {
-    throw new InvalidConfigError('p2cEwma options', [
-      { path: 'decayMs', message: `must be a positive number of ms, got ${decayMs}` },
-    ]);
-  }
-  check('failurePenaltyMs', fixedPenalty, 0);
-  check('newServerRttMs', newServerRtt, 0);
-  check('defaultRttMs', defaultRtt, 0);
-  check('maxProbes', maxProbes, 1, true);
+  checkOptions('p2cEwma options', p2cEwmaOptionsSchema, options);
   const staleMs = STALE_DECAYS * decayMs;
   const source = options.random ?? Math.random;
   const now = options.now ?? defaultClock;

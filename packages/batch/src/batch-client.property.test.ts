@@ -4,11 +4,12 @@ import {
   type ServerPool,
   UnknownCapabilityError,
 } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { delay, type InProcessTestServer } from '@mcpool/testkit';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchClient } from './batch-client.js';
-import { Cleanup, calls, rig, text } from './test-setup.js';
+import { calls, rig, text } from './test-setup.js';
 
 type Step =
   | { kind: 'echo'; message: string }
@@ -30,7 +31,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 describe('BatchClient property', () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup('all');
   let servers: InProcessTestServer[];
   let pool: ServerPool;
   let client: MultiServerClient;
@@ -38,7 +39,6 @@ describe('BatchClient property', () => {
   beforeAll(async () => {
     ({ servers, pool, client } = await rig(cleanup, 2, { latencyMs: 1 }));
   });
-  afterAll(() => cleanup.run());
 
   it('settles every promise exactly once, with its own answer, for any sequence of adds and flushes', async () => {
     await fc.assert(

@@ -5,18 +5,18 @@ import {
   RequestMayHaveRunError,
   UnknownCapabilityError,
 } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { delay } from '@mcpool/testkit';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { BatchClient, type BatchClientOptions } from './batch-client.js';
 import type { BatchOperation } from './operation.js';
-import { Cleanup, calls, rig, text } from './test-setup.js';
+import { calls, rig, text } from './test-setup.js';
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 function batchOf(client: BatchClient['client'], options?: BatchClientOptions): BatchClient {
   const batch = new BatchClient(client, options);
-  cleanup.add(() => batch.close());
+  cleanup(() => batch.close());
   return batch;
 }
 
@@ -219,13 +219,13 @@ describe('BatchClient: concurrency', () => {
         }
       },
     });
-    cleanup.add(() => detach());
+    cleanup(() => detach());
     const batch = batchOf(client, { batchSize: 4, flushDelay: 1, concurrency: 3 });
     let sampledMax = 0;
     const sampler = setInterval(() => {
       sampledMax = Math.max(sampledMax, pool.getMetrics().inFlight);
     }, 2);
-    cleanup.add(() => clearInterval(sampler));
+    cleanup(() => clearInterval(sampler));
     const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>

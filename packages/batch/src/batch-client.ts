@@ -1,7 +1,6 @@
 import {
   type Aggregator,
   type CallOptions,
-  type ConfigIssue,
   InvalidConfigError,
   type MultiServerClient,
   PoolClosedError,
@@ -17,6 +16,7 @@ import {
   operationIssues,
   type ReadResourceParams,
 } from './operation.js';
+import { validateBatchOptions } from './options.js';
 import { Semaphore } from './semaphore.js';
 
 /** Options of a {@link BatchClient}. Every one is optional. */
@@ -90,7 +90,7 @@ export class BatchClient {
     readonly client: MultiServerClient,
     options: BatchClientOptions = {},
   ) {
-    validate(options);
+    validateBatchOptions(options);
     this.batchSize = options.batchSize ?? 10;
     this.flushDelay = options.flushDelay ?? 10;
     this.dedupe = options.dedupe ?? true;
@@ -337,19 +337,4 @@ function copyOf<T>(value: T): T {
   } catch {
     return value;
   }
-}
-
-function validate(options: BatchClientOptions): void {
-  const issues: ConfigIssue[] = [];
-  const int = (path: string, value: unknown, min: number) => {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
-      issues.push({ path, message: `must be an integer >= ${min}` });
-  };
-  int('batchSize', options.batchSize, 1);
-  int('flushDelay', options.flushDelay, 0);
-  int('concurrency', options.concurrency, 1);
-  if (options.dedupe !== undefined && typeof options.dedupe !== 'boolean')
-    issues.push({ path: 'dedupe', message: 'must be a boolean' });
-  if (issues.length > 0) throw new InvalidConfigError('batch client options', issues);
 }

@@ -1,38 +1,23 @@
-import { MultiServerClient, type MultiServerClientOptions, ServerPool } from '@mcpool/core';
+import { MultiServerClient, type MultiServerClientOptions, type ServerPool } from '@mcpool/core';
+import { type Closable, startPool } from '@mcpool/core/testing';
 import { type InProcessTestServer, startInProcessServer } from '@mcpool/testkit';
-
-/** Closes everything a test opened, last opened first. */
-export class Cleanup {
-  private readonly steps: (() => Promise<void> | void)[] = [];
-
-  add(step: () => Promise<void> | void): void {
-    this.steps.push(step);
-  }
-
-  async run(): Promise<void> {
-    for (const step of this.steps.splice(0).reverse()) await step();
-  }
-}
 
 /** `n` in-process test servers (`s1`..`sn`) behind a started pool and a client. */
 export async function rig(
-  cleanup: Cleanup,
+  cleanup: (thing: Closable) => unknown,
   n: number,
   options: { latencyMs?: number; client?: MultiServerClientOptions } = {},
 ): Promise<{ servers: InProcessTestServer[]; pool: ServerPool; client: MultiServerClient }> {
   const servers = Array.from({ length: n }, (_, i) =>
     startInProcessServer({ id: `s${i + 1}`, latencyMs: options.latencyMs ?? 0 }),
   );
-  cleanup.add(() => Promise.all(servers.map((s) => s.close())).then(() => {}));
-  const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 } });
-  for (const s of servers) pool.addServer({ id: s.id, transport: s.transport });
-  cleanup.add(() => pool.close());
-  await pool.start({ strict: true });
+  cleanup(() => Promise.all(servers.map((s) => s.close())));
+  const pool = await startPool(servers, { cleanup });
   const client = new MultiServerClient(pool, {
     backoff: { baseMs: 1, maxMs: 2 },
     ...options.client,
   });
-  cleanup.add(() => client.close());
+  cleanup(client);
   return { servers, pool, client };
 }
 

@@ -1,5 +1,5 @@
-import { type CallContext, type ConfigIssue, InvalidConfigError } from '@mcpool/core';
-import { toIssues } from '@mcpool/core/internal';
+import type { CallContext, ConfigIssue } from '@mcpool/core';
+import { checkOptions, optionOf } from '@mcpool/core/internal';
 import { z } from 'zod';
 import type { CacheStore } from './store.js';
 
@@ -118,17 +118,20 @@ const NON_NEGATIVE = 'must be a finite number >= 0';
 const POSITIVE_INT = 'must be an integer >= 1';
 const TOOL_NAMES = 'must be an array of tool names';
 
-const nonNegative = z
-  .custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0, NON_NEGATIVE)
-  .optional();
-const positiveInt = z
-  .custom<number>((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1, POSITIVE_INT)
-  .optional();
-const toolNames = z
-  .custom<string[]>((v) => Array.isArray(v) && v.every((t) => typeof t === 'string'), TOOL_NAMES)
-  .optional();
+const nonNegative = optionOf<number>(
+  (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+  NON_NEGATIVE,
+);
+const positiveInt = optionOf<number>(
+  (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1,
+  POSITIVE_INT,
+);
+const toolNames = optionOf<string[]>(
+  (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'),
+  TOOL_NAMES,
+);
 const fn = (message: string) =>
-  z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', message).optional();
+  optionOf<(...args: never[]) => unknown>((v) => typeof v === 'function', message);
 
 /** The options of `withCache`, as zod checks them. */
 export const cacheOptionsSchema = z.object({
@@ -147,17 +150,15 @@ export const cacheOptionsSchema = z.object({
     .optional(),
   readOnlyTools: toolNames,
   noCacheTools: toolNames,
-  store: z
-    .custom<CacheStore>((v) => {
-      const store = v as Partial<CacheStore> | null;
-      return (
-        typeof store?.get === 'function' &&
-        typeof store.set === 'function' &&
-        typeof store.delete === 'function' &&
-        typeof store.clear === 'function'
-      );
-    }, 'must have get, set, delete and clear methods')
-    .optional(),
+  store: optionOf<CacheStore>((v) => {
+    const store = v as Partial<CacheStore> | null;
+    return (
+      typeof store?.get === 'function' &&
+      typeof store.set === 'function' &&
+      typeof store.delete === 'function' &&
+      typeof store.clear === 'function'
+    );
+  }, 'must have get, set, delete and clear methods'),
   partition: fn('must be a function returning the authorization context of a call'),
   now: fn('must be a function returning ms since epoch'),
   onError: fn('must be a function'),
@@ -166,8 +167,6 @@ export const cacheOptionsSchema = z.object({
 /** Checks the options of `withCache`; throws `InvalidConfigError` naming every problem. */
 export function validateCacheOptions(options: CacheOptions): void {
   const issues: ConfigIssue[] = [];
-  const parsed = cacheOptionsSchema.safeParse(options);
-  if (!parsed.success) issues.push(...toIssues(parsed.error));
   if (
     options.store !== undefined &&
     (options.maxEntries !== undefined || options.maxBytes !== undefined)
@@ -177,5 +176,5 @@ export function validateCacheOptions(options: CacheOptions): void {
       message: 'bounds the default memory store only; with `store`, bound the store itself',
     });
   }
-  if (issues.length > 0) throw new InvalidConfigError('cache options', issues);
+  checkOptions('cache options', cacheOptionsSchema, options, issues);
 }

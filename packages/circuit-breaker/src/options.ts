@@ -1,5 +1,5 @@
 import { InvalidConfigError } from '@mcpool/core';
-import { toIssues } from '@mcpool/core/internal';
+import { checkOptions, optionOf } from '@mcpool/core/internal';
 import { z } from 'zod';
 
 /** How a circuit decides to open and when it tries again. Every option is optional. */
@@ -37,11 +37,7 @@ export interface CircuitSettings {
 
 /** A number option: `valid` says which values are allowed, `rule` says so in the error. */
 const numberOption = (rule: string, valid: (n: number) => boolean) =>
-  z
-    .custom<number>((v) => typeof v === 'number' && valid(v), {
-      error: (issue) => `must be ${rule}, got ${String(issue.input)}`,
-    })
-    .optional();
+  optionOf<number>((v) => typeof v === 'number' && valid(v), `must be ${rule}`);
 
 /** The circuit options, as zod checks them (other keys are let through: they belong to the caller). */
 export const circuitOptionsSchema = z.object({
@@ -66,8 +62,7 @@ export const circuitOptionsSchema = z.object({
 
 /** Applies defaults and reports every invalid option with its path. */
 export function resolveCircuitOptions(options: CircuitOptions, what: string): CircuitSettings {
-  const parsed = circuitOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new InvalidConfigError(what, toIssues(parsed.error));
+  checkOptions(what, circuitOptionsSchema, options);
   const settings: CircuitSettings = {
     errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
     rollingCountTimeout: options.rollingCountTimeout ?? 10_000,

@@ -4,6 +4,7 @@
  * version. Applications import from `@mcpool/core`.
  */
 export { CatalogIndex } from './catalog/catalog-index.js';
+export { checkOptions, optionOf, showValue } from './config/option-schema.js';
 export {
   checkMcpServerEntry,
   mcpServerEntryObject,

@@ -1,5 +1,6 @@
+import { useCleanup } from '@mcpool/core/testing';
 import { waitFor } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consulSource } from './consul-source.js';
 import type { Resolution } from './source.js';
 import { TestConsul } from './test-consul.js';
@@ -29,17 +30,14 @@ sourceContract('consulSource', async (replicas) => {
 });
 
 describe("consulSource against Consul's HTTP API on 127.0.0.1", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanup = useCleanup();
 
   async function setup() {
     const consul = new TestConsul();
     await consul.start();
     const controller = new AbortController();
-    cleanups.push(() => consul.stop());
-    cleanups.push(async () => controller.abort());
+    cleanup(() => consul.stop());
+    cleanup(async () => controller.abort());
     return { consul, controller };
   }
 

@@ -1,28 +1,23 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rename, writeFile } from 'node:fs/promises';
 import { MultiServerClient, ServerPool } from '@mcpool/core';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { type HttpTestServer, resultText, startHttpServer, waitFor } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { discover } from './discover.js';
 import { fileSource } from './file-source.js';
 
 describe('discover under load', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanup = useCleanup();
+  const tmp = useTempDir('mcpool-discovery-load-');
 
   it('16 concurrent calls while discovery scales 3 → 6 → 2 servers: none fails', async () => {
     const servers: HttpTestServer[] = await Promise.all(
       Array.from({ length: 6 }, (_, i) => startHttpServer({ id: `r${i + 1}`, latencyMs: 5 })),
     );
-    cleanups.push(async () => {
+    cleanup(async () => {
       await Promise.all(servers.map((s) => s.close()));
     });
-    const dir = await mkdtemp(join(tmpdir(), 'mcpool-discovery-load-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const path = join(dir, 'servers.json');
+    const path = tmp.path('servers.json');
     const publish = async (n: number) => {
       const doc = {
         mcpServers: Object.fromEntries(servers.slice(0, n).map((s) => [s.id, { url: s.url }])),
@@ -35,7 +30,7 @@ describe('discover under load', () => {
     const pool = new ServerPool({ drainTimeout: 5_000 });
     const d = discover(pool, fileSource(path), { settle: 50 });
     const client = new MultiServerClient(pool);
-    cleanups.push(async () => {
+    cleanup(async () => {
       await d.stop();
       await client.close();
     });

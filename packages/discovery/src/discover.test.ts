@@ -1,10 +1,15 @@
-import { MultiServerClient, type ServerConfig, ServerPool } from '@mcpool/core';
+import {
+  MultiServerClient,
+  type ServerConfig,
+  ServerPool,
+  type ServerPoolOptions,
+} from '@mcpool/core';
+import { ManualClock, useCleanup } from '@mcpool/core/testing';
 import { type HttpTestServer, resultText, startHttpServer, waitFor } from '@mcpool/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DiscoverOptions, discover } from './discover.js';
 import type { DiscoveryEvents } from './events.js';
 import type { Resolution, Source } from './source.js';
-import { ManualClock } from './test-clock.js';
 
 /** A polled source the test steers: what it reports, or that it fails. */
 function steeredSource(initial: ServerConfig[]) {
@@ -61,17 +66,14 @@ function record(d: ReturnType<typeof discover>) {
   return events;
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function setup(initial: ServerConfig[], options: DiscoverOptions = {}) {
   const steer = steeredSource(initial);
   const clock = new ManualClock();
   const pool = new ServerPool({ drainTimeout: 100 });
   const d = discover(pool, steer.source, { settle: 0, interval: 1_000, clock, ...options });
-  cleanups.push(async () => {
+  cleanup(async () => {
     await d.stop();
     await pool.close();
   });
@@ -259,25 +261,34 @@ describe('discover: draining and outages with real servers', () => {
     return started.map((s) => ({ id: s.id, transport: s.transport }));
   }
 
-  it('lets a removed server finish its in-flight call and routes nothing new to it', async () => {
-    const [a, b] = await replicas(2);
-    const steer = steeredSource([a as ServerConfig, b as ServerConfig]);
+  /** A started pool that `discover` fills from a steered source, and a client over it. */
+  async function discovered(
+    configs: ServerConfig[],
+    poolOptions: ServerPoolOptions,
+    options: DiscoverOptions,
+  ) {
+    const steer = steeredSource(configs);
     const clock = new ManualClock();
-    const pool = new ServerPool({ drainTimeout: 5_000 });
-    const d = discover(pool, steer.source, {
-      settle: 0,
-      interval: 1_000,
-      clock,
-      maxRemoveRatio: 1,
-    });
+    const pool = new ServerPool(poolOptions);
+    const d = discover(pool, steer.source, { clock, ...options });
     const client = new MultiServerClient(pool);
-    cleanups.push(async () => {
+    cleanup(async () => {
       await d.stop();
       await client.close();
     });
     await d.ready();
     await pool.start();
     await pool.ready();
+    return { steer, clock, pool, d, client };
+  }
+
+  it('lets a removed server finish its in-flight call and routes nothing new to it', async () => {
+    const [a, b] = await replicas(2);
+    const { steer, clock, pool, d, client } = await discovered(
+      [a as ServerConfig, b as ServerConfig],
+      { drainTimeout: 5_000 },
+      { settle: 0, interval: 1_000, maxRemoveRatio: 1 },
+    );
     const slow = client.callTool({ name: 'sleep', arguments: { ms: 600 } }, { server: 's1' });
     await waitFor(() => pool.server('s1')?.inFlight === 1);
     const removedAt: number[] = [];
@@ -301,23 +312,11 @@ describe('discover: draining and outages with real servers', () => {
 
   it('drains no longer than the drainTimeout of the pool', async () => {
     const [a, b] = await replicas(2);
-    const steer = steeredSource([a as ServerConfig, b as ServerConfig]);
-    const clock = new ManualClock();
-    const pool = new ServerPool({ drainTimeout: 200 });
-    const d = discover(pool, steer.source, {
-      settle: 0,
-      interval: 1_000,
-      clock,
-      maxRemoveRatio: 1,
-    });
-    const client = new MultiServerClient(pool);
-    cleanups.push(async () => {
-      await d.stop();
-      await client.close();
-    });
-    await d.ready();
-    await pool.start();
-    await pool.ready();
+    const { steer, clock, pool, d, client } = await discovered(
+      [a as ServerConfig, b as ServerConfig],
+      { drainTimeout: 200 },
+      { settle: 0, interval: 1_000, maxRemoveRatio: 1 },
+    );
     const first = servers[0] as HttpTestServer;
     const long = client
       .callTool({ name: 'sleep', arguments: { ms: 5_000 } }, { server: first.id })
@@ -342,18 +341,7 @@ describe('discover: draining and outages with real servers', () => {
 
   it('keeps the pool and serves every call while the source is down for 60 s', async () => {
     const configs = await replicas(3);
-    const steer = steeredSource(configs);
-    const clock = new ManualClock();
-    const pool = new ServerPool();
-    const d = discover(pool, steer.source, { clock, interval: 5_000 });
-    const client = new MultiServerClient(pool);
-    cleanups.push(async () => {
-      await d.stop();
-      await client.close();
-    });
-    await d.ready();
-    await pool.start();
-    await pool.ready();
+    const { steer, clock, pool, d, client } = await discovered(configs, {}, { interval: 5_000 });
     const errors: Error[] = [];
     d.on('discovery:error', ({ error }) => errors.push(error));
     steer.fail(new Error('ECONNREFUSED 127.0.0.1:8500'));

@@ -1,74 +1,64 @@
 import { MultiServerClient, ServerPool } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { type HttpTestServer, resultText, startHttpServer, waitFor } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { discover } from './discover.js';
-import { dnsSource } from './dns-source.js';
-import { sourceContract } from './test-contract.js';
+import { type DnsSourceOptions, dnsSource } from './dns-source.js';
+import { type Replica, sourceContract } from './test-contract.js';
 import { TestDnsServer } from './test-dns-server.js';
 
 const NAME = 'mcp-servers.default.svc.cluster.local';
 
-sourceContract('dnsSource (A)', async (replicas) => {
-  const dns = new TestDnsServer();
-  await dns.start();
-  const publish = async (next: typeof replicas) => {
+/** The source contract for `dnsSource` over a test DNS server that `publish` fills. */
+function dnsContract(
+  title: string,
+  publishTo: (dns: TestDnsServer, replicas: readonly Replica[]) => void,
+  options: Omit<DnsSourceOptions, 'servers' | 'queryTimeout' | 'minInterval'>,
+): void {
+  sourceContract(title, async (replicas) => {
+    const dns = new TestDnsServer();
+    await dns.start();
+    const publish = async (next: readonly Replica[]) => publishTo(dns, next);
+    await publish(replicas);
+    return {
+      source: dnsSource({ ...options, servers: [dns.address], queryTimeout: 200, minInterval: 50 }),
+      publish,
+      breakSource: () => dns.stop(),
+      repair: () => dns.start(),
+      close: () => dns.stop(),
+    };
+  });
+}
+
+dnsContract(
+  'dnsSource (A)',
+  (dns, next) =>
     dns.set(
       NAME,
       next.map((r) => ({ type: 'A', address: r.host, ttl: 1 })),
-    );
-  };
-  await publish(replicas);
-  return {
-    source: dnsSource({
-      name: NAME,
-      port: 18_080,
-      servers: [dns.address],
-      queryTimeout: 200,
-      minInterval: 50,
-    }),
-    publish,
-    breakSource: () => dns.stop(),
-    repair: () => dns.start(),
-    close: () => dns.stop(),
-  };
-});
+    ),
+  { name: NAME, port: 18_080 },
+);
 
-sourceContract('dnsSource (SRV)', async (replicas) => {
-  const dns = new TestDnsServer();
-  await dns.start();
-  const publish = async (next: typeof replicas) => {
+dnsContract(
+  'dnsSource (SRV)',
+  (dns, next) => {
     dns.set(
       `_mcp._tcp.${NAME}`,
       next.map((r) => ({ type: 'SRV', target: `${r.name}.${NAME}`, port: r.port, ttl: 1 })),
     );
     for (const r of next) dns.set(`${r.name}.${NAME}`, [{ type: 'A', address: r.host, ttl: 1 }]);
-  };
-  await publish(replicas);
-  return {
-    source: dnsSource({
-      name: `_mcp._tcp.${NAME}`,
-      type: 'SRV',
-      servers: [dns.address],
-      queryTimeout: 200,
-      minInterval: 50,
-    }),
-    publish,
-    breakSource: () => dns.stop(),
-    repair: () => dns.start(),
-    close: () => dns.stop(),
-  };
-});
+  },
+  { name: `_mcp._tcp.${NAME}`, type: 'SRV' },
+);
 
 describe('dnsSource', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanup = useCleanup();
 
   async function dnsServer(): Promise<TestDnsServer> {
     const dns = new TestDnsServer();
     await dns.start();
-    cleanups.push(() => dns.stop());
+    cleanup(() => dns.stop());
     return dns;
   }
 
@@ -136,7 +126,7 @@ describe('dnsSource', () => {
     const servers: HttpTestServer[] = await Promise.all(
       ['a', 'b', 'c'].map((id) => startHttpServer({ id })),
     );
-    cleanups.push(async () => {
+    cleanup(async () => {
       await Promise.all(servers.map((s) => s.close()));
     });
     const srv = `_mcp._tcp.${NAME}`;
@@ -159,7 +149,7 @@ describe('dnsSource', () => {
     });
     const d = discover(pool, source, { settle: 0 });
     const client = new MultiServerClient(pool);
-    cleanups.push(async () => {
+    cleanup(async () => {
       await d.stop();
       await client.close();
     });

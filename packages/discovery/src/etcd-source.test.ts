@@ -1,4 +1,5 @@
 import { ServerPool } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { waitFor } from '@mcpool/testkit';
 import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ describe.skipIf(!hasEtcd)('etcdSource against a real etcd', () => {
   let client: Etcd3;
   let n = 0;
   const prefix = () => `/test-${n}/servers/`;
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = useCleanup();
 
   beforeAll(async () => {
     await etcd.start();
@@ -38,8 +39,7 @@ describe.skipIf(!hasEtcd)('etcdSource against a real etcd', () => {
     client?.close();
     await etcd.close();
   });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
+  afterEach(() => {
     n++;
   });
 
@@ -74,7 +74,7 @@ describe.skipIf(!hasEtcd)('etcdSource against a real etcd', () => {
       settle: 0,
       maxRemoveRatio: 1,
     });
-    cleanups.push(async () => {
+    cleanup(async () => {
       await d.stop();
       await pool.close();
     });
@@ -106,7 +106,7 @@ describe.skipIf(!hasEtcd)('etcdSource against a real etcd', () => {
     const d = discover(pool, etcdSource({ endpoints: [etcd.endpoint], prefix: prefix() }), {
       settle: 0,
     });
-    cleanups.push(async () => {
+    cleanup(async () => {
       await d.stop();
       await pool.close();
     });
@@ -145,7 +145,7 @@ describe.skipIf(!hasEtcd)('etcdSource against a real etcd', () => {
     });
     const errors: Error[] = [];
     d.on('discovery:error', ({ error }) => errors.push(error));
-    cleanups.push(async () => {
+    cleanup(async () => {
       await d.stop();
       await pool.close();
     });
@@ -181,7 +181,7 @@ describe.skipIf(!hasEtcd)('etcdSource against a real etcd', () => {
     );
     const errors: Error[] = [];
     d.on('discovery:error', ({ error }) => errors.push(error));
-    cleanups.push(async () => {
+    cleanup(async () => {
       await d.stop();
       await a.close();
       await b.close();
@@ -208,7 +208,7 @@ describe.skipIf(!hasEtcd)('etcdSource against a real etcd', () => {
       prefix: p,
       server: server('c', '127.0.0.4'),
     });
-    cleanups.push(() => c.close());
+    cleanup(() => c.close());
     await waitFor(() => pool.servers().length === 3, {
       timeoutMs: 20_000,
       message: 'c to join after the restart',

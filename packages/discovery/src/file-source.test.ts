@@ -1,12 +1,15 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ServerPool } from '@mcpool/core';
+import { rename, writeFile } from 'node:fs/promises';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { waitFor } from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
-import { discover } from './discover.js';
 import { fileSource } from './file-source.js';
-import { type Replica, sourceContract } from './test-contract.js';
+import { type Replica, sourceContract, watchSource } from './test-contract.js';
+
+const cleanup = useCleanup();
+const tmp = useTempDir('mcpool-file-source-');
+let files = 0;
+/** A new file's path in the test folder. */
+const newPath = () => tmp.path(`servers-${++files}.json`);
 
 function document(replicas: readonly Replica[]): string {
   return JSON.stringify({
@@ -23,8 +26,7 @@ async function replace(path: string, text: string): Promise<void> {
 }
 
 sourceContract('fileSource', async (replicas) => {
-  const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
-  const path = join(dir, 'servers.json');
+  const path = newPath();
   let current = replicas;
   await writeFile(path, document(replicas));
   return {
@@ -35,56 +37,37 @@ sourceContract('fileSource', async (replicas) => {
     },
     breakSource: () => replace(path, '{ "mcpServers": { "r1": '),
     repair: () => replace(path, document(current)),
-    close: () => rm(dir, { recursive: true, force: true }),
+    close: async () => {},
   };
 });
 
+/** A pool that discovery fills from the file at `path`, ready, with the errors it reported. */
+const watch = (path: string) => watchSource(fileSource(path), cleanup);
+
 describe('fileSource', () => {
   it('keeps the last good set on a broken edit and names the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
-    const path = join(dir, 'servers.json');
+    const path = newPath();
     await writeFile(path, document([{ name: 'a', host: '127.0.0.2', port: 1 }]));
-    const pool = new ServerPool();
-    const d = discover(pool, fileSource(path), { settle: 0 });
-    const errors: Error[] = [];
-    d.on('discovery:error', ({ error }) => errors.push(error));
-    try {
-      await d.ready(AbortSignal.timeout(5_000));
-      await writeFile(path, '{ "mcpServers": ');
-      await waitFor(() => errors.length > 0, { timeoutMs: 5_000 });
-      expect(errors[0]?.message).toContain(path);
-      expect(errors[0]?.message).toMatch(/not valid JSON/);
-      expect(pool.servers().map((s) => s.id)).toEqual(['a']);
-    } finally {
-      await d.stop();
-      await pool.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { pool, errors } = await watch(path);
+    await writeFile(path, '{ "mcpServers": ');
+    await waitFor(() => errors.length > 0, { timeoutMs: 5_000 });
+    expect(errors[0]?.message).toContain(path);
+    expect(errors[0]?.message).toMatch(/not valid JSON/);
+    expect(pool.servers().map((s) => s.id)).toEqual(['a']);
   });
 
   it('skips a bad entry, names it, and uses the others', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mcpool-file-source-'));
-    const path = join(dir, 'servers.json');
+    const path = newPath();
     await writeFile(
       path,
       JSON.stringify({
         mcpServers: { good: { url: 'http://127.0.0.2:1/mcp' }, bad: { url: 'not a url' } },
       }),
     );
-    const pool = new ServerPool();
-    const d = discover(pool, fileSource(path), { settle: 0 });
-    const errors: Error[] = [];
-    d.on('discovery:error', ({ error }) => errors.push(error));
-    try {
-      await d.ready(AbortSignal.timeout(5_000));
-      expect(pool.servers().map((s) => s.id)).toEqual(['good']);
-      expect(errors.map((e) => e.message).join()).toContain(`${path}#mcpServers.bad`);
-      expect((errors[0] as { code?: string }).code).toBe('DISCOVERY_INVALID_ENTRY');
-    } finally {
-      await d.stop();
-      await pool.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { pool, errors } = await watch(path);
+    expect(pool.servers().map((s) => s.id)).toEqual(['good']);
+    expect(errors.map((e) => e.message).join()).toContain(`${path}#mcpServers.bad`);
+    expect((errors[0] as { code?: string }).code).toBe('DISCOVERY_INVALID_ENTRY');
   });
 
   it('reports a missing file with its path', async () => {

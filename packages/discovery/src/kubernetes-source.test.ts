@@ -1,29 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ServerPool } from '@mcpool/core';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { waitFor } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { discover } from './discover.js';
+import { describe, expect, it } from 'vitest';
 import { type KubernetesSourceOptions, kubernetesSource } from './kubernetes-source.js';
 import type { Resolution, SourceListener } from './source.js';
-import { sourceContract } from './test-contract.js';
+import { sourceContract, watchSource } from './test-contract.js';
 import { TestKubeApi } from './test-kube-api.js';
+
+const tmp = useTempDir('mcpool-kube-');
+let apis = 0;
 
 async function startApi() {
   const api = new TestKubeApi();
   await api.start();
-  const dir = await mkdtemp(join(tmpdir(), 'mcpool-kube-'));
-  const kubeconfig = join(dir, 'kubeconfig');
+  const kubeconfig = tmp.path(`kubeconfig-${++apis}`);
   await api.writeKubeconfig(kubeconfig);
-  return {
-    api,
-    kubeconfig,
-    close: async () => {
-      await api.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return { api, kubeconfig, close: () => api.close() };
 }
 
 sourceContract('kubernetesSource', async (replicas) => {
@@ -65,14 +56,11 @@ function collect() {
 }
 
 describe('kubernetesSource against the API wire protocol on 127.0.0.1', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanup = useCleanup();
 
   async function setup(options: Partial<KubernetesSourceOptions> = {}) {
     const started = await startApi();
-    cleanups.push(started.close);
+    cleanup(started.close);
     const source = kubernetesSource({
       service: 'mcp-servers',
       kubeconfig: started.kubeconfig,
@@ -80,7 +68,7 @@ describe('kubernetesSource against the API wire protocol on 127.0.0.1', () => {
       ...options,
     });
     const controller = new AbortController();
-    cleanups.push(async () => controller.abort());
+    cleanup(async () => controller.abort());
     return { ...started, source, controller };
   }
 
@@ -177,15 +165,7 @@ describe('kubernetesSource against the API wire protocol on 127.0.0.1', () => {
       { pod: 'p1', address: '10.0.0.1' },
       { pod: 'p2', address: '10.0.0.2' },
     ]);
-    const pool = new ServerPool();
-    const d = discover(pool, source, { settle: 0 });
-    cleanups.push(async () => {
-      await d.stop();
-      await pool.close();
-    });
-    const errors: Error[] = [];
-    d.on('discovery:error', ({ error }) => errors.push(error));
-    await d.ready(AbortSignal.timeout(5_000));
+    const { pool, errors } = await watchSource(source, cleanup);
     api.failing = 403;
     api.dropWatches();
     await waitFor(() => errors.length > 0);

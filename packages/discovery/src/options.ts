@@ -1,4 +1,4 @@
-import type { ConfigIssue } from '@mcpool/core';
+import { toIssues } from '@mcpool/core/internal';
 import { z } from 'zod';
 import type { DiscoverOptions } from './discover.js';
 import { InvalidDiscoveryOptionsError } from './errors.js';
@@ -17,18 +17,10 @@ const schema = z.object({
   confirmAfter: ms.optional(),
 });
 
-/** Turns zod's issues into mcpool's `{ path, message }` form under `prefix`. */
-export function issuesOf(error: z.ZodError, prefix = ''): ConfigIssue[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
-}
-
 /** Parses `input` with `schema` or throws one error naming every problem with its path. */
 export function parseOptions<T>(what: string, schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw new InvalidDiscoveryOptionsError(what, issuesOf(result.error));
+  if (!result.success) throw new InvalidDiscoveryOptionsError(what, toIssues(result.error));
   return result.data;
 }
 

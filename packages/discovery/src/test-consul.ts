@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TestLoopbackApi } from './test-loopback-api.js';
 
 /** An instance as the test registers it. */
 export interface TestInstance {
@@ -16,30 +16,12 @@ export interface TestInstance {
  * blocking queries (`index` + `wait` hold the request until the index moves
  * past `index` or the wait ends).
  */
-export class TestConsul {
+export class TestConsul extends TestLoopbackApi {
   readonly services = new Map<string, TestInstance[]>();
   readonly requests: { index: string | null; wait: string | null; token: string | null }[] = [];
   index = 10;
   failing: number | undefined;
   private readonly waiting = new Set<() => void>();
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
-  port = 0;
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
 
   /** Registers the set of a service; a blocked query returns at once. */
   set(service: string, instances: TestInstance[], index = this.index + 1): void {
@@ -54,14 +36,10 @@ export class TestConsul {
 
   async stop(): Promise<void> {
     for (const wake of [...this.waiting]) wake();
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
-    );
-    this.server = undefined;
+    await this.stopListening();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const index = url.searchParams.get('index');
     const wait = url.searchParams.get('wait');

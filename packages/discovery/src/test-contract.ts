@@ -24,6 +24,26 @@ export interface ContractHarness {
   close(): Promise<void>;
 }
 
+/**
+ * Discovery from `source` into a new pool, ready, with the errors it reports;
+ * `cleanup` is told how to stop it and close the pool.
+ */
+export async function watchSource(
+  source: Source,
+  cleanup: (close: () => Promise<void>) => unknown,
+): Promise<{ pool: ServerPool; errors: Error[] }> {
+  const pool = new ServerPool();
+  const d = discover(pool, source, { settle: 0 });
+  cleanup(async () => {
+    await d.stop();
+    await pool.close();
+  });
+  const errors: Error[] = [];
+  d.on('discovery:error', ({ error }) => errors.push(error));
+  await d.ready(AbortSignal.timeout(5_000));
+  return { pool, errors };
+}
+
 /** Three replicas on one port, told apart by their loopback address. */
 export const REPLICAS: readonly Replica[] = [
   { name: 'r1', host: '127.0.0.2', port: 18_080 },

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TestLoopbackApi } from './test-loopback-api.js';
 
 /** One endpoint as a test writes it. */
 export interface TestEndpoint {
@@ -27,7 +27,7 @@ interface Slice {
  * compact history (a watch from an older version gets 410 Gone, as an ERROR
  * event or as the HTTP status) and make requests fail.
  */
-export class TestKubeApi {
+export class TestKubeApi extends TestLoopbackApi {
   readonly slices = new Map<string, Slice>();
   readonly requests: {
     watch: boolean;
@@ -43,25 +43,9 @@ export class TestKubeApi {
   /** Every change, so a watch from a resourceVersion gets what happened since, as API servers do. */
   private readonly history: { type: string; slice: Slice }[] = [];
   private readonly watchers = new Set<{ res: ServerResponse; selector: string | null }>();
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
-  port = 0;
 
-  constructor(readonly namespace = 'default') {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
+  constructor(readonly namespace = 'default') {
+    super();
   }
 
   /** Writes a kubeconfig that points at this server, as a user's would. */
@@ -121,13 +105,10 @@ export class TestKubeApi {
 
   async close(): Promise<void> {
     for (const w of this.watchers) w.res.destroy();
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
-    );
+    await this.stopListening();
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
     const watch = url.searchParams.get('watch') === 'true';
     const selector = url.searchParams.get('labelSelector');

@@ -1,63 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { startHttpServer, stdioServerConfig, waitFor } from '@mcpool/testkit';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, connectOver, text } from './test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cliPath, connectOver, runCli as run, spawnServe, text } from './test-helpers.js';
 
 const cli = cliPath();
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-cli-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function configFile(name: string, content: unknown): Promise<string> {
-  const file = join(dir, name);
-  await writeFile(file, JSON.stringify(content, null, 2));
-  return file;
-}
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-/** Runs the built CLI to its end. */
-async function run(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  const code = await exited(child);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const cleanup = useCleanup();
+const tmp = useTempDir('mcpool-cli-');
+const configFile = tmp.write;
 
 describe('mcpool --help', () => {
   it('prints the usage of every command', async () => {
@@ -111,14 +63,14 @@ describe('mcpool check', () => {
     ]) {
       expect(ran.stderr).toContain(path);
     }
-    const missing = await run(['check', '--config', join(dir, 'none.json')]);
+    const missing = await run(['check', '--config', tmp.path('none.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('does not exist');
   });
 
   it('prints a table of servers, health, latency and tools, and no secret', async () => {
     const up = await startHttpServer({ id: 'up', toolNames: ['add', 'echo'] });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const stdio = stdioServerConfig({ id: 'kid', toolNames: ['whoami'] });
     const file = await configFile('check.json', {
       mcpServers: {
@@ -128,7 +80,7 @@ describe('mcpool check', () => {
           url: 'http://127.0.0.1:9/mcp?api_key=s3cret-query-value',
           headers: { 'x-api-key': 's3cret-other-value' },
         },
-        missing: { command: join(dir, 'no-such-binary'), env: { TOKEN: 's3cret-env-value' } },
+        missing: { command: tmp.path('no-such-binary'), env: { TOKEN: 's3cret-env-value' } },
       },
     });
     const ran = await run(['check', '--config', file, '--timeout', '5000']);
@@ -188,7 +140,7 @@ describe('mcpool serve', () => {
   it('serves a desktop host over stdio', async () => {
     const stdio = stdioServerConfig({ id: 'kid' });
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const file = await configFile('stdio.json', {
       mcpServers: {
         kid: { command: stdio.command, args: stdio.args, env: stdio.env },
@@ -202,7 +154,7 @@ describe('mcpool serve', () => {
       stderr: 'pipe',
     });
     const host = await connectOver(transport, 'desktop');
-    cleanups.push(() => host.close());
+    cleanup(() => host.close());
     const tools = (await host.client.listTools()).tools.map((t) => t.name);
     expect(tools).toContain('whoami');
     expect(tools.filter((t) => t === 'whoami')).toHaveLength(1);
@@ -239,45 +191,25 @@ describe('mcpool serve', () => {
 
   it('serves Streamable HTTP with a token, metrics and a log file', async () => {
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
-    const log = join(dir, 'logs', 'mcpool.log');
+    cleanup(up.close);
+    const log = tmp.path('logs', 'mcpool.log');
     const file = await configFile('http.json', {
       mcpServers: { up: { url: up.url, headers: { authorization: 'Bearer upstream-s3cret' } } },
     });
     const token = 'gateway-token-0123456789';
-    const child = spawn(
-      process.execPath,
-      [
-        cli,
-        'serve',
-        '--config',
-        file,
-        '--http',
-        '127.0.0.1:0',
-        '--metrics',
-        '127.0.0.1:0',
-        '--log',
-        log,
-        '--log-level',
-        'debug',
-      ],
-      { env: { ...process.env, MCPOOL_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    cleanups.push(async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await exited(child);
-      }
-    });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
-    const url = await waitFor(() => /serving 1 servers at (\S+)/.exec(stderr)?.[1], {
-      message: 'the serving line',
-      timeoutMs: 10_000,
-    });
-    const metricsUrl = /metrics at (\S+)/.exec(stderr)?.[1];
+    const served = await spawnServe(file, { MCPOOL_TOKEN: token }, [
+      '--metrics',
+      '127.0.0.1:0',
+      '--log',
+      log,
+      '--log-level',
+      'debug',
+    ]);
+    cleanup(served.kill);
+    const stderr = served.stderr;
+    const url = served.url;
+    expect(stderr()).toContain(`serving 1 servers at ${url}`);
+    const metricsUrl = /metrics at (\S+)/.exec(stderr())?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
 
     const refused = await fetch(url, { method: 'POST', body: '{}' });
@@ -297,15 +229,15 @@ describe('mcpool serve', () => {
     expect(metrics).toMatch(/mcp_client_requests_total\{outcome="success"\} \d+/);
 
     await host.close();
-    child.kill('SIGTERM');
-    expect(await exited(child)).toBe(0);
+    served.child.kill('SIGTERM');
+    expect(await served.exited()).toBe(0);
     await waitFor(() => up.sessionCount() === 0, { message: 'upstream session ended' });
     const lines = (await readFile(log, 'utf8')).trim().split('\n');
     const entries = lines.map((l) => JSON.parse(l) as { msg: string });
     expect(entries.map((e) => e.msg)).toEqual(
       expect.arrayContaining(['serving over HTTP', 'session open', 'server connected', 'attempt']),
     );
-    const all = `${lines.join('\n')}${stderr}`;
+    const all = `${lines.join('\n')}${stderr()}`;
     expect(all).not.toContain('upstream-s3cret');
     expect(all).not.toContain(token);
   });

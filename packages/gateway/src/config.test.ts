@@ -1,16 +1,14 @@
 import { InvalidConfigError } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { startInProcessServer } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from './config.js';
 import { gatewayOptionsFromConfig } from './from-config.js';
 import { Gateway } from './gateway.js';
 import { createRedactor } from './redact.js';
 import { connectInMemory, text } from './test-helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function issues(input: unknown, env: Record<string, string> = {}): string[] {
   try {
@@ -196,7 +194,7 @@ describe('parseGatewayConfig', () => {
 describe('gatewayOptionsFromConfig', () => {
   it('runs a gateway with health checks, breakers and a cache from the file', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(a.close);
+    cleanup(a.close);
     const config = parseGatewayConfig({
       mcpServers: { a: { command: 'unused' } },
       health: { interval: 60_000 },
@@ -206,9 +204,9 @@ describe('gatewayOptionsFromConfig', () => {
     const options = await gatewayOptionsFromConfig(config);
     // The file's servers are stdio; point the one server at an in-process one.
     const gateway = new Gateway({ ...options, servers: [{ id: 'a', transport: a.transport }] });
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     for (let i = 0; i < 3; i++) {
       expect(text(await host.client.callTool({ name: 'add', arguments: { a: 2, b: 2 } }))).toBe(
         '4',

@@ -1,33 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type HttpTestServer, startHttpServer, waitFor } from '@mcpool/testkit';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
+import { delay, type HttpTestServer, startHttpServer, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from './config.js';
 import { Gateway } from './gateway.js';
 import { PROBE_PATHS, startHttpGateway } from './http.js';
-import { cliPath, connectOver, text } from './test-helpers.js';
+import { connectOver, runCli as run, startCli, text } from './test-helpers.js';
 
-const cli = cliPath();
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-gateway-discovery-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const cleanup = useCleanup();
+const tmp = useTempDir('mcpool-gateway-discovery-');
 
 async function servers(...ids: string[]): Promise<HttpTestServer[]> {
   const started = await Promise.all(ids.map((id) => startHttpServer({ id })));
-  cleanups.push(async () => {
+  cleanup(async () => {
     await Promise.all(started.map((s) => s.close()));
   });
   return started;
@@ -38,29 +25,6 @@ async function publish(path: string, list: readonly HttpTestServer[]): Promise<v
   const doc = { mcpServers: Object.fromEntries(list.map((s) => [s.id, { url: s.url }])) };
   await writeFile(`${path}.tmp`, JSON.stringify(doc));
   await rename(`${path}.tmp`, path);
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function run(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  const code = await exited(child);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
 }
 
 describe('the discovery key of mcpool.json', () => {
@@ -84,9 +48,9 @@ describe('the discovery key of mcpool.json', () => {
 
   it('mcpool check resolves it, prints what it found and checks those servers', async () => {
     const [a, b] = await servers('a', 'b');
-    const list = join(dir, 'found.json');
+    const list = tmp.path('found.json');
     await publish(list, [a as HttpTestServer, b as HttpTestServer]);
-    const file = join(dir, 'check-discovery.json');
+    const file = tmp.path('check-discovery.json');
     await writeFile(file, JSON.stringify({ discovery: { file: 'found.json' } }));
     const ran = await run(['check', '--config', file, '--timeout', '5000']);
     expect(ran.stderr).toBe('');
@@ -98,7 +62,7 @@ describe('the discovery key of mcpool.json', () => {
   });
 
   it('mcpool check names a bad source option with its path', async () => {
-    const file = join(dir, 'bad-discovery.json');
+    const file = tmp.path('bad-discovery.json');
     await writeFile(
       file,
       JSON.stringify({ discovery: { kubernetes: { service: 'MCP_Servers' } } }),
@@ -112,45 +76,27 @@ describe('the discovery key of mcpool.json', () => {
 
   it('mcpool serve follows the source: a new server takes calls, probes answer', async () => {
     const [a, b, c] = await servers('a', 'b', 'c');
-    const list = join(dir, 'serve-found.json');
+    const list = tmp.path('serve-found.json');
     // No replica yet: serve waits for the first server rather than starting empty.
     await publish(list, []);
-    const file = join(dir, 'serve-discovery.json');
+    const file = tmp.path('serve-discovery.json');
     await writeFile(
       file,
       JSON.stringify({ discovery: { file: 'serve-found.json', settle: 0, maxRemoveRatio: 1 } }),
     );
-    const child = spawn(
-      process.execPath,
-      [cli, 'serve', '--config', file, '--http', '127.0.0.1:0'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    cleanups.push(async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await exited(child);
-      }
-    });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    await waitFor(() => stderr.includes('waiting for the first set'), { timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(stderr).not.toContain('serving');
+    const served = startCli(['serve', '--config', file, '--http', '127.0.0.1:0']);
+    cleanup(served.kill);
+    await served.waitForStderr(/waiting for the first set/, 10_000);
+    await delay(300);
+    expect(served.stderr()).not.toContain('serving');
     await publish(list, [a as HttpTestServer, b as HttpTestServer]);
-    const url = await waitFor(() => /serving 2 servers at (\S+)/.exec(stderr)?.[1], {
-      message: 'the serving line',
-      timeoutMs: 10_000,
-    });
+    const [, url = ''] = await served.waitForStderr(/serving 2 servers at (\S+)/, 10_000);
     const base = new URL(url);
     expect((await fetch(new URL(PROBE_PATHS.live, base))).status).toBe(200);
     expect((await fetch(new URL(PROBE_PATHS.ready, base))).status).toBe(200);
 
     const host = await connectOver(new StreamableHTTPClientTransport(new URL(url)), 'web');
-    cleanups.push(() => host.close());
+    cleanup(() => host.close());
     const seen = new Set<string>();
     const call = async () => {
       seen.add(text(await host.client.callTool({ name: 'whoami', arguments: {} })));
@@ -170,8 +116,8 @@ describe('the discovery key of mcpool.json', () => {
     await waitFor(() => (a?.sessionCount() ?? 0) === 0, { message: 'a to be drained and closed' });
     for (let i = 0; i < 4; i++) await call();
     expect([...seen].sort()).toEqual(['b', 'c']);
-    child.kill('SIGTERM');
-    expect(await exited(child)).toBe(0);
+    served.child.kill('SIGTERM');
+    expect(await served.exited()).toBe(0);
   });
 });
 
@@ -187,7 +133,7 @@ describe('probes', () => {
       port: 0,
       token: 'probe-token-0123456789',
     });
-    cleanups.push(async () => {
+    cleanup(async () => {
       await http.close();
       await gateway.close();
     });

@@ -1,4 +1,6 @@
 import { roundRobin } from '@mcpool/balancers';
+import type { TransportConfig } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
 import {
   CallToolResultSchema,
@@ -6,19 +8,22 @@ import {
   McpError,
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gateway, type GatewayOptions } from './gateway.js';
 import { connectInMemory, startOddServer, text } from './test-helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function gatewayOf(options: GatewayOptions): Gateway {
   const gateway = new Gateway(options);
-  cleanups.push(() => gateway.close());
+  cleanup(() => gateway.close());
   return gateway;
+}
+
+/** Closes each server after the test; returns them as a gateway's servers. */
+function upstreams(...list: { id: string; transport: TransportConfig; close(): unknown }[]) {
+  for (const server of list) cleanup(server);
+  return list.map((s) => ({ id: s.id, transport: s.transport }));
 }
 
 async function call(
@@ -34,7 +39,7 @@ describe('gateway catalog and routing', () => {
     const a = startInProcessServer({ id: 'a' });
     const b = startInProcessServer({ id: 'b', extraTools: ['only-b'] });
     const odd = startOddServer();
-    cleanups.push(a.close, b.close, odd.close);
+    cleanup(a.close, b.close, odd.close);
     const gateway = gatewayOf({
       servers: [
         { id: 'a', transport: a.transport },
@@ -43,7 +48,7 @@ describe('gateway catalog and routing', () => {
       ],
     });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
 
     const names = (await host.client.listTools()).tools.map((t) => t.name);
     // Identical on a and b: one name. Defined differently by odd: namespaced, never a silent pick.
@@ -79,16 +84,12 @@ describe('gateway catalog and routing', () => {
   it('balances calls over two replicas', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = startInProcessServer({ id: 'b' });
-    cleanups.push(a.close, b.close);
     const gateway = gatewayOf({
-      servers: [
-        { id: 'a', transport: a.transport },
-        { id: 'b', transport: b.transport },
-      ],
+      servers: upstreams(a, b),
       balancer: () => roundRobin(),
     });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await call(host, 'whoami'));
     expect(answers.filter((x) => x === 'a')).toHaveLength(3);
@@ -100,17 +101,13 @@ describe('gateway catalog and routing', () => {
   it('routes around a dead upstream while the client keeps calling', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = await startHttpServer({ id: 'b' });
-    cleanups.push(a.close, b.close);
     const gateway = gatewayOf({
-      servers: [
-        { id: 'a', transport: a.transport },
-        { id: 'b', transport: b.transport },
-      ],
+      servers: upstreams(a, b),
       pool: { reconnect: { baseMs: 60_000, maxMs: 60_000 } },
       balancer: () => roundRobin(),
     });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     expect(new Set([await call(host, 'whoami'), await call(host, 'whoami')])).toEqual(
       new Set(['a', 'b']),
     );
@@ -124,10 +121,9 @@ describe('gateway catalog and routing', () => {
 
   it('answers an unknown tool with InvalidParams naming what is offered', async () => {
     const a = startInProcessServer({ id: 'a', toolNames: ['add'] });
-    cleanups.push(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     const error = await host.client
       .callTool({ name: 'nope', arguments: {} })
       .catch((e: unknown) => e);
@@ -141,13 +137,13 @@ describe('gateway catalog and routing', () => {
 
   it('answers a call that failed on every server with a tool error the model can read', async () => {
     const a = startInProcessServer({ id: 'a', toolNames: ['counter', 'whoami'], mode: 'error' });
-    cleanups.push(a.close);
+    cleanup(a.close);
     const gateway = gatewayOf({
       servers: [{ id: 'a', transport: a.transport }],
       client: { retryBudget: false },
     });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     // counter is not safe to repeat: the error says it may have run and was not retried.
     const result = await host.client.callTool({ name: 'counter', arguments: {} });
     expect(result.isError).toBe(true);
@@ -160,10 +156,9 @@ describe('gateway catalog and routing', () => {
 describe('notifications and server-to-client traffic', () => {
   it('turns an upstream tools/list_changed into one downstream', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     expect((await host.client.listTools()).tools.map((t) => t.name)).not.toContain('fresh');
     a.state.addTool('fresh');
     await waitFor(() => host.toolListChanges > 0, { message: 'downstream tools/list_changed' });
@@ -174,15 +169,11 @@ describe('notifications and server-to-client traffic', () => {
   it('tells the client when a server leaving selection changes the catalog', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = startInProcessServer({ id: 'b', extraTools: ['only-b'] });
-    cleanups.push(a.close, b.close);
     const gateway = gatewayOf({
-      servers: [
-        { id: 'a', transport: a.transport },
-        { id: 'b', transport: b.transport },
-      ],
+      servers: upstreams(a, b),
     });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     expect((await host.client.listTools()).tools.map((t) => t.name)).toContain('only-b');
     const pool = [...gateway.sessions][0]?.pool;
     pool?.exclude('b', 'operator', 'maintenance');
@@ -192,10 +183,9 @@ describe('notifications and server-to-client traffic', () => {
 
   it('brings upstream progress to the downstream client', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     const seen: Progress[] = [];
     const result = await host.client.callTool(
       { name: 'progress', arguments: { steps: 3 } },
@@ -212,10 +202,9 @@ describe('notifications and server-to-client traffic', () => {
 
   it('carries a downstream cancellation to the upstream request', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     const controller = new AbortController();
     const pending = host.client
       .callTool({ name: 'sleep', arguments: { ms: 10_000 } }, CallToolResultSchema, {
@@ -233,15 +222,11 @@ describe('notifications and server-to-client traffic', () => {
   it('lets the downstream client answer sampling, elicitation and roots for the server that asked', async () => {
     const a = startInProcessServer({ id: 'a' });
     const b = await startHttpServer({ id: 'b' });
-    cleanups.push(a.close, b.close);
     const gateway = gatewayOf({
-      servers: [
-        { id: 'a', transport: a.transport },
-        { id: 'b', transport: b.transport },
-      ],
+      servers: upstreams(a, b),
     });
     const host = await connectInMemory(gateway, 'desk');
-    cleanups.push(host.close);
+    cleanup(host.close);
     const sampled = await host.client.callTool({
       name: 'sample',
       arguments: { prompt: 'hi' },
@@ -258,10 +243,9 @@ describe('notifications and server-to-client traffic', () => {
 
   it('offers upstream servers only the capabilities the downstream client has', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(a.close);
-    const gateway = gatewayOf({ servers: [{ id: 'a', transport: a.transport }] });
+    const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway, 'plain', {});
-    cleanups.push(host.close);
+    cleanup(host.close);
     const result = await host.client.callTool({ name: 'sample', arguments: { prompt: 'hi' } });
     // Upstream was not offered sampling, so its request is refused there and then.
     expect(result.isError).toBe(true);
@@ -271,10 +255,10 @@ describe('notifications and server-to-client traffic', () => {
 
   it('passes logging messages on, tagged with their server', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(a.close);
+    cleanup(a.close);
     const gateway = gatewayOf({ servers: [{ id: 'alpha', transport: a.transport }] });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     expect(await call(host, 'log', { message: 'hello' })).toBe('logged');
     await waitFor(() => host.logs.length > 0, { message: 'a logging message downstream' });
     expect(host.logs).toEqual([{ level: 'info', logger: 'alpha', data: 'hello' }]);
@@ -290,11 +274,11 @@ describe('notifications and server-to-client traffic', () => {
 describe('sessions', () => {
   it('gives each downstream session its own upstream sessions and closes them with it', async () => {
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const gateway = gatewayOf({ servers: [{ id: 'up', transport: up.transport }] });
     const one = await connectInMemory(gateway, 'one');
     const two = await connectInMemory(gateway, 'two');
-    cleanups.push(one.close, two.close);
+    cleanup(one.close, two.close);
     expect(await call(one, 'whoami')).toBe('up');
     expect(await call(two, 'whoami')).toBe('up');
     expect(up.sessionCount()).toBe(2);
@@ -314,7 +298,7 @@ describe('sessions', () => {
   it('shares one pool of stateless servers among sessions', async () => {
     const shared = await startHttpServer({ id: 'shared', toolNames: ['add', 'sample'] });
     const own = await startHttpServer({ id: 'own', toolNames: ['whoami', 'counter'] });
-    cleanups.push(shared.close, own.close);
+    cleanup(shared.close, own.close);
     const gateway = gatewayOf({
       servers: [
         { id: 'shared', transport: shared.transport, stateless: true },
@@ -323,7 +307,7 @@ describe('sessions', () => {
     });
     const one = await connectInMemory(gateway, 'one');
     const two = await connectInMemory(gateway, 'two');
-    cleanups.push(one.close, two.close);
+    cleanup(one.close, two.close);
     for (const host of [one, two]) {
       expect(await call(host, 'add', { a: 1, b: 2 })).toBe('3');
       expect(await call(host, 'whoami')).toBe('own');
@@ -345,7 +329,7 @@ describe('sessions', () => {
   it('closes every upstream session when the gateway closes', async () => {
     const up = await startHttpServer({ id: 'up' });
     const st = await startHttpServer({ id: 'st' });
-    cleanups.push(up.close, st.close);
+    cleanup(up.close, st.close);
     const gateway = new Gateway({
       servers: [
         { id: 'up', transport: up.transport },
@@ -365,13 +349,13 @@ describe('sessions', () => {
 
   it('holds one upstream subscription for the sessions of a shared server and routes its updates', async () => {
     const subs = startInProcessServer({ id: 'subs', subscriptions: true });
-    cleanups.push(subs.close);
+    cleanup(subs.close);
     const gateway = gatewayOf({
       servers: [{ id: 'subs', transport: subs.transport, stateless: true }],
     });
     const one = await connectInMemory(gateway, 'one');
     const two = await connectInMemory(gateway, 'two');
-    cleanups.push(one.close, two.close);
+    cleanup(one.close, two.close);
     const uri = 'mcpool-test://subs/info';
     await one.client.subscribeResource({ uri });
     await two.client.subscribeResource({ uri });
@@ -390,12 +374,12 @@ describe('sessions', () => {
 
   it('subscribes again when an upstream server forgets the session (404) and a new one starts', async () => {
     const up = await startHttpServer({ id: 'up', subscriptions: true });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const gateway = gatewayOf({
       servers: [{ id: 'up', transport: up.transport, stateless: true }],
     });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     const uri = 'mcpool-test://up/info';
     await host.client.subscribeResource({ uri });
     expect(up.state.subscribes).toBe(1);
@@ -412,10 +396,10 @@ describe('sessions', () => {
 
   it('subscribes a session to a resource of its own upstream session', async () => {
     const subs = startInProcessServer({ id: 'subs', subscriptions: true });
-    cleanups.push(subs.close);
+    cleanup(subs.close);
     const gateway = gatewayOf({ servers: [{ id: 'subs', transport: subs.transport }] });
     const host = await connectInMemory(gateway);
-    cleanups.push(host.close);
+    cleanup(host.close);
     const uri = 'mcpool-test://subs/info';
     await host.client.subscribeResource({ uri });
     expect(subs.state.touch(uri)).toBe(1);

@@ -1,100 +1,30 @@
-import { request as httpRequest } from 'node:http';
+import { useCleanup } from '@mcpool/core/testing';
 import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  CallToolResultSchema,
-  LATEST_PROTOCOL_VERSION,
-  type Progress,
-} from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.js';
 import { type HttpGateway, startHttpGateway } from './http.js';
-import { connectOver, type Downstream, text } from './test-helpers.js';
+import {
+  connectOver,
+  type Downstream,
+  initializeRequest,
+  rawPost as raw,
+  text,
+} from './test-helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: LATEST_PROTOCOL_VERSION,
-    capabilities: {},
-    clientInfo: { name: 'raw', version: '0' },
-  },
-});
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A plain HTTP request, so that Host and every other header are exactly as given. */
-function raw(
-  url: string,
-  options: {
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string | Buffer;
-    chunked?: boolean;
-  } = {},
-): Promise<RawAnswer> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: options.method ?? 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...options.headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (options.body !== undefined) {
-      if (options.chunked) {
-        // No content-length: the limit must hold while the body streams in.
-        const body = Buffer.from(options.body);
-        const step = 256 * 1024;
-        for (let at = 0; at < body.length; at += step) req.write(body.subarray(at, at + step));
-        req.end();
-      } else {
-        req.end(options.body);
-      }
-    } else {
-      req.end();
-    }
-  });
-}
+const INITIALIZE = JSON.stringify(initializeRequest('raw'));
 
 async function serve(token?: string): Promise<{ http: HttpGateway; gateway: Gateway }> {
   const a = startInProcessServer({ id: 'a' });
-  cleanups.push(a.close);
+  cleanup(a.close);
   const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
-  cleanups.push(() => gateway.close());
+  cleanup(() => gateway.close());
   const http = await startHttpGateway(gateway, { port: 0, ...(token ? { token } : {}) });
-  cleanups.push(() => http.close());
+  cleanup(() => http.close());
   return { http, gateway };
 }
 
@@ -103,7 +33,7 @@ async function connectHttp(url: string, name: string, token?: string): Promise<D
     requestInit: { headers: token ? { authorization: `Bearer ${token}` } : {} },
   });
   const host = await connectOver(transport, name);
-  cleanups.push(() => host.close());
+  cleanup(() => host.close());
   return host;
 }
 
@@ -129,11 +59,11 @@ describe('gateway over Streamable HTTP', () => {
 
   it('gives two HTTP clients separate upstream sessions and ends them on DELETE', async () => {
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const gateway = new Gateway({ servers: [{ id: 'up', transport: up.transport }] });
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const http = await startHttpGateway(gateway, { port: 0 });
-    cleanups.push(() => http.close());
+    cleanup(() => http.close());
     const one = await connectHttp(http.url, 'one');
     const two = await connectHttp(http.url, 'two');
     expect(text(await one.client.callTool({ name: 'whoami', arguments: {} }))).toBe('up');
@@ -190,15 +120,15 @@ describe('gateway over Streamable HTTP', () => {
 
   it('accepts configured hosts and origins', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(a.close);
+    cleanup(a.close);
     const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const http = await startHttpGateway(gateway, {
       port: 0,
       allowedHosts: ['mcp.internal'],
       allowedOrigins: ['https://app.example'],
     });
-    cleanups.push(() => http.close());
+    cleanup(() => http.close());
     const ok = await raw(http.url, {
       body: INITIALIZE,
       headers: { host: 'mcp.internal:443', origin: 'https://app.example' },
@@ -230,11 +160,11 @@ describe('gateway over Streamable HTTP', () => {
 
   it('refuses new sessions beyond the limit (503)', async () => {
     const a = startInProcessServer({ id: 'a' });
-    cleanups.push(a.close);
+    cleanup(a.close);
     const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const http = await startHttpGateway(gateway, { port: 0, maxSessions: 1 });
-    cleanups.push(() => http.close());
+    cleanup(() => http.close());
     expect((await raw(http.url, { body: INITIALIZE })).status).toBe(200);
     const second = await raw(http.url, { body: INITIALIZE });
     expect(second.status).toBe(503);
@@ -292,9 +222,9 @@ describe('health endpoints', () => {
 describe('closing with calls in flight', () => {
   it('answers each unanswered call with an error instead of leaving it to time out', async () => {
     const a = startInProcessServer({ id: 'a', latencyMs: 5_000 });
-    cleanups.push(a.close);
+    cleanup(a.close);
     const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const http = await startHttpGateway(gateway, { port: 0 });
     const host = await connectHttp(http.url, 'slow');
     const started = Date.now();

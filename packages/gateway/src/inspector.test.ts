@@ -13,14 +13,20 @@
 // - Its launcher (`build/cli.js`, the package's bin) has a `--config` option
 //   of its own (an mcpServers file to pick the server from), so the gateway's
 //   `--config FILE` goes after `--`, which the launcher does not parse.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type HttpTestServer, startHttpServer, stdioServerConfig, waitFor } from '@mcpool/testkit';
+import { useTempDir } from '@mcpool/core/testing';
+import {
+  type HttpTestServer,
+  type ProcessRun,
+  runProcess,
+  startHttpServer,
+  stdioServerConfig,
+  waitFor,
+} from '@mcpool/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath } from './test-helpers.js';
+import { cliPath, spawnServe } from './test-helpers.js';
 
 const cli = cliPath();
 const inspectorDir = join(
@@ -35,17 +41,16 @@ const TOKEN = 'inspector-token-0123456789';
 /** The merged catalog: `add` and `whoami` from both replicas (once each), `echo` and `stdio-only` from `kid`. */
 const CATALOG = ['add', 'echo', 'stdio-only', 'whoami'];
 
-let dir: string;
+const tmp = useTempDir('mcpool-inspector-');
 let config: string;
 let r1: HttpTestServer;
 let r2: HttpTestServer;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-inspector-'));
   r1 = await startHttpServer({ id: 'r1', toolNames: ['add', 'whoami'] });
   r2 = await startHttpServer({ id: 'r2', toolNames: ['add', 'whoami'] });
   const kid = stdioServerConfig({ id: 'kid', toolNames: ['echo'], extraTools: ['stdio-only'] });
-  config = join(dir, 'mcpool.json');
+  config = tmp.path('mcpool.json');
   await writeFile(
     config,
     JSON.stringify({
@@ -61,42 +66,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([r1?.close(), r2?.close()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
 /** Runs `mcp-inspector-cli --cli ARGS` to its end. */
-async function inspector(args: string[]): Promise<Ran> {
-  const child = spawn(process.execPath, [inspectorBin, '--cli', ...args], {
+function inspector(args: string[]): Promise<ProcessRun> {
+  return runProcess(process.execPath, [inspectorBin, '--cli', ...args], {
     cwd: inspectorDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 30_000,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await exited(child);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
 }
 
 /** The JSON the inspector printed, or a failure carrying what it said. */
-function answer<T>(ran: Ran): T {
+function answer<T>(ran: ProcessRun): T {
   if (ran.code !== 0) {
     throw new Error(`inspector exited with ${ran.code}:\n${ran.stderr}\n${ran.stdout}`);
   }
@@ -159,23 +140,11 @@ describe('@modelcontextprotocol/inspector-cli through the gateway', () => {
   }, 90_000);
 
   it('lists and calls tools over Streamable HTTP with a bearer token', async () => {
-    const gateway = spawn(
-      process.execPath,
-      [cli, 'serve', '--config', config, '--http', '127.0.0.1:0'],
-      {
-        env: { ...process.env, MCPOOL_TOKEN: TOKEN },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    gateway.stderr?.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
+    const gateway = await spawnServe(config, { MCPOOL_TOKEN: TOKEN });
+    const stderr = gateway.stderr;
     try {
-      const url = await waitFor(() => /serving 3 servers at (\S+)/.exec(stderr)?.[1], {
-        message: 'the serving line',
-        timeoutMs: 10_000,
-      });
+      const url = gateway.url;
+      expect(stderr()).toContain(`serving 3 servers at ${url}`);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       const auth = ['--header', `Authorization: Bearer ${TOKEN}`];
 
@@ -209,10 +178,10 @@ describe('@modelcontextprotocol/inspector-cli through the gateway', () => {
       expect(sum.content).toEqual([{ type: 'text', text: '42' }]);
       expect(sum.structuredContent).toEqual({ sum: 42 });
       expect(addCalls()).toBe(before + 1);
-      expect(stderr).not.toContain(TOKEN);
+      expect(stderr()).not.toContain(TOKEN);
     } finally {
-      gateway.kill('SIGTERM');
-      await exited(gateway);
+      gateway.child.kill('SIGTERM');
+      await gateway.exited();
     }
   }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import {
   Agent,
   createServer,
@@ -8,25 +8,15 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { startHttpServer, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectOver, type ServeProcess, spawnServe, text } from './test-helpers.js';
 
 const SECRET = 'replica-secret-0123456789abcdefghijk';
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-replicas-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('mcpool-replicas-');
+const cleanup = useCleanup();
 
 interface Hop {
   replica: number;
@@ -114,26 +104,26 @@ async function roundRobinProxy(targets: readonly string[]) {
 }
 
 async function replicas(count: number, upUrl: string): Promise<ServeProcess[]> {
-  const config = join(dir, 'replicas.json');
+  const config = tmp.path('replicas.json');
   await writeFile(config, JSON.stringify({ mcpServers: { up: { url: upUrl } } }));
   const started = await Promise.all(
     Array.from({ length: count }, () => spawnServe(config, { MCPOOL_SESSION_SECRET: SECRET })),
   );
-  for (const r of started) cleanups.push(r.kill);
+  for (const r of started) cleanup(r.kill);
   return started;
 }
 
 describe('replicas with one session secret behind a round-robin proxy', () => {
   it('keep one session for a plain SDK client while each request lands on another replica', async () => {
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const served = await replicas(3, up.url);
     const proxy = await roundRobinProxy(served.map((s) => s.url));
-    cleanups.push(proxy.close);
+    cleanup(proxy.close);
 
     const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
     const host = await connectOver(transport, 'roaming');
-    cleanups.push(() => host.close());
+    cleanup(() => host.close());
     const session = transport.sessionId;
     expect(session).toBeDefined();
 
@@ -161,13 +151,13 @@ describe('replicas with one session secret behind a round-robin proxy', () => {
 
   it('a resource subscription keeps its updates while requests roam', async () => {
     const up = await startHttpServer({ id: 'up', subscriptions: true });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const served = await replicas(3, up.url);
     const proxy = await roundRobinProxy(served.map((s) => s.url));
-    cleanups.push(proxy.close);
+    cleanup(proxy.close);
     const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
     const host = await connectOver(transport, 'watcher');
-    cleanups.push(() => host.close());
+    cleanup(() => host.close());
     const uri = 'mcpool-test://up/info';
     await host.client.subscribeResource({ uri });
     expect(up.state.subscribes).toBe(1);
@@ -189,13 +179,13 @@ describe('replicas with one session secret behind a round-robin proxy', () => {
   it('a replica killed during 8 concurrent idempotent calls fails none and needs no new initialize', async () => {
     // Long enough that the kill surely lands while calls are in flight, even on a busy machine.
     const up = await startHttpServer({ id: 'up', latencyMs: 1_500 });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const served = await replicas(3, up.url);
     const proxy = await roundRobinProxy(served.map((s) => s.url));
-    cleanups.push(proxy.close);
+    cleanup(proxy.close);
     const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
     const host = await connectOver(transport, 'survivor');
-    cleanups.push(() => host.close());
+    cleanup(() => host.close());
     const session = transport.sessionId;
 
     const before = up.state.callCount;

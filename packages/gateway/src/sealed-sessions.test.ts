@@ -1,19 +1,16 @@
-import { request as httpRequest } from 'node:http';
+import { useCleanup } from '@mcpool/core/testing';
 import { type StandardToolName, startInProcessServer } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.js';
 import { type HttpGatewayOptions, startHttpGateway } from './http.js';
 import { createSessionSealer, principalOf } from './session-token.js';
-import { connectOver, text } from './test-helpers.js';
+import { connectOver, initializeRequest, type RawAnswer, rawPost, text } from './test-helpers.js';
 
 const SECRET = 'sealed-secret-0123456789abcdefghijkl';
 const NEXT = 'next-secret-0123456789abcdefghijklmno';
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 /** One gateway replica in this process, over its own in-process upstream server. */
 async function replica(
@@ -34,7 +31,7 @@ async function replica(
       ...(s.extra ? { extraTools: s.extra } : {}),
     }),
   }));
-  for (const u of upstream) cleanups.push(u.server.close);
+  for (const u of upstream) cleanup(u.server.close);
   const gateway = new Gateway({
     servers: upstream.map((u) => ({
       id: u.id,
@@ -42,9 +39,9 @@ async function replica(
       transport: u.server.transport,
     })),
   });
-  cleanups.push(() => gateway.close());
+  cleanup(() => gateway.close());
   const http = await startHttpGateway(gateway, { port: 0, ...options });
-  cleanups.push(() => http.close());
+  cleanup(() => http.close());
   return http;
 }
 
@@ -53,16 +50,7 @@ async function initialize(url: string, authorization?: string): Promise<string> 
   const res = await post(
     url,
     undefined,
-    {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: LATEST_PROTOCOL_VERSION,
-        capabilities: { roots: {} },
-        clientInfo: { name: 'raw', version: '1' },
-      },
-    },
+    initializeRequest('raw', { roots: {} }, '1'),
     authorization,
   );
   expect(res.status).toBe(200);
@@ -76,34 +64,13 @@ function post(
   session: string | undefined,
   body: unknown,
   authorization?: string,
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...(session ? { 'mcp-session-id': session } : {}),
-          ...(authorization ? { authorization } : {}),
-        },
-      },
-      (res) => {
-        let data = '';
-        res.setEncoding('utf8').on('data', (c: string) => {
-          data += c;
-        });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
+): Promise<RawAnswer> {
+  return rawPost(url, {
+    body: JSON.stringify(body),
+    headers: {
+      ...(session ? { 'mcp-session-id': session } : {}),
+      ...(authorization ? { authorization } : {}),
+    },
   });
 }
 
@@ -232,7 +199,7 @@ describe('sealed session ids over HTTP', () => {
     const a = await replica({ sessionSecret: SECRET }, servers);
     const b = await replica({ sessionSecret: SECRET }, servers);
     const host = await connectOver(new StreamableHTTPClientTransport(new URL(a.url)), 'web');
-    cleanups.push(() => host.close());
+    cleanup(() => host.close());
     const id = (host.client.transport as StreamableHTTPClientTransport).sessionId as string;
     const whoami = { name: 'whoami', arguments: {} };
     const names = (await host.client.listTools()).tools.map((t) => t.name);

@@ -1,50 +1,30 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { startHttpServer, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectOver, spawnServe, text } from './test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { connectOver, initializeRequest, spawnServe, text } from './test-helpers.js';
 
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-shutdown-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('mcpool-shutdown-');
+const cleanup = useCleanup();
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: LATEST_PROTOCOL_VERSION,
-    capabilities: {},
-    clientInfo: { name: 'late', version: '0' },
-  },
-});
+const INITIALIZE = JSON.stringify(initializeRequest('late'));
 
 describe('mcpool serve --http, SIGTERM', () => {
   it('turns /readyz 503 at once, refuses new sessions, answers every call in flight and exits 0', async () => {
     const up = await startHttpServer({ id: 'up', latencyMs: 1_500 });
-    cleanups.push(up.close);
-    const config = join(dir, 'drain.json');
+    cleanup(up.close);
+    const config = tmp.path('drain.json');
     await writeFile(
       config,
       JSON.stringify({ mcpServers: { up: { url: up.url } }, timeouts: { drain: 10_000 } }),
     );
     const served = await spawnServe(config);
-    cleanups.push(served.kill);
+    cleanup(served.kill);
 
     expect((await fetch(`${served.base}/healthz`)).status).toBe(200);
     const host = await connectOver(new StreamableHTTPClientTransport(new URL(served.url)), 'load');
-    cleanups.push(() => host.close().catch(() => {}));
+    cleanup(() => host.close().catch(() => {}));
     expect((await fetch(`${served.base}/readyz`)).status).toBe(200);
 
     const calls = Array.from({ length: 8 }, (_, i) =>

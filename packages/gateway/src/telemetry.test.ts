@@ -1,29 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startHttpServer, waitFor } from '@mcpool/testkit';
+import { writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
+import { listenOnLoopback, readBody, startHttpServer } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from './config-file.js';
 import { startTelemetry, telemetryWanted } from './telemetry.js';
-import { cliPath, connectOver, text } from './test-helpers.js';
+import { connectOver, spawnServe, text } from './test-helpers.js';
 
-const cli = cliPath();
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-otel-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const cleanup = useCleanup();
+const tmp = useTempDir('mcpool-otel-');
 
 interface ReceivedSpan {
   name: string;
@@ -35,28 +21,25 @@ interface ReceivedSpan {
 /** An OTLP/HTTP (JSON) receiver on 127.0.0.1 that keeps every span it is sent. */
 async function startReceiver(): Promise<{ base: string; spans: ReceivedSpan[] }> {
   const spans: ReceivedSpan[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+  const sockets = new Set<Socket>();
+  const { server, port } = await listenOnLoopback(
+    0,
+    async (req, res) => {
+      const text = await readBody(req);
       if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        const body = JSON.parse(text) as {
           resourceSpans: { scopeSpans: { spans: ReceivedSpan[] }[] }[];
         };
         for (const r of body.resourceSpans) for (const s of r.scopeSpans) spans.push(...s.spans);
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    },
+    (res) => res.writeHead(500).end(),
+    sockets,
+  );
+  cleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { base: `http://127.0.0.1:${port}`, spans };
 }
 
 /** Hex trace id of an OTLP/JSON span (the exporter writes ids as hex). */
@@ -66,35 +49,18 @@ describe('mcpool serve with tracing', () => {
   it('continues the caller’s trace through the gateway to the server, and exports with only OTEL_EXPORTER_OTLP_ENDPOINT set', async () => {
     const receiver = await startReceiver();
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
-    const file = join(dir, 'mcpool.json');
+    cleanup(up.close);
+    const file = tmp.path('mcpool.json');
     await writeFile(file, JSON.stringify({ mcpServers: { up: { url: up.url } } }));
-    const env: Record<string, string | undefined> = { ...process.env };
-    for (const key of Object.keys(env)) if (key.startsWith('OTEL_')) delete env[key];
+    // Only the endpoint variable: every other OTEL_ variable of this process is left out.
+    const env: Record<string, string | undefined> = {};
+    for (const key of Object.keys(process.env)) if (key.startsWith('OTEL_')) env[key] = undefined;
     env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.base;
-    const child = spawn(
-      process.execPath,
-      [cli, 'serve', '--config', file, '--http', '127.0.0.1:0'],
-      {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    cleanups.push(async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await exited(child);
-      }
-    });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
-    const url = await waitFor(() => /serving 1 servers at (\S+)/.exec(stderr)?.[1], {
-      message: 'the serving line',
-      timeoutMs: 10_000,
-    });
-    expect(stderr).toContain(`traces to ${receiver.base}/v1/traces`);
+    const served = await spawnServe(file, env);
+    cleanup(served.kill);
+    const url = served.url;
+    expect(served.stderr()).toContain(`serving 1 servers at ${url}`);
+    expect(served.stderr()).toContain(`traces to ${receiver.base}/v1/traces`);
 
     const fromMeta = '4bf92f3577b34da6a3ce929d0e0e4736';
     const fromHeader = '0af7651916cd43dd8448eb211c80319c';
@@ -115,8 +81,8 @@ describe('mcpool serve with tracing', () => {
     expect(String(up.state.metas.at(-1)?.traceparent).split('-')[1]).toBe(fromHeader);
 
     await host.close();
-    child.kill('SIGTERM');
-    expect(await exited(child)).toBe(0);
+    served.child.kill('SIGTERM');
+    expect(await served.exited()).toBe(0);
     // Shutdown flushes the batch processor.
     const inTrace = receiver.spans.filter((s) => traceOf(s) === fromMeta).map((s) => s.name);
     expect(inTrace).toEqual(expect.arrayContaining(['tools/call add', 'tools/call add on up']));
@@ -132,7 +98,7 @@ describe('mcpool serve with tracing', () => {
 
 describe('the telemetry block', () => {
   it('is checked with the rest of the file: a malformed sampling ratio names its path', async () => {
-    const file = join(dir, 'bad.json');
+    const file = tmp.path('bad.json');
     await writeFile(
       file,
       JSON.stringify({
@@ -166,7 +132,7 @@ describe('the telemetry block', () => {
       { OTEL_TRACES_SAMPLER_ARG: 'lots' },
       (m) => warnings.push(m),
     );
-    cleanups.push(async () => telemetry?.shutdown());
+    cleanup(async () => telemetry?.shutdown());
     expect(telemetry?.samplingRatio).toBe(0.5);
     expect(telemetry?.serviceName).toBe('gw');
     expect(telemetry?.endpoint).toBe('http://127.0.0.1:4318/v1/traces');

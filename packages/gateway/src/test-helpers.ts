@@ -1,12 +1,22 @@
 // Test-only helpers (tsconfig.build.json excludes src/test-*.ts).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { connectObserved, type ObservedClient, waitFor } from '@mcpool/testkit';
+import {
+  connectObserved,
+  type ObservedClient,
+  type ProcessRun,
+  runProcess,
+  type StartedProcess,
+  startProcess,
+} from '@mcpool/testkit';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type ClientCapabilities,
+  LATEST_PROTOCOL_VERSION,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Gateway } from './gateway.js';
 
@@ -82,57 +92,119 @@ export function cliPath(): string {
 }
 
 /** A `mcpool serve --http` child process. */
-export interface ServeProcess {
-  readonly child: ChildProcess;
+export interface ServeProcess extends StartedProcess {
   /** `http://127.0.0.1:PORT/mcp` */
   readonly url: string;
   /** `http://127.0.0.1:PORT` */
   readonly base: string;
-  stderr(): string;
-  /** Resolves with the exit code (or the signal's name). */
-  exited(): Promise<number | string | null>;
-  /** SIGKILL if still running, then waits for the exit. */
-  kill(): Promise<void>;
 }
 
-/** Starts the built CLI as `mcpool serve --config FILE --http 127.0.0.1:0` and waits for its URL. */
+/**
+ * Starts the built CLI as `mcpool serve --config FILE --http 127.0.0.1:0 ARGS`
+ * and waits for its serving line; `env` is added to this process's (a key set
+ * to `undefined` is left out).
+ */
 export async function spawnServe(
   config: string,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   args: readonly string[] = [],
 ): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    [cliPath(), 'serve', '--config', config, '--http', '127.0.0.1:0', ...args],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const exit = new Promise<number | string | null>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal));
-  });
-  const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exit;
-  };
-  let url: string;
-  try {
-    url = await waitFor(() => /serving \d+ servers at (\S+)/.exec(stderr)?.[1], {
-      message: `the serving line (stderr so far: ${stderr})`,
-      timeoutMs: 15_000,
-    });
-  } catch (error) {
-    await kill();
-    throw error;
-  }
+  const started = startCli(['serve', '--config', config, '--http', '127.0.0.1:0', ...args], env);
+  const [, url = ''] = await started.waitForStderr(/serving \d+ servers at (\S+)/);
+  return { ...started, url, base: new URL(url).origin };
+}
+
+/** Starts the built CLI with `args`; register its `kill` for cleanup. */
+export function startCli(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): StartedProcess {
+  return startProcess(process.execPath, [cliPath(), ...args], { env });
+}
+
+/** Runs the built CLI with `args` to its end. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<ProcessRun> {
+  return runProcess(process.execPath, [cliPath(), ...args], { env });
+}
+
+/** An `initialize` request (id 1) from a client called `name`, to send as a raw body. */
+export function initializeRequest(
+  name: string,
+  capabilities: ClientCapabilities = {},
+  version = '0',
+) {
   return {
-    child,
-    url,
-    base: new URL(url).origin,
-    stderr: () => stderr,
-    exited: () => exit,
-    kill,
-  };
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities,
+      clientInfo: { name, version },
+    },
+  } as const;
+}
+
+/** What a plain HTTP request got back. */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A plain HTTP request, so that Host and every other header are exactly as given. */
+export function rawPost(
+  url: string,
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    chunked?: boolean;
+  } = {},
+): Promise<RawAnswer> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: options.method ?? 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...options.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (options.body !== undefined) {
+      if (options.chunked) {
+        // No content-length: the limit must hold while the body streams in.
+        const body = Buffer.from(options.body);
+        const step = 256 * 1024;
+        for (let at = 0; at < body.length; at += step) req.write(body.subarray(at, at + step));
+        req.end();
+      } else {
+        req.end(options.body);
+      }
+    } else {
+      req.end();
+    }
+  });
 }

@@ -1,9 +1,6 @@
-import {
-  type ConfigIssue,
-  InvalidConfigError,
-  type RequestInfo,
-  type ServerView,
-} from '@mcpool/core';
+import type { ConfigIssue, RequestInfo, ServerView } from '@mcpool/core';
+import { checkOptions, optionOf } from '@mcpool/core/internal';
+import { z } from 'zod';
 import { type HealthClock, systemClock } from './clock.js';
 
 /**
@@ -93,95 +90,78 @@ export interface HealthSettings {
   readonly clock: HealthClock;
 }
 
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const duration = optionOf<number>(
+  (v) => isNumber(v) && Number.isFinite(v) && v > 0,
+  'must be a positive number of ms',
+);
+const count = optionOf<number>(
+  (v) => isNumber(v) && Number.isInteger(v) && v >= 1,
+  'must be a whole number of at least 1',
+);
+const between = (low: number, high: number, what: string) =>
+  optionOf<number>((v) => isNumber(v) && v >= low && v <= high, `must be ${what}`);
+
+/** The outlier detection options, as zod checks them. */
+const outlierDetectionSchema = z.object({
+  baseEjectionTime: duration,
+  maxEjectionTime: duration,
+  maxEjectionPercent: between(0, 100, 'a percentage between 0 and 100'),
+  consecutiveErrors: count,
+  consecutiveRefused: count,
+});
+
+/**
+ * The options of a `HealthChecker`, as zod checks them, in the order their
+ * errors are listed (`outlierDetection: false` is taken out before).
+ */
+const healthCheckerOptionsSchema = z.object({
+  interval: duration,
+  timeout: duration,
+  jitter: between(0, 1, 'a fraction between 0 and 1'),
+  check: optionOf<HealthCheckerOptions['check']>(
+    (v) => v === false || v === 'ping' || v === 'listTools' || typeof v === 'function',
+    "must be 'ping', 'listTools', a function or false",
+  ),
+  maxFailures: count,
+  healthyThreshold: count,
+  recoveryTimeout: duration,
+  idleInterval: duration,
+  outlierDetection: outlierDetectionSchema.optional(),
+});
+
 /** Applies defaults and reports every invalid option with its path. */
 export function resolveHealthOptions(options: HealthCheckerOptions): HealthSettings {
-  const issues: ConfigIssue[] = [];
-  const positive = (path: string, value: number | undefined, fallback: number): number => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      issues.push({ path, message: `must be a positive number of ms, got ${String(value)}` });
-      return fallback;
-    }
-    return value;
-  };
-  const count = (path: string, value: number | undefined, fallback: number): number => {
-    if (value === undefined) return fallback;
-    if (!Number.isInteger(value) || value < 1) {
-      issues.push({ path, message: `must be a whole number of at least 1, got ${String(value)}` });
-      return fallback;
-    }
-    return value;
-  };
-  const interval = positive('interval', options.interval, 30_000);
-  const timeout = positive('timeout', options.timeout, 10_000);
-  let jitter = options.jitter ?? 0.1;
-  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
-    issues.push({
-      path: 'jitter',
-      message: `must be a fraction between 0 and 1, got ${String(jitter)}`,
-    });
-    jitter = 0.1;
-  }
-  const check = options.check ?? 'ping';
-  if (check !== false && check !== 'ping' && check !== 'listTools' && typeof check !== 'function') {
-    issues.push({
-      path: 'check',
-      message: `must be 'ping', 'listTools', a function or false, got ${String(check)}`,
+  const outlierOptions =
+    options.outlierDetection === false ? false : (options.outlierDetection ?? {});
+  const across: ConfigIssue[] = [];
+  const base = outlierOptions ? (outlierOptions.baseEjectionTime ?? 30_000) : 0;
+  const max = outlierOptions ? outlierOptions.maxEjectionTime : undefined;
+  if (isNumber(base) && isNumber(max) && max > 0 && max < base) {
+    across.push({
+      path: 'outlierDetection.maxEjectionTime',
+      message: `must not be shorter than baseEjectionTime (${base} ms)`,
     });
   }
-  const maxFailures = count('maxFailures', options.maxFailures, 3);
-  const healthyThreshold = count('healthyThreshold', options.healthyThreshold, 2);
-  const recoveryTimeout = positive('recoveryTimeout', options.recoveryTimeout, interval);
-  const idleInterval = positive('idleInterval', options.idleInterval, 60_000);
-  let outlier: HealthSettings['outlier'] = false;
-  if (options.outlierDetection !== false) {
-    const o = options.outlierDetection ?? {};
-    const baseEjectionTime = positive(
-      'outlierDetection.baseEjectionTime',
-      o.baseEjectionTime,
-      30_000,
-    );
-    const maxEjectionTime = positive(
-      'outlierDetection.maxEjectionTime',
-      o.maxEjectionTime,
-      Math.max(300_000, baseEjectionTime),
-    );
-    if (maxEjectionTime < baseEjectionTime) {
-      issues.push({
-        path: 'outlierDetection.maxEjectionTime',
-        message: `must not be shorter than baseEjectionTime (${baseEjectionTime} ms)`,
-      });
-    }
-    let maxEjectionPercent = o.maxEjectionPercent ?? 50;
-    if (
-      typeof maxEjectionPercent !== 'number' ||
-      !(maxEjectionPercent >= 0 && maxEjectionPercent <= 100)
-    ) {
-      issues.push({
-        path: 'outlierDetection.maxEjectionPercent',
-        message: `must be a percentage between 0 and 100, got ${String(maxEjectionPercent)}`,
-      });
-      maxEjectionPercent = 50;
-    }
-    outlier = {
-      consecutiveErrors: count('outlierDetection.consecutiveErrors', o.consecutiveErrors, 5),
-      consecutiveRefused: count('outlierDetection.consecutiveRefused', o.consecutiveRefused, 1),
-      baseEjectionTime,
-      maxEjectionTime,
-      maxEjectionPercent,
-    };
-  }
-  if (issues.length > 0) throw new InvalidConfigError('health checker options', issues);
+  const checked = { ...options, outlierDetection: outlierOptions || undefined };
+  checkOptions('health checker options', healthCheckerOptionsSchema, checked, across);
+  const interval = options.interval ?? 30_000;
   return {
     interval,
-    timeout,
-    jitter,
-    check,
-    maxFailures,
-    healthyThreshold,
-    recoveryTimeout,
-    idleInterval,
-    outlier,
+    timeout: options.timeout ?? 10_000,
+    jitter: options.jitter ?? 0.1,
+    check: options.check ?? 'ping',
+    maxFailures: options.maxFailures ?? 3,
+    healthyThreshold: options.healthyThreshold ?? 2,
+    recoveryTimeout: options.recoveryTimeout ?? interval,
+    idleInterval: options.idleInterval ?? 60_000,
+    outlier: outlierOptions && {
+      consecutiveErrors: outlierOptions.consecutiveErrors ?? 5,
+      consecutiveRefused: outlierOptions.consecutiveRefused ?? 1,
+      baseEjectionTime: base,
+      maxEjectionTime: max ?? Math.max(300_000, base),
+      maxEjectionPercent: outlierOptions.maxEjectionPercent ?? 50,
+    },
     clock: options.clock ?? systemClock,
   };
 }

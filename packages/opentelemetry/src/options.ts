@@ -1,5 +1,7 @@
-import { type ConfigIssue, InvalidConfigError } from '@mcpool/core';
+import { InvalidConfigError } from '@mcpool/core';
+import { checkOptions, optionOf, showValue } from '@mcpool/core/internal';
 import type { MeterProvider, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
+import { z } from 'zod';
 
 /** Reads a server's circuit: `CircuitBreakers` of `@mcpool/circuit-breaker` fits. */
 export interface BreakerStates {
@@ -46,45 +48,45 @@ export interface ResolvedTracingOptions {
   readonly background: boolean;
 }
 
+const withMethod = (method: string) =>
+  optionOf<object>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as Record<string, unknown>)[method] === 'function',
+    `must be an object with a ${method}() method`,
+  );
+const FLAG = 'must be true or false';
+const flag = optionOf<boolean>((v) => typeof v === 'boolean', FLAG);
+const EVENTS = ['serverState', 'discovery', 'background'];
+
+/** The options of `tracing()`, as zod checks them, in the order their errors are listed. */
+const tracingOptionsSchema = z.object({
+  tracerProvider: withMethod('getTracer'),
+  meterProvider: withMethod('getMeter'),
+  propagator: withMethod('inject'),
+  breakers: withMethod('getState'),
+  resourceUriInSpanName: flag,
+  events: z
+    .record(z.string(), z.unknown(), 'must be an object, e.g. { background: true }')
+    .superRefine((events, ctx) => {
+      for (const [key, value] of Object.entries(events)) {
+        const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+        if (!EVENTS.includes(key))
+          issue('is not an option: use serverState, discovery or background');
+        else if (typeof value !== 'boolean') issue(`${FLAG}, got ${showValue(value)}`);
+      }
+    })
+    .optional(),
+});
+
 /** Checks the options once, at the edge, reporting every problem with its path. */
 export function resolveOptions(options: TracingOptions): ResolvedTracingOptions {
-  const issues: ConfigIssue[] = [];
-  const object = (path: string, value: unknown, method: string) => {
-    if (value === undefined) return;
-    if (
-      typeof value !== 'object' ||
-      value === null ||
-      typeof (value as Record<string, unknown>)[method] !== 'function'
-    ) {
-      issues.push({ path, message: `must be an object with a ${method}() method` });
-    }
-  };
-  const flag = (path: string, value: unknown) => {
-    if (value !== undefined && typeof value !== 'boolean')
-      issues.push({ path, message: 'must be true or false' });
-  };
   if (typeof options !== 'object' || options === null) {
     throw new InvalidConfigError('tracing() options', [{ path: '', message: 'must be an object' }]);
   }
-  object('tracerProvider', options.tracerProvider, 'getTracer');
-  object('meterProvider', options.meterProvider, 'getMeter');
-  object('propagator', options.propagator, 'inject');
-  object('breakers', options.breakers, 'getState');
-  flag('resourceUriInSpanName', options.resourceUriInSpanName);
+  checkOptions('tracing() options', tracingOptionsSchema, options);
   const events = options.events;
-  if (events !== undefined && (typeof events !== 'object' || events === null)) {
-    issues.push({ path: 'events', message: 'must be an object, e.g. { background: true }' });
-  } else if (events) {
-    for (const key of Object.keys(events)) {
-      if (key !== 'serverState' && key !== 'discovery' && key !== 'background') {
-        issues.push({
-          path: `events.${key}`,
-          message: 'is not an option: use serverState, discovery or background',
-        });
-      } else flag(`events.${key}`, events[key as keyof typeof events]);
-    }
-  }
-  if (issues.length > 0) throw new InvalidConfigError('tracing() options', issues);
   return {
     tracerProvider: options.tracerProvider,
     meterProvider: options.meterProvider,

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ConfigIssue, InvalidConfigError } from '@mcpool/core';
+import { checkOptions, optionOf } from '@mcpool/core/internal';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import { type MetricsHandler, metricsHandler } from './metrics-handler.js';
 
 /** Options of a metrics server. Every one is optional. */
@@ -30,6 +31,19 @@ export interface MetricsServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Where a metrics server listens, as zod checks it. */
+const metricsServerOptionsSchema = z.object({
+  port: optionOf<number>(
+    (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65_535,
+    'must be an integer from 0 to 65535',
+  ),
+  host: optionOf<string>(
+    (v) => typeof v === 'string' && v !== '',
+    'give an interface address, e.g. 127.0.0.1',
+  ),
+  path: optionOf<string>((v) => typeof v === 'string' && v.startsWith('/'), 'must start with "/"'),
+});
+
 /**
  * Starts an HTTP server for Prometheus to scrape. Give it a registry (or the
  * handler of an exporter); `exporter.startMetricsServer()` does this for you.
@@ -44,20 +58,11 @@ export async function startMetricsServer(
   const port = options.port ?? 9464;
   const host = options.host ?? '127.0.0.1';
   const path = options.path ?? '/metrics';
-  const issues: ConfigIssue[] = [];
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    issues.push({ path: 'port', message: 'must be an integer from 0 to 65535' });
-  }
-  if (typeof host !== 'string' || host === '') {
-    issues.push({ path: 'host', message: 'give an interface address, e.g. 127.0.0.1' });
-  }
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    issues.push({ path: 'path', message: 'must start with "/"' });
-  }
-  const handler =
+  const given =
     options.handler ?? (options.registry ? metricsHandler(options.registry) : undefined);
-  if (!handler) issues.push({ path: 'registry', message: 'give a registry or a handler' });
-  if (issues.length > 0 || !handler) throw new InvalidConfigError('metrics server options', issues);
+  const extra = given ? [] : [{ path: 'registry', message: 'give a registry or a handler' }];
+  checkOptions('metrics server options', metricsServerOptionsSchema, { port, host, path }, extra);
+  const handler = given as MetricsHandler; // checkOptions threw without one
   const signal = options.signal;
   signal?.throwIfAborted();
 

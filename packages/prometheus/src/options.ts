@@ -1,5 +1,6 @@
-import { type ConfigIssue, InvalidConfigError } from '@mcpool/core';
+import { checkOptions, optionOf } from '@mcpool/core/internal';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import type { BreakerState } from './breaker-state.js';
 import { DEFAULT_DURATION_BUCKETS, OWN_LABEL_NAMES } from './metric-names.js';
 
@@ -39,52 +40,55 @@ export interface ResolvedExporterOptions {
 const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** The options of `prometheusExporter()`, as zod checks them (the registry is prom-client's to check). */
+const exporterOptionsSchema = z.object({
+  prefix: optionOf<string>(
+    (v) => typeof v === 'string' && (v === '' || METRIC_PREFIX.test(v)),
+    'must start with a letter, `_` or `:` and hold only letters, digits, `_` and `:`',
+  ),
+  defaultLabels: z
+    .record(z.string(), z.unknown(), 'must be an object of label names and values')
+    .superRefine((labels, ctx) => {
+      for (const [name, value] of Object.entries(labels)) {
+        const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+        if (!LABEL_NAME.test(name) || name.startsWith('__'))
+          issue(
+            'a label name holds letters, digits and `_`, and does not start with a digit or `__`',
+          );
+        else if (OWN_LABEL_NAMES.includes(name))
+          issue(`"${name}" is a label the exporter sets itself; pick another name`);
+        if (typeof value !== 'string') issue('must be a string');
+      }
+    })
+    .optional(),
+  buckets: z
+    .array(z.unknown(), 'must be an array of bucket bounds in seconds')
+    .min(1, 'give at least one bucket')
+    .superRefine((buckets, ctx) => {
+      buckets.forEach((b, i) => {
+        const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [i], message });
+        if (typeof b !== 'number' || !Number.isFinite(b) || b <= 0)
+          issue('must be a positive number of seconds');
+        else if (i > 0 && b <= (buckets[i - 1] as number))
+          issue('buckets must be in increasing order');
+      });
+    })
+    .optional(),
+  breakerState: optionOf<(serverId: string) => BreakerState | undefined>(
+    (v) => typeof v === 'function',
+    'must be a function (serverId) => state',
+  ),
+});
+
 /** Checks the options once, reporting every problem with its path. */
 export function resolveExporterOptions(
   options: PrometheusExporterOptions,
 ): ResolvedExporterOptions {
-  const issues: ConfigIssue[] = [];
-  const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_PREFIX.test(prefix))) {
-    issues.push({
-      path: 'prefix',
-      message: 'must start with a letter, `_` or `:` and hold only letters, digits, `_` and `:`',
-    });
-  }
-  const defaultLabels = options.defaultLabels ?? {};
-  for (const [name, value] of Object.entries(defaultLabels)) {
-    const path = `defaultLabels.${name}`;
-    if (!LABEL_NAME.test(name) || name.startsWith('__')) {
-      issues.push({
-        path,
-        message:
-          'a label name holds letters, digits and `_`, and does not start with a digit or `__`',
-      });
-    } else if (OWN_LABEL_NAMES.includes(name)) {
-      issues.push({
-        path,
-        message: `"${name}" is a label the exporter sets itself; pick another name`,
-      });
-    }
-    if (typeof value !== 'string') issues.push({ path, message: 'must be a string' });
-  }
-  const buckets = [...(options.buckets ?? DEFAULT_DURATION_BUCKETS)];
-  if (buckets.length === 0) issues.push({ path: 'buckets', message: 'give at least one bucket' });
-  buckets.forEach((b, i) => {
-    if (typeof b !== 'number' || !Number.isFinite(b) || b <= 0) {
-      issues.push({ path: `buckets[${i}]`, message: 'must be a positive number of seconds' });
-    } else if (i > 0 && b <= (buckets[i - 1] as number)) {
-      issues.push({ path: `buckets[${i}]`, message: 'buckets must be in increasing order' });
-    }
-  });
-  if (options.breakerState !== undefined && typeof options.breakerState !== 'function') {
-    issues.push({ path: 'breakerState', message: 'must be a function (serverId) => state' });
-  }
-  if (issues.length > 0) throw new InvalidConfigError('prometheus exporter options', issues);
+  checkOptions('prometheus exporter options', exporterOptionsSchema, options);
   return {
-    prefix,
-    defaultLabels: { ...defaultLabels },
-    buckets,
+    prefix: options.prefix ?? '',
+    defaultLabels: { ...options.defaultLabels },
+    buckets: [...(options.buckets ?? DEFAULT_DURATION_BUCKETS)],
     breakerState: options.breakerState,
   };
 }

@@ -1,3 +1,10 @@
+export {
+  type ProcessOptions,
+  type ProcessRun,
+  runProcess,
+  type StartedProcess,
+  startProcess,
+} from './child-process.js';
 export { createConformanceFixtureServer } from './conformance-fixtures.js';
 export {
   type EverythingHttpServer,
@@ -13,6 +20,7 @@ export {
   startHttpServer,
 } from './http-server.js';
 export { type InProcessTestServer, startInProcessServer } from './in-process.js';
+export { listenOnLoopback, readBody } from './loopback-http.js';
 export {
   connectObserved,
   type ObservedClient,

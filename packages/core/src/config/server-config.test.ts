@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../spec/errors.js';
-import { serversFromEnv, serversFromMcpConfig } from './server-config.js';
+import { serversFromEnv, serversFromMcpConfig, validateServerConfig } from './server-config.js';
 
 describe('configuration helpers', () => {
   it('reads the seed’s MCP_SERVERS list, with optional ids', () => {
@@ -22,6 +22,18 @@ describe('configuration helpers', () => {
       expect((error as InvalidConfigError).issues.map((i) => i.path)).toEqual([
         'MCP_SERVERS[0]',
         'MCP_SERVERS[1]',
+      ]);
+    }
+  });
+
+  it('names a bad list item by its place, as JavaScript writes it', () => {
+    const bad = { id: 'a', transport: { type: 'stdio', command: 'x', args: ['ok', 1] } };
+    expect(() => validateServerConfig(bad, 'servers[2]')).toThrow(InvalidConfigError);
+    try {
+      validateServerConfig(bad, 'servers[2]');
+    } catch (error) {
+      expect((error as InvalidConfigError).issues.map((i) => i.path)).toEqual([
+        'servers[2].transport.args[1]',
       ]);
     }
   });

@@ -54,10 +54,17 @@ export const serverConfigSchema = z.object({
   protocol: protocolSchema.optional(),
 });
 
-/** Turns zod's issues into mcpool's `{ path, message }` list. */
+/**
+ * Turns zod's issues into mcpool's `{ path, message }` list, paths written as
+ * in JavaScript: `buckets[1]`, `servers[0].id`.
+ */
 export function toIssues(error: z.ZodError, prefix = ''): ConfigIssue[] {
   return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    path: issue.path.reduce<string>(
+      (path, key) =>
+        typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${String(key)}` : String(key),
+      prefix,
+    ),
     message: issue.message,
   }));
 }

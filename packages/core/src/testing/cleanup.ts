@@ -1,4 +1,4 @@
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 /** Something a test opened: a pool, a client, a server, or a closing function. */
 export type Closable = { close(): unknown } | (() => unknown);
@@ -14,9 +14,11 @@ export interface Cleanup {
 /**
  * One cleanup list for a test file: everything registered is closed after
  * each test, last opened first, even when the test failed. Call it once at
- * the top of the file (it registers an `afterEach`).
+ * the top of the file (it registers an `afterEach`), or in a `describe`
+ * whose tests share what a `beforeAll` opened with `useCleanup('all')`
+ * (closed once, after the last test).
  */
-export function useCleanup(): Cleanup {
+export function useCleanup(after: 'each' | 'all' = 'each'): Cleanup {
   const list: Closable[] = [];
   const cleanup = (<T extends Closable>(thing: T, ...more: Closable[]): T => {
     list.push(thing, ...more);
@@ -27,6 +29,6 @@ export function useCleanup(): Cleanup {
       await (typeof thing === 'function' ? thing() : thing.close());
     }
   };
-  afterEach(cleanup.run);
+  (after === 'all' ? afterAll : afterEach)(cleanup.run);
   return cleanup;
 }

@@ -7,6 +7,7 @@
 export { type Cleanup, type Closable, useCleanup } from './cleanup.js';
 export { ManualClock } from './manual-clock.js';
 export { type StartPoolOptions, startPool, type TestServerRef } from './start-pool.js';
+export { type TempDir, useTempDir } from './temp-dir.js';
 export { type AggregatorSuiteOptions, testAggregator } from './test-aggregator.js';
 export { testBalancer, viewOf } from './test-balancer.js';
 export { type CacheStoreUnderTest, testCacheStore } from './test-cache-store.js';

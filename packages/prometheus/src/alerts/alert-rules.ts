@@ -1,4 +1,6 @@
-import { type ConfigIssue, InvalidConfigError, type PoolMetrics } from '@mcpool/core';
+import type { PoolMetrics } from '@mcpool/core';
+import { checkOptions, optionOf } from '@mcpool/core/internal';
+import { z } from 'zod';
 import type { AttemptCounts } from './attempt-window.js';
 
 /** What a rule sees at each evaluation. */
@@ -34,12 +36,27 @@ export type AlertRule = ((snapshot: MetricsSnapshot) => AlertResult | undefined)
   readonly windowMs?: number | undefined;
 };
 
+const integerFrom = (min: number, rule: string) =>
+  optionOf<number>((v) => Number.isInteger(v) && (v as number) >= min, rule);
+
+/** The argument of `minHealthyServers`, as zod checks it. */
+const minHealthySchema = z.object({
+  min: integerFrom(0, 'must be an integer, 0 or more').unwrap(),
+});
+
+/** The arguments of `maxErrorRate`, as zod checks them. */
+const maxErrorRateSchema = z.object({
+  max: optionOf<number>(
+    (v) => typeof v === 'number' && v >= 0 && v <= 1,
+    'must be a ratio from 0 to 1, e.g. 0.05',
+  ).unwrap(),
+  windowMs: integerFrom(1, 'must be a positive integer of ms'),
+  minAttempts: integerFrom(1, 'must be an integer, 1 or more'),
+});
+
 /** Fires when fewer than `min` servers are in selection (the seed's "Low server availability"). */
 export function minHealthyServers(min: number, options: { name?: string } = {}): AlertRule {
-  const issues: ConfigIssue[] = [];
-  if (!Number.isInteger(min) || min < 0)
-    issues.push({ path: 'min', message: 'must be an integer, 0 or more' });
-  if (issues.length > 0) throw new InvalidConfigError('minHealthyServers', issues);
+  checkOptions('minHealthyServers', minHealthySchema, { min });
   const name = options.name ?? 'minHealthyServers';
   return ({ pool }) => {
     const value = pool.healthyServers;
@@ -75,14 +92,7 @@ export interface MaxErrorRateOptions {
 export function maxErrorRate(max: number, options: MaxErrorRateOptions = {}): AlertRule {
   const windowMs = options.windowMs ?? 60_000;
   const minAttempts = options.minAttempts ?? 1;
-  const issues: ConfigIssue[] = [];
-  if (!(max >= 0 && max <= 1))
-    issues.push({ path: 'max', message: 'must be a ratio from 0 to 1, e.g. 0.05' });
-  if (!Number.isInteger(windowMs) || windowMs <= 0)
-    issues.push({ path: 'windowMs', message: 'must be a positive integer of ms' });
-  if (!Number.isInteger(minAttempts) || minAttempts < 1)
-    issues.push({ path: 'minAttempts', message: 'must be an integer, 1 or more' });
-  if (issues.length > 0) throw new InvalidConfigError('maxErrorRate', issues);
+  checkOptions('maxErrorRate', maxErrorRateSchema, { max, windowMs, minAttempts });
   const name = options.name ?? 'maxErrorRate';
   const seconds = Math.round(windowMs / 1000);
   const rule = (snapshot: MetricsSnapshot): AlertResult => {

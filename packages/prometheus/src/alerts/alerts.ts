@@ -1,10 +1,6 @@
-import {
-  type AttemptReport,
-  type ConfigIssue,
-  InvalidConfigError,
-  type ServerPool,
-} from '@mcpool/core';
-import { SafeEmitter } from '@mcpool/core/internal';
+import { type AttemptReport, InvalidConfigError, type ServerPool } from '@mcpool/core';
+import { checkOptions, optionOf, SafeEmitter } from '@mcpool/core/internal';
+import { z } from 'zod';
 import type { AlertResult, AlertRule, MetricsSnapshot } from './alert-rules.js';
 import { AttemptWindow } from './attempt-window.js';
 
@@ -59,6 +55,25 @@ export function alerts(
   return new AlertMonitor(source, rules, options);
 }
 
+const positiveMs = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+
+/** The rules and options of `alerts()`, as zod checks them. */
+const alertsSchema = z.object({
+  rules: z.array(
+    optionOf<AlertRule>((v) => typeof v === 'function', 'must be a function (snapshot) => result'),
+  ),
+  interval: optionOf<number | false>(
+    (v) => v === false || positiveMs(v),
+    'must be a positive integer of ms, or false',
+  ),
+  retentionMs: optionOf<number>(positiveMs, 'must be a positive integer of ms'),
+});
+
+const NO_POOL = {
+  path: 'source',
+  message: 'the exporter is not attached to a pool yet; call pool.use(exporter) first',
+};
+
 export class AlertMonitor extends SafeEmitter<AlertEvents> {
   private readonly pool: ServerPool;
   private readonly rules: readonly AlertRule[];
@@ -71,28 +86,11 @@ export class AlertMonitor extends SafeEmitter<AlertEvents> {
 
   constructor(source: AlertSource, rules: readonly AlertRule[], options: AlertsOptions = {}) {
     super();
-    const issues: ConfigIssue[] = [];
     const pool = isPool(source) ? source : source.pool;
-    if (!pool) {
-      issues.push({
-        path: 'source',
-        message: 'the exporter is not attached to a pool yet; call pool.use(exporter) first',
-      });
-    }
-    rules.forEach((rule, i) => {
-      if (typeof rule !== 'function') {
-        issues.push({ path: `rules[${i}]`, message: 'must be a function (snapshot) => result' });
-      }
-    });
+    checkOptions('alerts', alertsSchema, { rules, ...options }, pool ? [] : [NO_POOL]);
+    if (!pool) throw new InvalidConfigError('alerts', [NO_POOL]);
     const interval = options.interval ?? 15_000;
-    if (interval !== false && (!Number.isInteger(interval) || interval <= 0)) {
-      issues.push({ path: 'interval', message: 'must be a positive integer of ms, or false' });
-    }
     const retention = options.retentionMs ?? 60_000;
-    if (!Number.isInteger(retention) || retention <= 0) {
-      issues.push({ path: 'retentionMs', message: 'must be a positive integer of ms' });
-    }
-    if (issues.length > 0 || !pool) throw new InvalidConfigError('alerts', issues);
     this.pool = pool;
     this.rules = [...rules];
     this.now = options.now ?? Date.now;
