@@ -278,7 +278,8 @@ export class NodeHttpClientTransport implements Transport {
   }
 
   private onEvent(event: SseEvent, pending: Set<RequestId> | undefined): void {
-    if (event.event !== undefined && event.event !== 'message') return;
+    // Events without data keep a stream alive or carry only an id.
+    if ((event.event !== undefined && event.event !== 'message') || event.data === '') return;
     try {
       const message = checkMessage(JSON.parse(event.data));
       if (pending !== undefined && !('method' in message) && message.id !== undefined) {
