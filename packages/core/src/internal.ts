@@ -5,6 +5,10 @@
  */
 export { CatalogIndex } from './catalog/catalog-index.js';
 export { serverConfigSchema, toIssues, transportSchema } from './config/server-config.js';
+export {
+  NodeHttpClientTransport,
+  type NodeHttpClientTransportOptions,
+} from './connection/node-http-transport.js';
 export { namespacingSchema, poolOptionsSchema } from './pool/options.js';
 export { defaultRoundRobin as poolDefaultBalancer } from './pool/round-robin.js';
 export { ResourceSubscriptions } from './pool/subscriptions.js';

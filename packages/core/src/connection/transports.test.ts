@@ -113,6 +113,25 @@ describe('Streamable HTTP servers', () => {
     // The server's handler saw the cancellation: its abort signal fired.
     await waitFor(() => a.state.cancelled >= 1, { timeoutMs: 2_000 });
   });
+
+  it('runs thousands of calls without MaxListenersExceededWarning', async () => {
+    const a = await http('a');
+    const pool = new ServerPool();
+    pool.addServer({ id: 'a', transport: { type: 'streamable-http', url: a.url } });
+    await pool.start({ strict: true });
+    cleanup(() => pool.close());
+    const client = new MultiServerClient(pool);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    cleanup(async () => {
+      process.off('warning', onWarning);
+    });
+    for (let i = 0; i < 1_600; i++) {
+      await client.callTool({ name: 'add', arguments: { a: i, b: 1 } });
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
 });
 
 describe('a server that answers garbage', () => {
