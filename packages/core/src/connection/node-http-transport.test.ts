@@ -213,6 +213,7 @@ describe('NodeHttpClientTransport against an SDK server', () => {
 
 interface Seen {
   method: string | undefined;
+  url: string | undefined;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -229,7 +230,15 @@ async function startPlainServer(
   const server = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
-    seen.push({ method: req.method, headers: req.headers, body });
+    seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+    if (req.url === '/old') {
+      res.writeHead(308, { location: '/mcp' }).end();
+      return;
+    }
+    if (req.url === '/away') {
+      res.writeHead(307, { location: 'http://localhost:1/mcp' }).end();
+      return;
+    }
     if (req.method === 'GET') {
       res.writeHead(405).end();
       return;
@@ -308,6 +317,23 @@ describe('NodeHttpClientTransport against a plain HTTP server', () => {
     });
     const { client } = await connect(plain.url);
     expect(resultText(await client.callTool({ name: 'any', arguments: {} }))).toBe('héllo ✓');
+  });
+
+  it('follows a redirect within the origin and refuses one that leaves it', async () => {
+    const plain = await startPlainServer(async (res, id) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(toolResult(id, 'moved'));
+    });
+    const { client } = await connect(plain.url.replace(/\/mcp$/, '/old'));
+    expect(resultText(await client.callTool({ name: 'any', arguments: {} }))).toBe('moved');
+    const posts = plain.seen.filter((s) => s.body.includes('tools/call')).map((s) => s.url);
+    expect(posts).toEqual(['/old', '/mcp']);
+
+    const away = new NodeHttpClientTransport(new URL(plain.url.replace(/\/mcp$/, '/away')));
+    const refused = await new Client({ name: 't', version: '0' }).connect(away).catch((e) => e);
+    expect(refused).toBeInstanceOf(StreamableHTTPError);
+    expect(refused.code).toBe(307);
+    expect(refused.message).toMatch(/Redirect to http:\/\/localhost:1\/mcp not followed/);
   });
 
   it('names the status of an error answer', async () => {

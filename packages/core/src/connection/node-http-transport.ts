@@ -15,6 +15,9 @@ export interface NodeHttpClientTransportOptions {
 const RECONNECT = { initialMs: 1_000, growFactor: 1.5, maxMs: 30_000, maxRetries: 2 };
 /** How long `close()` waits for the server to acknowledge the session's end. */
 const TERMINATE_TIMEOUT_MS = 1_000;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** As many redirects as the SDK's transport follows for one request. */
+const MAX_REDIRECTS = 5;
 
 /**
  * An MCP Streamable HTTP client transport on `node:http`, a drop-in for the
@@ -37,7 +40,7 @@ const TERMINATE_TIMEOUT_MS = 1_000;
  * thing is better: when the SSE answer to a request ends before carrying its
  * response, the request fails at once with `ConnectionClosed` (it may have
  * run) instead of waiting for its timeout. Resuming streams
- * (`Last-Event-ID`) and OAuth are not supported.
+ * (`Last-Event-ID`), OAuth and redirects to another origin are not supported.
  */
 export class NodeHttpClientTransport implements Transport {
   onclose?: (() => void) | undefined;
@@ -58,7 +61,10 @@ export class NodeHttpClientTransport implements Transport {
   /** The reconnection delay the server asked for with `retry:`. */
   private retryMs: number | undefined;
 
-  constructor(url: URL, options: NodeHttpClientTransportOptions = {}) {
+  constructor(
+    private readonly url: URL,
+    options: NodeHttpClientTransportOptions = {},
+  ) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new TypeError(
         `A Streamable HTTP server's url must start with http: or https:, not "${url.protocol}" (${url.href}).`,
@@ -113,7 +119,13 @@ export class NodeHttpClientTransport implements Transport {
       const status = res.statusCode ?? 0;
       if (status < 200 || status > 299) {
         const text = await readText(res).catch(() => null);
-        throw new StreamableHTTPError(status, `Error POSTing to endpoint: ${text}`);
+        const location = REDIRECT_STATUSES.has(status) ? res.headers.location : undefined;
+        throw new StreamableHTTPError(
+          status,
+          location === undefined
+            ? `Error POSTing to endpoint: ${text}`
+            : `Redirect to ${location} not followed: mcpool follows redirects within the server's origin only; configure the url it leads to.`,
+        );
       }
       if (status === 202) {
         res.resume();
@@ -184,14 +196,59 @@ export class NodeHttpClientTransport implements Transport {
     return headers;
   }
 
-  /** Sends one request; resolves with the answer's head. A DELETE gives up after 1 s. */
-  private request(
+  /**
+   * Sends one request; resolves with the answer's head, after following
+   * redirects that stay within the server's origin (as the SDK's transport
+   * does: 307 and 308 for any method, the others for GET only).
+   */
+  private async request(
     method: 'POST' | 'GET' | 'DELETE',
     headers: OutgoingHttpHeaders,
     body: string | undefined,
   ): Promise<IncomingMessage> {
+    let path = this.target.path as string;
+    for (let hops = 0; ; hops++) {
+      const res = await this.requestOnce(method, headers, body, path);
+      const next = hops < MAX_REDIRECTS ? this.redirectPath(res, method, path) : undefined;
+      if (next === undefined) return res;
+      res.resume();
+      path = next;
+    }
+  }
+
+  /** Where a redirect within the server's origin leads, or undefined for any other answer. */
+  private redirectPath(res: IncomingMessage, method: string, path: string): string | undefined {
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (location === undefined || !REDIRECT_STATUSES.has(status)) return undefined;
+    if (method !== 'GET' && status !== 307 && status !== 308) return undefined;
+    let target: URL;
+    try {
+      target = new URL(location, new URL(path, this.url));
+    } catch {
+      return undefined;
+    }
+    const from = this.url;
+    if (
+      target.protocol !== from.protocol ||
+      target.host !== from.host ||
+      target.username !== from.username ||
+      target.password !== from.password
+    ) {
+      return undefined;
+    }
+    return `${target.pathname}${target.search}`;
+  }
+
+  /** One HTTP exchange. A DELETE gives up after 1 s. */
+  private requestOnce(
+    method: 'POST' | 'GET' | 'DELETE',
+    headers: OutgoingHttpHeaders,
+    body: string | undefined,
+    path: string,
+  ): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = this.client.request({ ...this.target, method, headers }, resolve);
+      const req = this.client.request({ ...this.target, path, method, headers }, resolve);
       const open = this.open;
       if (method === 'DELETE') req.setTimeout(TERMINATE_TIMEOUT_MS, () => req.destroy());
       else open.add(req);
