@@ -3,6 +3,15 @@ import https from 'node:https';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  abortError,
+  checkMessage,
+  mediaType,
+  REDIRECT_STATUSES,
+  readText,
+  redirectPath,
+  requestIds,
+} from './http-answer.js';
 import { type SseEvent, SseParser } from './sse-parser.js';
 
 /** Options of {@link NodeHttpClientTransport}. */
@@ -15,7 +24,6 @@ export interface NodeHttpClientTransportOptions {
 const RECONNECT = { initialMs: 1_000, growFactor: 1.5, maxMs: 30_000, maxRetries: 2 };
 /** How long `close()` waits for the server to acknowledge the session's end. */
 const TERMINATE_TIMEOUT_MS = 1_000;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** As many redirects as the SDK's transport follows for one request. */
 const MAX_REDIRECTS = 5;
 
@@ -209,35 +217,11 @@ export class NodeHttpClientTransport implements Transport {
     let path = this.target.path as string;
     for (let hops = 0; ; hops++) {
       const res = await this.requestOnce(method, headers, body, path);
-      const next = hops < MAX_REDIRECTS ? this.redirectPath(res, method, path) : undefined;
+      const next = hops < MAX_REDIRECTS ? redirectPath(res, method, this.url, path) : undefined;
       if (next === undefined) return res;
       res.resume();
       path = next;
     }
-  }
-
-  /** Where a redirect within the server's origin leads, or undefined for any other answer. */
-  private redirectPath(res: IncomingMessage, method: string, path: string): string | undefined {
-    const status = res.statusCode ?? 0;
-    const location = res.headers.location;
-    if (location === undefined || !REDIRECT_STATUSES.has(status)) return undefined;
-    if (method !== 'GET' && status !== 307 && status !== 308) return undefined;
-    let target: URL;
-    try {
-      target = new URL(location, new URL(path, this.url));
-    } catch {
-      return undefined;
-    }
-    const from = this.url;
-    if (
-      target.protocol !== from.protocol ||
-      target.host !== from.host ||
-      target.username !== from.username ||
-      target.password !== from.password
-    ) {
-      return undefined;
-    }
-    return `${target.pathname}${target.search}`;
   }
 
   /** One HTTP exchange. A DELETE gives up after 1 s. */
@@ -362,67 +346,4 @@ export class NodeHttpClientTransport implements Transport {
       });
     }
   }
-}
-
-function abortError(): Error {
-  return new DOMException('This operation was aborted', 'AbortError');
-}
-
-/** The ids of the requests in a message, or undefined when it holds none. */
-function requestIds(message: JSONRPCMessage | JSONRPCMessage[]): Set<RequestId> | undefined {
-  let ids: Set<RequestId> | undefined;
-  for (const item of Array.isArray(message) ? message : [message]) {
-    const id = 'method' in item && 'id' in item ? item.id : undefined;
-    if (id !== undefined) {
-      ids ??= new Set();
-      ids.add(id);
-    }
-  }
-  return ids;
-}
-
-function mediaType(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const semicolon = header.indexOf(';');
-  return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
-}
-
-/**
- * A cheap check that a parsed value is a JSON-RPC message. The SDK's client
- * checks each message's shape again as it dispatches it, and each result
- * against its method's schema, so a full schema parse here would be a third.
- */
-function checkMessage(value: unknown): JSONRPCMessage {
-  if (typeof value === 'object' && value !== null) {
-    const m = value as Record<string, unknown>;
-    if (m.jsonrpc === '2.0') {
-      if (typeof m.method === 'string') return value as JSONRPCMessage;
-      if (
-        (typeof m.id === 'string' || typeof m.id === 'number') &&
-        ((typeof m.result === 'object' && m.result !== null) ||
-          (typeof m.error === 'object' && m.error !== null))
-      ) {
-        return value as JSONRPCMessage;
-      }
-    }
-  }
-  throw new TypeError(
-    `The server sent something that is not a JSON-RPC 2.0 message: ${JSON.stringify(value)?.slice(0, 200)}`,
-  );
-}
-
-/** The whole body of an answer as text; rejects when the connection drops before its end. */
-function readText(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    res.setEncoding('utf8');
-    let text = '';
-    res.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    res.once('end', () => resolve(text));
-    res.on('error', (error) => reject(new TypeError('terminated', { cause: error })));
-    res.once('close', () => {
-      if (!res.complete) reject(new TypeError('terminated'));
-    });
-  });
 }
