@@ -22,6 +22,10 @@ export {
   sendCancellable,
   sentRequestId,
 } from './connection/cancellable-requests.js';
+export {
+  NodeHttpClientTransport,
+  type NodeHttpClientTransportOptions,
+} from './connection/node-http-transport.js';
 export { namespacingSchema, poolOptionsSchema } from './pool/options.js';
 export { defaultRoundRobin as poolDefaultBalancer } from './pool/round-robin.js';
 export { ResourceSubscriptions } from './pool/subscriptions.js';

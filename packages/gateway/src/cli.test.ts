@@ -119,7 +119,7 @@ describe('mcpool check', () => {
 describe('mcpool check warnings', () => {
   it('warns of unknown keys in a server entry with the nearest known key, and checks the servers', async () => {
     const up = await startHttpServer({ id: 'up', toolNames: ['add'] });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const file = await configFile('typos.json', {
       mcpServers: { remote: { url: up.url, wieght: 2, protocl: 'legacy', envFile: '.env' } },
     });

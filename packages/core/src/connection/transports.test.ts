@@ -113,6 +113,55 @@ describe('Streamable HTTP servers', () => {
     // The server's handler saw the cancellation: its abort signal fired.
     await waitFor(() => a.state.cancelled >= 1, { timeoutMs: 2_000 });
   });
+
+  it('sends a safe call to another replica at once when its answer stream drops mid-call', async () => {
+    const a = await http('a');
+    const b = await http('b');
+    const pool = newPool();
+    pool.addServer({ id: 'a', transport: a.transport });
+    pool.addServer({ id: 'b', transport: b.transport });
+    await pool.start({ strict: true });
+    const client = new MultiServerClient(pool, { backoff: { baseMs: 1 } });
+    const killed: string[] = [];
+    const started = performance.now();
+    const result = await client.callTool(
+      { name: 'progress', arguments: { steps: 3, intervalMs: 50 } },
+      {
+        timeout: 15_000,
+        onprogress: () => {
+          // The first server to report progress dies with the call's answer stream open.
+          if (killed.length > 0) return;
+          const running = a.state.callCount > 0 ? a : b;
+          killed.push(running.id);
+          running.kill().catch(() => {});
+        },
+      },
+    );
+    expect(result.isError).toBeFalsy();
+    expect(killed).toHaveLength(1);
+    // Not after the notification stream's first reconnection (1 s) finds the server gone.
+    expect(performance.now() - started).toBeLessThan(900);
+    expect(a.state.callCount + b.state.callCount).toBe(2);
+  });
+
+  it('runs thousands of calls without MaxListenersExceededWarning', async () => {
+    const a = await http('a');
+    const pool = new ServerPool();
+    pool.addServer({ id: 'a', transport: { type: 'streamable-http', url: a.url } });
+    await pool.start({ strict: true });
+    cleanup(() => pool.close());
+    const client = new MultiServerClient(pool);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    cleanup(async () => {
+      process.off('warning', onWarning);
+    });
+    for (let i = 0; i < 1_600; i++) {
+      await client.callTool({ name: 'add', arguments: { a: i, b: 1 } });
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
 });
 
 describe('a server that answers garbage', () => {

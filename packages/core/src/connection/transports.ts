@@ -3,10 +3,9 @@ import {
   getDefaultEnvironment,
   StdioClientTransport,
 } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { TransportConfig } from '../spec/server.js';
-import { ownSignalFetch } from './own-signal-fetch.js';
+import { NodeHttpClientTransport } from './node-http-transport.js';
 
 /** A fresh, unstarted SDK transport for one connection to a server. */
 export async function createTransport(config: TransportConfig): Promise<Transport> {
@@ -20,10 +19,7 @@ export async function createTransport(config: TransportConfig): Promise<Transpor
         stderr: config.stderr ?? 'inherit',
       });
     case 'streamable-http':
-      return new StreamableHTTPClientTransport(new URL(config.url), {
-        requestInit: { headers: config.headers ?? {} },
-        fetch: httpFetch,
-      });
+      return new NodeHttpClientTransport(new URL(config.url), { headers: config.headers });
     case 'sse':
       return new SSEClientTransport(new URL(config.url), {
         requestInit: { headers: config.headers ?? {} },
@@ -32,6 +28,3 @@ export async function createTransport(config: TransportConfig): Promise<Transpor
       return config.create();
   }
 }
-
-/** One for every HTTP transport: see ownSignalFetch. */
-const httpFetch = ownSignalFetch();
