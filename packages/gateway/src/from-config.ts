@@ -2,6 +2,7 @@ import { aggregationFromName } from '@mcpool/aggregators';
 import { fromName } from '@mcpool/balancers';
 import {
   type ConfigIssue,
+  type Connector,
   InvalidConfigError,
   MultiServerClient,
   type PoolPlugin,
@@ -32,6 +33,9 @@ interface HealthModule {
 interface BreakerModule {
   CircuitBreakers: new (options: Record<string, unknown>) => PoolPlugin;
 }
+interface ModernConnectorModule {
+  modernConnector: () => Connector;
+}
 interface CacheModule {
   withCache: (
     client: MultiServerClient,
@@ -55,6 +59,31 @@ async function optional<T>(specifier: string, path: string): Promise<T> {
     }
     throw error;
   }
+}
+
+/**
+ * The modern-era connector, for a configuration in which a server asks for
+ * `protocol: "auto"` or `"2026-07-28"`. Servers that name no `protocol` are
+ * then `auto` too (core's default once a modern connector is registered).
+ */
+async function loadModernConnector(server: GatewayServer): Promise<Connector> {
+  const specifier = '@mcpool/connector-modern';
+  let module: ModernConnectorModule;
+  try {
+    module = (await import(specifier)) as ModernConnectorModule;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new InvalidConfigError('mcpool configuration', [
+        {
+          path: `mcpServers.${server.id}.protocol`,
+          message: `"${server.protocol}" needs the package ${specifier}: install it beside @mcpool/gateway, or set the server's protocol to "legacy"`,
+        },
+      ]);
+    }
+    throw error;
+  }
+  return module.modernConnector();
 }
 
 /**
@@ -121,6 +150,17 @@ export async function gatewayOptionsFromConfig(
       issues.push(...issuesOf(error, 'cache'));
     }
   }
+  const connectors: Connector[] = [];
+  const modern = config.servers.find(
+    (server) => server.protocol === 'auto' || server.protocol === '2026-07-28',
+  );
+  if (modern) {
+    try {
+      connectors.push(await loadModernConnector(modern));
+    } catch (error) {
+      issues.push(...issuesOf(error, `mcpServers.${modern.id}.protocol`));
+    }
+  }
   if (issues.length > 0) throw new InvalidConfigError('mcpool configuration', issues);
 
   const servers: GatewayServer[] = config.servers.map((server) =>
@@ -133,6 +173,7 @@ export async function gatewayOptionsFromConfig(
     servers,
     pool: {
       clientInfo: { name: 'mcpool-gateway', version: VERSION },
+      ...(connectors.length > 0 ? { connectors } : {}),
       ...(config.namespacing ? { namespacing: config.namespacing } : {}),
       ...(config.maxConnectionsPerServer !== undefined
         ? { maxConnectionsPerServer: config.maxConnectionsPerServer }
