@@ -1,0 +1,35 @@
+import { useCleanup } from '@mcpool/core/testing';
+import { startV2HttpServer, waitFor } from '@mcpool/testkit';
+import { describe, expect, it } from 'vitest';
+import { modernPool } from './test-pool.js';
+
+const cleanup = useCleanup();
+const INFO = (id: string) => `mcpool-test://${id}/info`;
+
+describe('resource subscriptions on a modern server', () => {
+  it('a pool subscriber hears notifications/resources/updated through a listen filter with the URI', async () => {
+    const server = cleanup(await startV2HttpServer({ id: 'm', legacy: 'reject' }));
+    const { pool, client } = await modernPool(cleanup, [
+      { id: 'm', transport: server.transport, protocol: '2026-07-28' },
+    ]);
+    expect(pool.getMetrics().serverMetrics[0]?.era).toBe('modern');
+    const heard: string[] = [];
+    const subscription = await client.subscribeResource({ uri: INFO('m') }, (e) =>
+      heard.push(`${e.serverId} ${e.uri}`),
+    );
+    server.state.touch(INFO('m'));
+    await waitFor(() => heard.length === 1, { message: 'the first update' });
+    expect(heard).toEqual([`m ${INFO('m')}`]);
+    // Another URI's update is not in this stream's filter.
+    server.state.touch(INFO('other'));
+    server.state.touch(INFO('m'));
+    await waitFor(() => heard.length === 2, { message: 'the second update' });
+    expect(heard).toEqual([`m ${INFO('m')}`, `m ${INFO('m')}`]);
+
+    // After unsubscribe the stream is closed: an update reaches nobody.
+    await subscription.unsubscribe();
+    server.state.touch(INFO('m'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(heard).toHaveLength(2);
+  });
+});
