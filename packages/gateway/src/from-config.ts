@@ -10,6 +10,7 @@ import {
 } from '@mcpool/core';
 import type { GatewayConfig, GatewayServer } from './config.js';
 import { issuesOf } from './config-issues.js';
+import { connectorsFor } from './connectors.js';
 import type { GatewayOptions } from './gateway.js';
 import type { GatewayLogger } from './logger.js';
 import { createRedactor } from './redact.js';
@@ -32,9 +33,6 @@ interface HealthModule {
 }
 interface BreakerModule {
   CircuitBreakers: new (options: Record<string, unknown>) => PoolPlugin;
-}
-interface ModernConnectorModule {
-  modernConnector: () => Connector;
 }
 interface CacheModule {
   withCache: (
@@ -59,31 +57,6 @@ async function optional<T>(specifier: string, path: string): Promise<T> {
     }
     throw error;
   }
-}
-
-/**
- * The modern-era connector, for a configuration in which a server asks for
- * `protocol: "auto"` or `"2026-07-28"`. Servers that name no `protocol` are
- * then `auto` too (core's default once a modern connector is registered).
- */
-async function loadModernConnector(server: GatewayServer): Promise<Connector> {
-  const specifier = '@mcpool/connector-modern';
-  let module: ModernConnectorModule;
-  try {
-    module = (await import(specifier)) as ModernConnectorModule;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new InvalidConfigError('mcpool configuration', [
-        {
-          path: `mcpServers.${server.id}.protocol`,
-          message: `"${server.protocol}" needs the package ${specifier}: install it beside @mcpool/gateway, or set the server's protocol to "legacy"`,
-        },
-      ]);
-    }
-    throw error;
-  }
-  return module.modernConnector();
 }
 
 /**
@@ -150,16 +123,11 @@ export async function gatewayOptionsFromConfig(
       issues.push(...issuesOf(error, 'cache'));
     }
   }
-  const connectors: Connector[] = [];
-  const modern = config.servers.find(
-    (server) => server.protocol === 'auto' || server.protocol === '2026-07-28',
-  );
-  if (modern) {
-    try {
-      connectors.push(await loadModernConnector(modern));
-    } catch (error) {
-      issues.push(...issuesOf(error, `mcpServers.${modern.id}.protocol`));
-    }
+  let connectors: Connector[] = [];
+  try {
+    connectors = await connectorsFor(config.servers);
+  } catch (error) {
+    issues.push(...issuesOf(error, 'mcpServers'));
   }
   if (issues.length > 0) throw new InvalidConfigError('mcpool configuration', issues);
 

@@ -5,6 +5,7 @@ import type { ServerPool } from '@mcpool/core';
 import { startHttpServer, startV2HttpServer } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkServers } from './check.js';
 import { parseGatewayConfig } from './config.js';
 import { gatewayOptionsFromConfig } from './from-config.js';
 import { Gateway } from './gateway.js';
@@ -105,5 +106,20 @@ describe('a gateway in front of a v1 server and a modern-only server', () => {
     expect(text(await client.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('hi');
     expect(text(await client.callTool({ name: 'add', arguments: { a: 2, b: 2 } }))).toBe('4');
     expect(modern.toolCallsByEra()).toEqual({ legacy: 0, modern: 1 });
+  });
+
+  it('`mcpool check` reaches the modern-only server in its era', async () => {
+    const { v1, modern } = await startUpstreams();
+    const config = parseGatewayConfig({
+      mcpServers: {
+        old: { url: v1.url, protocol: 'legacy' },
+        new: { url: modern.url, protocol: '2026-07-28' },
+      },
+    });
+    const rows = await checkServers(config, { timeoutMs: 5_000 });
+    expect(rows.map((r) => [r.server, r.status, r.era, r.tools])).toEqual([
+      ['old', 'ok', 'legacy', ['echo']],
+      ['new', 'ok', 'modern', ['add']],
+    ]);
   });
 });
