@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerPool } from '@mcpool/core';
-import { startHttpServer, startV2HttpServer } from '@mcpool/testkit';
+import { startHttpServer, startV2HttpServer, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkServers } from './check.js';
@@ -121,5 +121,24 @@ describe('a gateway in front of a v1 server and a modern-only server', () => {
       ['old', 'ok', 'legacy', ['echo']],
       ['new', 'ok', 'modern', ['add']],
     ]);
+  });
+
+  it('passes a resource subscription of a v1 client on to the modern server as a listen filter', async () => {
+    const modern = await startV2HttpServer({ id: 'new', legacy: 'reject', subscriptions: true });
+    cleanups.push(modern.close);
+    const config = parseGatewayConfig({
+      mcpServers: { new: { url: modern.url, protocol: '2026-07-28' } },
+    });
+    const gateway = new Gateway(await gatewayOptionsFromConfig(config));
+    cleanups.push(() => gateway.close());
+    const http = await startHttpGateway(gateway, { port: 0 });
+    cleanups.push(() => http.close());
+    const host = await connectOver(new StreamableHTTPClientTransport(new URL(http.url)));
+    cleanups.push(() => host.close());
+    const uri = 'mcpool-test://new/info';
+    await host.client.subscribeResource({ uri });
+    modern.state.touch(uri);
+    await waitFor(() => host.updated.length > 0, { message: 'the update downstream' });
+    expect(host.updated).toEqual([uri]);
   });
 });
