@@ -56,28 +56,29 @@ describe('a pool of a v1 server and a modern server offering the same tools', ()
   });
 
   it('takes a majority across eras', async () => {
-    // A tool whose definition is the same in both SDKs: the v1 SDK writes draft-07 `$schema`
-    // into the schemas of tools with arguments and the v2 SDK 2020-12, which the pool's catalog
-    // counts as different definitions (namespaced apart).
-    const extraTools = ['vote'];
-    const old = cleanup(await startHttpServer({ id: 'a', extraTools }));
-    const dual = cleanup(await startV2HttpServer({ id: 'b', extraTools }));
-    const strict = cleanup(await startV2HttpServer({ id: 'c', legacy: 'reject', extraTools }));
+    // `add` takes arguments, so the v1 SDK writes a draft-07 `$schema` into its schemas and the
+    // v2 SDK 2020-12: the catalog still counts the three as replicas of one tool.
+    const old = cleanup(await startHttpServer({ id: 'a' }));
+    const dual = cleanup(await startV2HttpServer({ id: 'b' }));
+    const strict = cleanup(await startV2HttpServer({ id: 'c', legacy: 'reject' }));
     const { client } = await modernPool(cleanup, [
       { id: 'a', transport: old.transport, protocol: 'legacy' },
       { id: 'b', transport: dual.transport },
       { id: 'c', transport: strict.transport, protocol: '2026-07-28' },
     ]);
-    const vote = { name: 'vote', arguments: {} };
-    expect(firstText(await client.callTool(vote, { aggregation: majority() }))).toBe('vote');
-    expect([old.state.calls.vote, dual.state.calls.vote, strict.state.calls.vote]).toEqual([
-      1, 1, 1,
-    ]);
+    expect((await client.listTools()).map((t) => t.name)).not.toContain('c__add');
+    const add = { name: 'add', arguments: { a: 5, b: 3 } };
+    expect(firstText(await client.callTool(add, { aggregation: majority() }))).toBe('8');
+    expect([old.state.calls.add, dual.state.calls.add, strict.state.calls.add]).toEqual([1, 1, 1]);
+    // A wrong answer from one era is outvoted by the other two.
+    old.state.answerOffset = 1;
+    expect(firstText(await client.callTool(add, { aggregation: majority() }))).toBe('8');
+    old.state.answerOffset = 0;
     // One era's server failing leaves a majority of two, one from each era.
     strict.state.mode = 'error';
-    expect(firstText(await client.callTool(vote, { aggregation: majority() }))).toBe('vote');
+    expect(firstText(await client.callTool(add, { aggregation: majority() }))).toBe('8');
     dual.state.mode = 'error';
-    await expect(client.callTool(vote, { aggregation: majority() })).rejects.toThrow();
+    await expect(client.callTool(add, { aggregation: majority() })).rejects.toThrow();
   });
 
   it('checks the health of both: ping on the legacy one, server/discover on the modern one', async () => {

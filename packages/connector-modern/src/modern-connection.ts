@@ -2,6 +2,7 @@
  * One connection to one server through the v2 client, in whichever era the connect reached.
  * Modern connections hold no session: any of a server's connections serves any request.
  */
+
 import {
   type Connection,
   ConnectionError,
@@ -21,6 +22,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { capabilitiesFor, installHandlers, ownSignal, priorFor } from './client-setup.js';
 import { mapConnectError, mapRequestError } from './errors.js';
+import { ResourceStreams } from './resource-streams.js';
 import { createV2Transport } from './transports.js';
 
 /** Options of the modern connector that reach each connection. */
@@ -44,13 +46,17 @@ export class ModernConnection implements Connection {
   private readonly followings = new Set<() => Promise<void>>();
   /** A listen stream of this connection dropped: the next one announces the lists as changed. */
   private missed = false;
+  /** Modern resource subscriptions: one listen stream per URI, in place of `resources/subscribe`. */
+  private readonly resourceStreams: ResourceStreams;
 
   private constructor(
     private readonly client: Client,
     private readonly transport: Transport,
     private readonly options: ConnectOptions,
     readonly verdict: EraVerdict,
-  ) {}
+  ) {
+    this.resourceStreams = new ResourceStreams(client, options.serverId);
+  }
 
   /** Connects (probing, or adopting the prior verdict); rejects with a ConnectionError. */
   static async open(
@@ -246,9 +252,13 @@ export class ModernConnection implements Connection {
       case 'logging/setLevel':
         return c.setLoggingLevel(p.level, options);
       case 'resources/subscribe':
-        return c.subscribeResource(p, options);
+        return this.era === 'modern'
+          ? this.resourceStreams.subscribe(p.uri)
+          : c.subscribeResource(p, options);
       case 'resources/unsubscribe':
-        return c.unsubscribeResource(p, options);
+        return this.era === 'modern'
+          ? this.resourceStreams.unsubscribe(p.uri)
+          : c.unsubscribeResource(p, options);
       default:
         return Promise.reject(new TypeError(`mcpool does not know the MCP method "${method}".`));
     }
@@ -318,6 +328,7 @@ export class ModernConnection implements Connection {
   async close(): Promise<void> {
     this.closing = true;
     for (const close of [...this.followings]) await close();
+    await this.resourceStreams.close();
     await this.client.close().catch(() => {});
   }
 }

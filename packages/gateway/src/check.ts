@@ -1,5 +1,6 @@
 import { MultiServerClient, ServerPool } from '@mcpool/core';
 import type { GatewayConfig } from './config.js';
+import { connectorsFor } from './connectors.js';
 import { createRedactor } from './redact.js';
 import { VERSION } from './version.js';
 
@@ -33,7 +34,9 @@ export async function checkServers(
 ): Promise<CheckRow[]> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const redact = createRedactor(config.servers, [config.http.token]);
+  const connectors = await connectorsFor(config.servers);
   const pool = new ServerPool({
+    ...(connectors.length > 0 ? { connectors } : {}),
     connectionTimeout: timeoutMs,
     // One try each: a check reports, it does not wait for servers to come back.
     reconnect: { baseMs: 3_600_000, maxMs: 3_600_000 },

@@ -2,6 +2,7 @@ import { aggregationFromName } from '@mcpool/aggregators';
 import { fromName } from '@mcpool/balancers';
 import {
   type ConfigIssue,
+  type Connector,
   InvalidConfigError,
   MultiServerClient,
   type PoolPlugin,
@@ -9,6 +10,7 @@ import {
 } from '@mcpool/core';
 import type { GatewayConfig, GatewayServer } from './config.js';
 import { issuesOf } from './config-issues.js';
+import { connectorsFor } from './connectors.js';
 import type { GatewayOptions } from './gateway.js';
 import type { GatewayLogger } from './logger.js';
 import { createRedactor } from './redact.js';
@@ -121,6 +123,12 @@ export async function gatewayOptionsFromConfig(
       issues.push(...issuesOf(error, 'cache'));
     }
   }
+  let connectors: Connector[] = [];
+  try {
+    connectors = await connectorsFor(config.servers);
+  } catch (error) {
+    issues.push(...issuesOf(error, 'mcpServers'));
+  }
   if (issues.length > 0) throw new InvalidConfigError('mcpool configuration', issues);
 
   const servers: GatewayServer[] = config.servers.map((server) =>
@@ -133,6 +141,7 @@ export async function gatewayOptionsFromConfig(
     servers,
     pool: {
       clientInfo: { name: 'mcpool-gateway', version: VERSION },
+      ...(connectors.length > 0 ? { connectors } : {}),
       ...(config.namespacing ? { namespacing: config.namespacing } : {}),
       ...(config.maxConnectionsPerServer !== undefined
         ? { maxConnectionsPerServer: config.maxConnectionsPerServer }

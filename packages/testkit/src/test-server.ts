@@ -78,7 +78,8 @@ export interface TestServerOptions {
 }
 
 interface UpdateListener {
-  readonly uris: ReadonlySet<string>;
+  /** The URIs it is subscribed to; `all` for a serving entry that filters on its own. */
+  readonly uris: ReadonlySet<string> | 'all';
   updated(uri: string): void;
 }
 
@@ -177,7 +178,7 @@ export class TestServerState {
   touch(uri: string): number {
     let told = 0;
     for (const listener of this.#updates) {
-      if (!listener.uris.has(uri)) continue;
+      if (listener.uris !== 'all' && !listener.uris.has(uri)) continue;
       listener.updated(uri);
       told++;
     }

@@ -101,6 +101,11 @@ export async function startV2HttpServer(
     added: () => handler.notify.toolsChanged(),
     removed: () => handler.notify.toolsChanged(),
   });
+  // state.touch(uri) reaches the listen streams whose filter holds uri (the handler filters).
+  const stopFollowingUpdates = state.followUpdates({
+    uris: 'all',
+    updated: (uri) => handler.notify.resourceUpdated(uri),
+  });
   const sockets = new Set<Socket>();
   let httpServer: NodeHttpServer | undefined;
   let closed = false;
@@ -209,6 +214,7 @@ export async function startV2HttpServer(
     close: async () => {
       closed = true;
       stopFollowingTools();
+      stopFollowingUpdates();
       await kill();
       await handler.close();
     },

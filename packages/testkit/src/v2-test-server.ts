@@ -60,7 +60,9 @@ export interface V2TestServerOptions extends TestServerOptions {
  * `roots` return an `input_required` result (the era has no server-to-client requests; on a
  * 2025-era connection the SDK's shim turns it into the old requests), and the instance does not
  * follow `addTool`/`removeTool` itself: a per-request instance reads `state.extraTools` when it
- * is built, and the serving entry announces changes. `subscriptions` is not honoured.
+ * is built, and the serving entry announces changes. `subscriptions` holds for the modern era
+ * only (declaring `resources.subscribe`): over HTTP the serving entry sends `state.touch(uri)` to
+ * the listen streams whose filter holds `uri`; a legacy-era instance answers no subscribe.
  *
  * Modes and latency are applied by the serving entry, in front of the SDK, as for v1.
  */
@@ -75,8 +77,12 @@ export function createV2TestMcpServer(
     {
       capabilities: {
         tools: { listChanged: true },
-        // No resources.subscribe: the modern era has no resources/subscribe (subscriptions/listen instead).
-        resources: { listChanged: true },
+        // Modern, with `subscriptions`: resources.subscribe lets subscriptions/listen honour a
+        // resourceSubscriptions filter. Legacy: never, as the instance answers no resources/subscribe.
+        resources:
+          era === 'modern' && options.subscriptions === true
+            ? { listChanged: true, subscribe: true }
+            : { listChanged: true },
         prompts: { listChanged: true },
         logging: {},
       },

@@ -8,7 +8,7 @@ import type {
   ServerCatalog,
 } from '../spec/catalog.js';
 import { AmbiguousNameError, UnknownCapabilityError } from '../spec/errors.js';
-import { canonicalJson } from '../util/canonical-json.js';
+import { promptSignature, toolSignature } from './signatures.js';
 
 interface MergedKind<T extends Named> {
   list: T[];
@@ -330,27 +330,6 @@ function filterByServers<T extends Named>(
   include: (serverId: string) => boolean,
 ): T[] {
   return merged.list.filter((item) => merged.routes.get(item.name)?.servers.some(include));
-}
-
-/** Signatures by definition object: a catalog's items are compared many times, serialized once. */
-const signatureCache = new WeakMap<object, string>();
-
-function toolSignature(tool: Tool): string {
-  let sig = signatureCache.get(tool);
-  if (sig === undefined) {
-    sig = canonicalJson({ input: tool.inputSchema, output: tool.outputSchema ?? null });
-    signatureCache.set(tool, sig);
-  }
-  return sig;
-}
-
-function promptSignature(prompt: Prompt): string {
-  let sig = signatureCache.get(prompt);
-  if (sig === undefined) {
-    sig = canonicalJson(prompt.arguments ?? []);
-    signatureCache.set(prompt, sig);
-  }
-  return sig;
 }
 
 function fnv1a(text: string): number {
