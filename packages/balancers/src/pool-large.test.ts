@@ -1,6 +1,7 @@
 import { type Balancer, MultiServerClient, ServerPool } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { type InProcessTestServer, startInProcessServer } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consistentHash } from './consistent-hash.js';
 import { leastConnections } from './least-connections.js';
 import { weighted } from './weighted.js';
@@ -10,10 +11,7 @@ import { weighted } from './weighted.js';
 // schedule of weighted, the ring of consistentHash.
 const SIZE = 70;
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 async function setup(balancer: Balancer, weightOf: (i: number) => number = () => 1) {
   const servers = Array.from({ length: SIZE }, (_, i) => startInProcessServer({ id: `s${i}` }));
@@ -21,7 +19,7 @@ async function setup(balancer: Balancer, weightOf: (i: number) => number = () =>
   servers.forEach((s, i) => {
     pool.addServer({ id: s.id, transport: s.transport, weight: weightOf(i) });
   });
-  cleanups.push(async () => {
+  cleanup(async () => {
     await pool.close();
     await Promise.all(servers.map((s) => s.close()));
   });

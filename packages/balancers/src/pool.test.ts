@@ -1,16 +1,14 @@
 import { type Balancer, MultiServerClient, ServerPool } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { type InProcessTestServer, startInProcessServer } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { leastConnections } from './least-connections.js';
 import { p2cEwma } from './p2c-ewma.js';
 import { priority } from './priority.js';
 import { roundRobin } from './round-robin.js';
 import { weighted } from './weighted.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 async function setup(
   balancer: Balancer,
@@ -27,7 +25,7 @@ async function setup(
       priority: spec?.priority,
     });
   }
-  cleanups.push(async () => {
+  cleanup(async () => {
     await pool.close();
     await Promise.all(servers.map((s) => s.close()));
   });

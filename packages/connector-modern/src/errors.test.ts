@@ -1,5 +1,6 @@
 import { AbortedError, EraMismatchError, TimeoutError } from '@mcpool/core';
 import { classifyError, isUnsent } from '@mcpool/core/internal';
+import { useCleanup } from '@mcpool/core/testing';
 import {
   startHttpServer,
   startV2HttpServer,
@@ -7,24 +8,21 @@ import {
   waitFor,
 } from '@mcpool/testkit';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectModern } from './test-connect.js';
 import { startRoundRobinProxy } from './test-proxy.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = useCleanup();
 
 async function v2(options: Parameters<typeof startV2HttpServer>[0]): Promise<V2HttpTestServer> {
   const server = await startV2HttpServer(options);
-  cleanups.push(() => server.close());
+  cleanup(() => server.close());
   return server;
 }
 
 async function open(...args: Parameters<typeof connectModern>) {
   const opened = await connectModern(...args);
-  cleanups.push(() => opened.connection.close());
+  cleanup(() => opened.connection.close());
   return opened;
 }
 
@@ -90,7 +88,7 @@ describe('errors of the modern era, sorted as the legacy ones', () => {
 
   it('a legacy server pinned to 2026-07-28 fails at connect, naming the era and what to set', async () => {
     const v1 = await startHttpServer({ id: 'old' });
-    cleanups.push(() => v1.close());
+    cleanup(() => v1.close());
     const error = await connectModern(v1.transport, '2026-07-28').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EraMismatchError);
     expect((error as EraMismatchError).serverEra).toBe('legacy');
@@ -100,7 +98,7 @@ describe('errors of the modern era, sorted as the legacy ones', () => {
   it('a header an intermediary rewrote (-32020) is refused and not retried', async () => {
     const server = await v2({ id: 'e' });
     const proxy = await startRoundRobinProxy([server.url]);
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const { connection, heard } = await open(
       { type: 'streamable-http', url: proxy.url },
       '2026-07-28',
@@ -120,7 +118,7 @@ describe('errors of the modern era, sorted as the legacy ones', () => {
     const dual = await v2({ id: 'dual' });
     const strict = await v2({ id: 'strict', legacy: 'reject' });
     const proxy = await startRoundRobinProxy([dual.url]);
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const target = { type: 'streamable-http' as const, url: proxy.url };
     const reprobed = await open(target, 'auto', { prior: undefined });
     let reprobes = 0;

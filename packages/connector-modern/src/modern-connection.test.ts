@@ -1,4 +1,5 @@
 import type { Connection } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import {
   STANDARD_TOOL_NAMES,
   startHttpServer,
@@ -7,23 +8,20 @@ import {
   waitFor,
 } from '@mcpool/testkit';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectModern } from './test-connect.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = useCleanup();
 
 async function v2(options: Parameters<typeof startV2HttpServer>[0]): Promise<V2HttpTestServer> {
   const server = await startV2HttpServer(options);
-  cleanups.push(() => server.close());
+  cleanup(() => server.close());
   return server;
 }
 
 async function open(...args: Parameters<typeof connectModern>) {
   const opened = await connectModern(...args);
-  cleanups.push(() => opened.connection.close());
+  cleanup(() => opened.connection.close());
   return opened;
 }
 
@@ -108,7 +106,7 @@ describe('modern connection facts', () => {
     const { connection } = await open(server.transport, 'auto');
     await connection.check({ timeout: 2_000 });
     const v1 = await startHttpServer({ id: 'v1' });
-    cleanups.push(() => v1.close());
+    cleanup(() => v1.close());
     const legacy = await open(v1.transport, 'auto');
     expect(legacy.connection.era).toBe('legacy');
     expect(legacy.connection.sessionful).toBe(true);

@@ -1,18 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useCleanup } from '@mcpool/core/testing';
 import { stdioServerConfig, v2StdioServerConfig } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectModern } from './test-connect.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = useCleanup();
 
 function spawnLog(): { path: string; count: () => number } {
   const dir = mkdtempSync(join(tmpdir(), 'mcpool-spawns-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanup(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'pids');
   return {
     path,
@@ -33,7 +31,7 @@ describe('stdio', () => {
     const log = spawnLog();
     const config = v2StdioServerConfig({ id: 'v2s', spawnLog: log.path });
     const first = await connectModern({ ...config, stderr: 'ignore' }, 'auto');
-    cleanups.push(() => first.connection.close());
+    cleanup(() => first.connection.close());
     expect(first.connection.era).toBe('modern');
     await first.connection.request('tools/call', whoami, {});
     // The probe's sibling process and the connection's own.
@@ -41,7 +39,7 @@ describe('stdio', () => {
     const verdict = first.connection.verdict;
     for (let i = 0; i < 3; i++) {
       const next = await connectModern({ ...config, stderr: 'ignore' }, 'auto', { prior: verdict });
-      cleanups.push(() => next.connection.close());
+      cleanup(() => next.connection.close());
       expect(next.connection.era).toBe('modern');
       expect(next.connection.verdict).toEqual(verdict);
       await next.connection.request('tools/call', whoami, {});
@@ -55,7 +53,7 @@ describe('stdio', () => {
       { ...stdioServerConfig({ id: 'v1s' }), stderr: 'ignore' },
       'auto',
     );
-    cleanups.push(() => connection.close());
+    cleanup(() => connection.close());
     expect(connection.era).toBe('legacy');
     expect(connection.verdict.kind).toBe('legacy');
     const result = await connection.request('tools/call', whoami, {});

@@ -1,6 +1,8 @@
 // The gateway's HTTP endpoint serves both protocol eras: legacy clients (v1 SDK, v2 default)
 // with sessions as before, and modern clients (v2 auto, v2 pinned to 2026-07-28) with none,
 // all over the same testkit v1 (legacy) upstream servers.
+
+import { useCleanup } from '@mcpool/core/testing';
 import { startHttpServer, waitFor } from '@mcpool/testkit';
 import {
   Client as V2Client,
@@ -8,16 +10,13 @@ import {
 } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Http } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.js';
 import { type HttpGateway, startHttpGateway } from './http.js';
 import { text } from './test-helpers.js';
 
 const MODERN = '2026-07-28';
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 type Kind = 'v1' | 'v2-default' | 'v2-auto' | 'v2-pinned';
 
@@ -32,7 +31,7 @@ async function connect(kind: Kind, url: string): Promise<AnyClient> {
   if (kind === 'v1') {
     const client = new V1Client(info);
     await client.connect(new V1Http(new URL(url)));
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     return {
       era: 'legacy',
       listTools: async () => (await client.listTools()).tools.map((t) => t.name),
@@ -48,7 +47,7 @@ async function connect(kind: Kind, url: string): Promise<AnyClient> {
         : {},
   );
   await client.connect(new V2Http(new URL(url)));
-  cleanups.push(() => client.close());
+  cleanup(() => client.close());
   return {
     era: client.getProtocolEra(),
     listTools: async () => (await client.listTools()).tools.map((t) => t.name),
@@ -58,11 +57,11 @@ async function connect(kind: Kind, url: string): Promise<AnyClient> {
 
 async function serve(): Promise<{ http: HttpGateway; gateway: Gateway }> {
   const up = await startHttpServer({ id: 'up' });
-  cleanups.push(up.close);
+  cleanup(up.close);
   const gateway = new Gateway({ servers: [{ id: 'up', transport: up.transport }] });
-  cleanups.push(() => gateway.close());
+  cleanup(() => gateway.close());
   const http = await startHttpGateway(gateway, { port: 0 });
-  cleanups.push(() => http.close());
+  cleanup(() => http.close());
   return { http, gateway };
 }
 
@@ -184,11 +183,11 @@ describe('gateway over HTTP, both eras', () => {
 
   it('tells a modern client of catalog changes through subscriptions/listen', async () => {
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const gateway = new Gateway({ servers: [{ id: 'up', transport: up.transport }] });
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const http = await startHttpGateway(gateway, { port: 0 });
-    cleanups.push(() => http.close());
+    cleanup(() => http.close());
     let changed = 0;
     const client = new V2Client(
       { name: 'listener', version: '0' },
@@ -204,7 +203,7 @@ describe('gateway over HTTP, both eras', () => {
       },
     );
     await client.connect(new V2Http(new URL(http.url)));
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('fresh');
     await waitFor(() => gateway.sessions.size === 1 || undefined, {
       message: 'the modern session',
@@ -230,7 +229,7 @@ describe('gateway over HTTP, modern calls', () => {
       { versionNegotiation: { mode: { pin: MODERN } } },
     );
     await modern.connect(new V2Http(new URL(http.url)));
-    cleanups.push(() => modern.close());
+    cleanup(() => modern.close());
     const seen: number[] = [];
     const result = await modern.callTool(
       { name: 'progress', arguments: { steps: 2 } },
@@ -262,13 +261,14 @@ describe('gateway over HTTP, modern calls', () => {
       { versionNegotiation: { mode: { pin: MODERN } } },
     );
     await modern.connect(new V2Http(new URL(http.url)));
-    cleanups.push(() => modern.close());
+    cleanup(() => modern.close());
     const legacy = new V1Client({ name: 'legacy', version: '0' });
     await legacy.connect(new V1Http(new URL(http.url)));
-    cleanups.push(() => legacy.close());
+    cleanup(() => legacy.close());
     const uri = 'mcpool-test://up/nothing-here';
-    for (const read of [modern.readResource({ uri }), legacy.readResource({ uri })]) {
-      const error = (await read.then(
+    // One at a time: a second read made at once would reject before it is awaited.
+    for (const read of [() => modern.readResource({ uri }), () => legacy.readResource({ uri })]) {
+      const error = (await read().then(
         () => undefined,
         (e: unknown) => e,
       )) as { data?: { uri?: string } } | undefined;
@@ -278,12 +278,12 @@ describe('gateway over HTTP, modern calls', () => {
 
   it('asks a modern request for the bearer token like any other (401)', async () => {
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const gateway = new Gateway({ servers: [{ id: 'up', transport: up.transport }] });
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const token = 'modern-token-0123456789abcdef';
     const http = await startHttpGateway(gateway, { port: 0, token });
-    cleanups.push(() => http.close());
+    cleanup(() => http.close());
     const body = { id: 1, method: 'tools/list', params: { _meta: envelope } };
     const refused = await post(http.url, body, { 'mcp-method': 'tools/list' });
     expect(refused.status).toBe(401);
@@ -299,11 +299,11 @@ describe('gateway over HTTP, modern calls', () => {
 describe('gateway over HTTP, modern resource updates', () => {
   it('subscribes upstream while a listen stream asks for a resource, and forwards its updates', async () => {
     const up = await startHttpServer({ id: 'up', subscriptions: true });
-    cleanups.push(up.close);
+    cleanup(up.close);
     const gateway = new Gateway({ servers: [{ id: 'up', transport: up.transport }] });
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const http = await startHttpGateway(gateway, { port: 0 });
-    cleanups.push(() => http.close());
+    cleanup(() => http.close());
     const client = new V2Client(
       { name: 'listener', version: '0' },
       { versionNegotiation: { mode: { pin: MODERN } } },
@@ -313,7 +313,7 @@ describe('gateway over HTTP, modern resource updates', () => {
       updated.push(notification.params.uri);
     });
     await client.connect(new V2Http(new URL(http.url)));
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     const uri = 'mcpool-test://up/info';
     const subscription = await client.listen({ resourceSubscriptions: [uri] });
     expect(subscription.honoredFilter.resourceSubscriptions).toEqual([uri]);

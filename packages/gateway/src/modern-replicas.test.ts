@@ -1,7 +1,8 @@
 // Two `mcpool serve --http` replicas behind a round-robin proxy on 127.0.0.1, with no session
 // secret: a modern (2026-07-28) client needs no session state, so every request may land on
 // either replica and nothing breaks.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+
+import { writeFile } from 'node:fs/promises';
 import {
   Agent,
   createServer,
@@ -10,27 +11,17 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { startHttpServer } from '@mcpool/testkit';
 import {
   Client as V2Client,
   StreamableHTTPClientTransport as V2Http,
 } from '@modelcontextprotocol/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnServe, text } from './test-helpers.js';
 
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-modern-replicas-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const cleanup = useCleanup();
+const tmp = useTempDir('mcpool-modern-replicas-');
 
 /** Each request to the next replica, as a Kubernetes Service or any load balancer would. */
 async function roundRobinProxy(targets: readonly string[]) {
@@ -91,20 +82,20 @@ async function roundRobinProxy(targets: readonly string[]) {
 describe('modern clients across gateway replicas', { timeout: 60_000 }, () => {
   it('serves every request on whichever replica it lands, with no session secret', async () => {
     const up = await startHttpServer({ id: 'up' });
-    cleanups.push(up.close);
-    const file = join(dir, 'replicas.json');
+    cleanup(up.close);
+    const file = tmp.path('replicas.json');
     await writeFile(file, JSON.stringify({ mcpServers: { up: { url: up.url } } }));
     const replicas = await Promise.all([spawnServe(file), spawnServe(file)]);
-    for (const r of replicas) cleanups.push(r.kill);
+    for (const r of replicas) cleanup(r.kill);
     const proxy = await roundRobinProxy(replicas.map((r) => r.url));
-    cleanups.push(proxy.close);
+    cleanup(proxy.close);
 
     const client = new V2Client(
       { name: 'modern', version: '0' },
       { versionNegotiation: { mode: { pin: '2026-07-28' } } },
     );
     await client.connect(new V2Http(new URL(proxy.url)));
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     expect(client.getProtocolEra()).toBe('modern');
     expect(
       (await client.listTools({}, { cacheMode: 'refresh' })).tools.map((t) => t.name),

@@ -1,29 +1,20 @@
 // `mcpool serve` over stdio serves the era its client opens: a legacy session for the v1 client
 // and the v2 client in default mode, no session for a v2 client in auto mode or pinned to
 // 2026-07-28. The upstream is a testkit v1 (legacy) server over HTTP.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
+import { writeFile } from 'node:fs/promises';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { startHttpServer, waitFor } from '@mcpool/testkit';
 import { Client as V2Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport as V2Stdio } from '@modelcontextprotocol/client/stdio';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as V1Stdio } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cliPath, text } from './test-helpers.js';
 
 const cli = cliPath();
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-modern-stdio-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const cleanup = useCleanup();
+const tmp = useTempDir('mcpool-modern-stdio-');
 
 async function config(): Promise<string> {
   return (await upstream()).file;
@@ -31,8 +22,8 @@ async function config(): Promise<string> {
 
 async function upstream() {
   const up = await startHttpServer({ id: 'up' });
-  cleanups.push(up.close);
-  const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  cleanup(up.close);
+  const file = tmp.path(`${Math.random().toString(36).slice(2)}.json`);
   await writeFile(file, JSON.stringify({ mcpServers: { up: { url: up.url } } }));
   return { up, file };
 }
@@ -51,7 +42,7 @@ describe('mcpool serve over stdio, both eras', { timeout: 60_000 }, () => {
     if (kind === 'v1') {
       const client = new V1Client({ name: kind, version: '0' });
       await client.connect(new V1Stdio({ ...params, stderr: 'ignore' }));
-      cleanups.push(() => client.close());
+      cleanup(() => client.close());
       expect((await client.listTools()).tools.map((t) => t.name)).toContain('add');
       expect(text(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toBe('5');
       return;
@@ -66,7 +57,7 @@ describe('mcpool serve over stdio, both eras', { timeout: 60_000 }, () => {
     );
     const transport = new V2Stdio({ ...params, stderr: 'ignore' });
     await client.connect(transport);
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     expect(client.getProtocolEra()).toBe(era);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('add');
     expect(text(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toBe('5');
@@ -103,7 +94,7 @@ describe('mcpool serve over stdio, modern list changes', { timeout: 60_000 }, ()
         stderr: 'ignore',
       }),
     );
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('fresh');
     up.state.addTool('fresh');
     await waitFor(() => changed > 0 || undefined, {

@@ -1,10 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import type { ServerPool } from '@mcpool/core';
+import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { startHttpServer, startV2HttpServer, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkServers } from './check.js';
 import { parseGatewayConfig } from './config.js';
 import { gatewayOptionsFromConfig } from './from-config.js';
@@ -12,24 +11,15 @@ import { Gateway } from './gateway.js';
 import { startHttpGateway } from './http.js';
 import { connectOver, spawnServe, text } from './test-helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcpool-modern-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const cleanup = useCleanup();
+const tmp = useTempDir('mcpool-modern-');
 
 /** A v1 server offering `echo` and a v2 server of the 2026-07-28 era only offering `add`. */
 async function startUpstreams() {
   const v1 = await startHttpServer({ id: 'old', toolNames: ['echo'] });
-  cleanups.push(v1.close);
+  cleanup(v1.close);
   const modern = await startV2HttpServer({ id: 'new', toolNames: ['add'], legacy: 'reject' });
-  cleanups.push(modern.close);
+  cleanup(modern.close);
   return { v1, modern };
 }
 
@@ -52,12 +42,12 @@ describe('a gateway in front of a v1 server and a modern-only server', () => {
       ],
     });
     const gateway = new Gateway(options);
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const http = await startHttpGateway(gateway, { port: 0 });
-    cleanups.push(() => http.close());
+    cleanup(() => http.close());
 
     const { client } = await connectOver(new StreamableHTTPClientTransport(new URL(http.url)));
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['add', 'echo']);
     expect(
@@ -89,7 +79,7 @@ describe('a gateway in front of a v1 server and a modern-only server', () => {
 
   it('`mcpool serve --http` with protocol "auto" serves both to a v1 client', async () => {
     const { v1, modern } = await startUpstreams();
-    const file = join(dir, 'auto.json');
+    const file = tmp.path('auto.json');
     await writeFile(
       file,
       JSON.stringify({
@@ -97,10 +87,10 @@ describe('a gateway in front of a v1 server and a modern-only server', () => {
       }),
     );
     const serve = await spawnServe(file);
-    cleanups.push(serve.kill);
+    cleanup(serve.kill);
 
     const { client } = await connectOver(new StreamableHTTPClientTransport(new URL(serve.url)));
-    cleanups.push(() => client.close());
+    cleanup(() => client.close());
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['add', 'echo']);
     expect(text(await client.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('hi');
@@ -125,16 +115,16 @@ describe('a gateway in front of a v1 server and a modern-only server', () => {
 
   it('passes a resource subscription of a v1 client on to the modern server as a listen filter', async () => {
     const modern = await startV2HttpServer({ id: 'new', legacy: 'reject', subscriptions: true });
-    cleanups.push(modern.close);
+    cleanup(modern.close);
     const config = parseGatewayConfig({
       mcpServers: { new: { url: modern.url, protocol: '2026-07-28' } },
     });
     const gateway = new Gateway(await gatewayOptionsFromConfig(config));
-    cleanups.push(() => gateway.close());
+    cleanup(() => gateway.close());
     const http = await startHttpGateway(gateway, { port: 0 });
-    cleanups.push(() => http.close());
+    cleanup(() => http.close());
     const host = await connectOver(new StreamableHTTPClientTransport(new URL(http.url)));
-    cleanups.push(() => host.close());
+    cleanup(() => host.close());
     const uri = 'mcpool-test://new/info';
     await host.client.subscribeResource({ uri });
     modern.state.touch(uri);

@@ -1,17 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MultiServerClient, ServerPool } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { freePort, startInProcessServer } from '@mcpool/testkit';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tracing } from './tracing.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 /** An OTLP/HTTP receiver on 127.0.0.1 that keeps the span names it is sent. */
 async function startReceiver(): Promise<{ url: string; names: string[]; server: Server }> {
@@ -32,7 +30,7 @@ async function startReceiver(): Promise<{ url: string; names: string[]; server: 
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+  cleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/v1/traces`, names, server };
 }
@@ -45,7 +43,7 @@ async function tracedPool(provider: BasicTracerProvider) {
   await pool.start();
   const client = new MultiServerClient(pool);
   telemetry.traceClient(client);
-  cleanups.push(async () => {
+  cleanup(async () => {
     await pool.close();
     await a.close();
   });
@@ -58,7 +56,7 @@ describe('export over OTLP/HTTP', () => {
     const provider = new BasicTracerProvider({
       spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: receiver.url }))],
     });
-    cleanups.push(() => provider.shutdown());
+    cleanup(() => provider.shutdown());
     const client = await tracedPool(provider);
     await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
     await provider.forceFlush();
@@ -81,7 +79,7 @@ describe('export over OTLP/HTTP', () => {
         ),
       ],
     });
-    cleanups.push(() => provider.shutdown().catch(() => {}));
+    cleanup(() => provider.shutdown().catch(() => {}));
     const client = await tracedPool(provider);
     const result = await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
     expect(result.structuredContent).toEqual({ sum: 3 });

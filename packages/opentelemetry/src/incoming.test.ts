@@ -1,6 +1,7 @@
+import { useCleanup } from '@mcpool/core/testing';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { traceIncoming } from './incoming.js';
 import { otelForTest, parentOf } from './test-otel.js';
 import { formatTraceparent, parseTraceparent } from './w3c.js';
@@ -10,14 +11,11 @@ const HEADER_TRACE = '0af7651916cd43dd8448eb211c80319c';
 const meta = { traceparent: `00-${META_TRACE}-00f067aa0ba902b7-01`, tracestate: 'rojo=1' };
 const headers = { traceparent: `00-${HEADER_TRACE}-b7ad6b7169203331-01` };
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function otel() {
   const o = otelForTest();
-  cleanups.push(() => o.close());
+  cleanup(() => o.close());
   return o;
 }
 

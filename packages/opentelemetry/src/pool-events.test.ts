@@ -1,19 +1,17 @@
 import { CircuitBreakers } from '@mcpool/circuit-breaker';
 import { MultiServerClient, ServerPool } from '@mcpool/core';
+import { useCleanup } from '@mcpool/core/testing';
 import { HealthChecker } from '@mcpool/health';
 import { type InProcessTestServer, startInProcessServer, waitFor } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { otelForTest } from './test-otel.js';
 import { tracing } from './tracing.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 function servers(...ids: string[]): InProcessTestServer[] {
   const list = ids.map((id) => startInProcessServer({ id }));
-  cleanups.push(async () => {
+  cleanup(async () => {
     await Promise.all(list.map((s) => s.close()));
   });
   return list;
@@ -41,7 +39,7 @@ describe('breakers and health checks in traces', () => {
     await pool.start({ strict: true });
     const client = new MultiServerClient(pool, { backoff: { baseMs: 0, maxMs: 1 } });
     telemetry.traceClient(client);
-    cleanups.push(async () => {
+    cleanup(async () => {
       await pool.close();
       await otel.close();
     });
@@ -65,7 +63,7 @@ describe('breakers and health checks in traces', () => {
     const pool = new ServerPool({ servers: [{ id: 'a', transport: a.transport }] });
     pool.use(new HealthChecker({ interval: 50, timeout: 500 }));
     pool.use(tracing({ tracerProvider: otel.tracerProvider, events: { background: true } }));
-    cleanups.push(async () => {
+    cleanup(async () => {
       await pool.close();
       await otel.close();
     });
@@ -88,7 +86,7 @@ describe('breakers and health checks in traces', () => {
     const checker = new HealthChecker({ interval: 50, timeout: 500 });
     pool.use(checker);
     pool.use(tracing({ tracerProvider: otel.tracerProvider }));
-    cleanups.push(async () => {
+    cleanup(async () => {
       await pool.close();
       await otel.close();
     });

@@ -1,19 +1,17 @@
 import { startInProcessServer } from '@mcpool/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import type { RequestInfo } from '../spec/server.js';
+import { useCleanup } from '../testing/index.js';
 import { ServerPool } from './server-pool.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanup = useCleanup();
 
 describe('attempt middleware', () => {
   it('sends the request of the context it hands to next(), and later middleware sees it', async () => {
     const server = startInProcessServer({ id: 'a' });
     const pool = new ServerPool({ servers: [{ id: 'a', transport: server.transport }] });
-    cleanups.push(
+    cleanup(
       () => server.close(),
       () => pool.close(),
     );
@@ -49,7 +47,7 @@ describe('attempt middleware', () => {
   it('sends the original request when next() is called without a context', async () => {
     const server = startInProcessServer({ id: 'a' });
     const pool = new ServerPool({ servers: [{ id: 'a', transport: server.transport }] });
-    cleanups.push(
+    cleanup(
       () => server.close(),
       () => pool.close(),
     );
