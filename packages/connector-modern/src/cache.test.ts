@@ -1,6 +1,6 @@
 import { withCache } from '@mcpool/cache';
 import { useCleanup } from '@mcpool/core/testing';
-import { startV2HttpServer, type V2CacheHints } from '@mcpool/testkit';
+import { startHttpServer, startV2HttpServer, type V2CacheHints } from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
 import { modernPool } from './test-pool.js';
 import { startRoundRobinProxy } from './test-proxy.js';
@@ -70,5 +70,33 @@ describe("@mcpool/cache and a modern server's cache hints", () => {
     expect(reads()).toBe(2);
     await read('bob');
     expect(reads()).toBe(2);
+  });
+});
+
+describe("the pool's catalog and a modern server's list hints", () => {
+  it('keeps what each list said (ttlMs, cacheScope), and nothing for a legacy server', async () => {
+    const modern = cleanup(
+      await startV2HttpServer({
+        id: 'm',
+        legacy: 'reject',
+        cacheHints: {
+          'tools/list': { ttlMs: 45_000, cacheScope: 'public' },
+          'prompts/list': { ttlMs: 5_000, cacheScope: 'private' },
+        },
+      }),
+    );
+    const legacy = cleanup(await startHttpServer({ id: 'l' }));
+    const { pool } = await modernPool(cleanup, [
+      { id: 'm', transport: modern.transport },
+      { id: 'l', transport: legacy.transport },
+    ]);
+    expect(pool.catalog.get('m')?.cacheHints).toEqual({
+      tools: { ttlMs: 45_000, cacheScope: 'public' },
+      prompts: { ttlMs: 5_000, cacheScope: 'private' },
+      // The SDK's defaults for a list the server gave no hint for.
+      resources: { ttlMs: 0, cacheScope: 'private' },
+      resourceTemplates: { ttlMs: 0, cacheScope: 'private' },
+    });
+    expect(pool.catalog.get('l')?.cacheHints).toBeUndefined();
   });
 });

@@ -65,6 +65,9 @@ export type {
 export type { Balancer } from './spec/balancer.js';
 export type { CallContext, CallMiddleware } from './spec/call.js';
 export type {
+  CatalogCacheHint,
+  CatalogCacheHints,
+  CatalogList,
   NameConflict,
   NamespacingOptions,
   NamespacingPolicy,

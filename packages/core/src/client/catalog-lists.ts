@@ -1,5 +1,5 @@
 import { CatalogIndex } from '../catalog/catalog-index.js';
-import type { ServerCatalog } from '../spec/catalog.js';
+import type { CatalogList, ServerCatalog } from '../spec/catalog.js';
 import type { ServerView } from '../spec/server.js';
 
 /** Fetches every page of a list from one server. */
@@ -26,7 +26,7 @@ export function allPages(
  */
 export function mergeLists<T>(
   naming: Pick<CatalogIndex, 'separator' | 'policy'>,
-  key: keyof Omit<ServerCatalog, 'fetchedAt'>,
+  key: CatalogList,
   select: (index: CatalogIndex, include: (id: string) => boolean) => T[],
 ): (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => T[] {
   return (results) => {

@@ -28,7 +28,7 @@ import type { ServerPool } from '../pool/server-pool.js';
 import type { Aggregator } from '../spec/aggregator.js';
 import type { Balancer } from '../spec/balancer.js';
 import type { CallMiddleware } from '../spec/call.js';
-import type { ServerCatalog } from '../spec/catalog.js';
+import type { CatalogList } from '../spec/catalog.js';
 import { InvalidConfigError, PoolClosedError } from '../spec/errors.js';
 import type { RequestInfo } from '../spec/server.js';
 import type { ResourceSubscription } from '../spec/subscription.js';
@@ -337,7 +337,7 @@ export class MultiServerClient {
 
   private async listKind<T>(
     method: string,
-    key: keyof Omit<ServerCatalog, 'fetchedAt'>,
+    key: CatalogList,
     options: CallOptions,
     fromPool: () => Promise<T[]>,
     select: (index: CatalogIndex, include: (id: string) => boolean) => T[],

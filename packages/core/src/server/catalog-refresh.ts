@@ -1,5 +1,10 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { ServerCatalog } from '../spec/catalog.js';
+import type {
+  CatalogCacheHint,
+  CatalogCacheHints,
+  CatalogList,
+  ServerCatalog,
+} from '../spec/catalog.js';
 import type { Connection } from '../spec/connector.js';
 import type { ServerContext } from './pooled-server.js';
 
@@ -105,23 +110,54 @@ export class CatalogRefresh {
   }
 }
 
+/** The 2026-07-28 cache hint a list page carries, if it carries a valid one. */
+function pageHint(result: Record<string, unknown>): CatalogCacheHint | undefined {
+  const { ttlMs, cacheScope } = result;
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) return undefined;
+  if (cacheScope !== 'public' && cacheScope !== 'private') return undefined;
+  return { ttlMs, cacheScope };
+}
+
+/**
+ * The hint of a whole list from its pages' hints: the shortest `ttlMs`, `public` only when
+ * every page said so; none when a page said nothing.
+ */
+function listHint(pages: readonly (CatalogCacheHint | undefined)[]): CatalogCacheHint | undefined {
+  let hint: CatalogCacheHint | undefined;
+  for (const page of pages) {
+    if (!page) return undefined;
+    hint = hint
+      ? {
+          ttlMs: Math.min(hint.ttlMs, page.ttlMs),
+          cacheScope: hint.cacheScope === 'public' ? page.cacheScope : 'private',
+        }
+      : page;
+  }
+  return hint;
+}
+
 /** Fetches the whole catalog of one server: all pages of every list it supports. */
 export async function fetchCatalog(
   connection: Connection,
   timeout: number,
 ): Promise<ServerCatalog> {
   const caps = connection.serverCapabilities ?? {};
-  const all = async <T>(method: string, key: string): Promise<T[]> => {
+  const cacheHints: CatalogCacheHints = {};
+  const all = async <T>(method: string, key: CatalogList): Promise<T[]> => {
     const items: T[] = [];
+    const hints: (CatalogCacheHint | undefined)[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 1000; page++) {
       const result = (await connection.request(method, cursor ? { cursor } : {}, {
         timeout,
       })) as Record<string, unknown>;
       items.push(...((result[key] as T[] | undefined) ?? []));
+      hints.push(pageHint(result));
       cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
       if (!cursor) break;
     }
+    const hint = listHint(hints);
+    if (hint) cacheHints[key] = hint;
     return items;
   };
   const [tools, resources, resourceTemplates, prompts] = await Promise.all([
@@ -132,5 +168,12 @@ export async function fetchCatalog(
       : [],
     caps.prompts ? all<Prompt>('prompts/list', 'prompts') : [],
   ]);
-  return { tools, resources, resourceTemplates, prompts, fetchedAt: Date.now() };
+  return {
+    tools,
+    resources,
+    resourceTemplates,
+    prompts,
+    fetchedAt: Date.now(),
+    ...(Object.keys(cacheHints).length > 0 ? { cacheHints } : {}),
+  };
 }

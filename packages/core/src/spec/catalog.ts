@@ -8,7 +8,25 @@ export interface ServerCatalog {
   prompts: Prompt[];
   /** When each part was fetched (ms since epoch); 0 when the server lacks the capability. */
   fetchedAt: number;
+  /**
+   * How long each list stays true from `fetchedAt`, as the server said (the 2026-07-28
+   * `ttlMs`/`cacheScope` of every page; the shortest `ttlMs`, `public` only when every page
+   * said so). A list the server gave no hint for (every legacy server) is absent.
+   */
+  cacheHints?: CatalogCacheHints | undefined;
 }
+
+/** The lists of a server's catalog. */
+export type CatalogList = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
+
+/** A server's 2026-07-28 cache hint for one list. */
+export interface CatalogCacheHint {
+  readonly ttlMs: number;
+  readonly cacheScope: 'public' | 'private';
+}
+
+/** A server's cache hints, by list. */
+export type CatalogCacheHints = Partial<Record<CatalogList, CatalogCacheHint>>;
 
 /**
  * How tools (and prompts) that different servers offer under one name appear.
