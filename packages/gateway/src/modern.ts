@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type NodeMcpRequestHandler, toNodeHandler } from '@modelcontextprotocol/node';
 import type { JSONRPCNotification } from '@modelcontextprotocol/sdk/types.js';
 import {
-  type CacheHint,
   createMcpHandler,
   type McpHttpHandler,
   Server as ModernServer,
@@ -10,6 +9,7 @@ import {
   type ServerCapabilities,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import { CATALOG_LIST_OF, mergeCacheHints } from './cache-hints.js';
 import type { Gateway } from './gateway.js';
 import { type LoopAnswer, LoopTransport } from './modern-loop.js';
 import type { GatewaySession } from './session.js';
@@ -46,30 +46,6 @@ const CACHEABLE = [
   'resources/read',
   'server/discover',
 ] as const;
-
-/**
- * The cache hint of a merged answer, from its upstreams' hints: the
- * shortest `ttlMs`, and `public` only when every upstream said `public`.
- * An upstream that gave no hint (every legacy server) makes the answer
- * `{ ttlMs: 0, cacheScope: 'private' }`: the gateway cannot promise for it
- * how long its list stays true, and what a client sees depends on its
- * token (its own upstream sessions), so no shared cache may keep it.
- */
-export function mergeCacheHints(hints: readonly (CacheHint | undefined)[]): Required<CacheHint> {
-  let ttlMs = Number.POSITIVE_INFINITY;
-  let everyPublic = hints.length > 0;
-  for (const hint of hints) {
-    if (hint?.ttlMs === undefined || hint.cacheScope === undefined) {
-      return { ttlMs: 0, cacheScope: 'private' };
-    }
-    ttlMs = Math.min(ttlMs, hint.ttlMs);
-    everyPublic &&= hint.cacheScope === 'public';
-  }
-  return {
-    ttlMs: Number.isFinite(ttlMs) ? ttlMs : 0,
-    cacheScope: everyPublic ? 'public' : 'private',
-  };
-}
 
 /** Reserved envelope keys, which describe the modern request and mean nothing to the session. */
 function withoutEnvelope(params: unknown): Record<string, unknown> | undefined {
@@ -160,7 +136,7 @@ export class ModernTenant {
     params: unknown,
     ctx: ServerContext,
   ): Promise<Record<string, unknown>> {
-    await this.ready();
+    const session = await this.ready();
     const answer = await this.loop.request(method, withoutEnvelope(params), {
       signal: ctx.mcpReq.signal,
       onNotification: (notification) => {
@@ -170,7 +146,9 @@ export class ModernTenant {
       },
     });
     if (answer.error) throw toProtocolError(answer.error);
-    return answer.result;
+    const list = CATALOG_LIST_OF[method];
+    // A merged list may be kept as long as every upstream server said of its part.
+    return list ? { ...answer.result, ...session.cacheHint(list) } : answer.result;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallOptions, ServerPool } from '@mcpool/core';
+import type { CallOptions, CatalogList, ServerPool } from '@mcpool/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -20,6 +20,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { catalogCacheHint } from './cache-hints.js';
 import { isToolFailure, toDownstreamError, toToolError, withResourceUri } from './errors.js';
 import type { GatewayLogger } from './logger.js';
 import type { Redact } from './redact.js';
@@ -99,6 +100,15 @@ export class GatewaySession {
   /** The session's own upstream pool (stateful servers); undefined before initialize or when every server is stateless. */
   get pool(): ServerPool | undefined {
     return this.upstream?.pool;
+  }
+
+  /**
+   * The 2026-07-28 cache hint of one merged list this session serves, from
+   * what its upstream servers (its own and the shared ones) said of it.
+   */
+  cacheHint(list: CatalogList): { ttlMs: number; cacheScope: 'public' | 'private' } {
+    const pools = [this.upstream, this.host.shared].flatMap((u) => (u ? [u.pool] : []));
+    return catalogCacheHint(pools, list);
   }
 
   get isClosed(): boolean {
