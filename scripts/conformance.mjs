@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Runs the MCP conformance suite's server scenarios against `mcpool serve --http`
-// (packages/gateway/dist) in front of real MCP servers, once per suite version, and
-// compares the failing scenarios with that version's expected-failures file in
-// packages/gateway/conformance/.
+// Runs the MCP conformance suite once per suite version: its server scenarios against
+// `mcpool serve --http` (packages/gateway/dist) in front of real MCP servers, and its
+// client scenarios against the pool's client (scripts/conformance-client.mjs: core's
+// `ServerPool` and `MultiServerClient` with the modern connector, under this Node). The
+// failing scenarios are compared with that version's expected-failures files:
+// packages/gateway/conformance/<version>.yml (server) and
+// packages/core/conformance/client-<version>.yml (client).
 //
 // The suite needs Node 22 or later (it imports `fs.globSync`) while mcpool runs on
 // Node 20, so a Node 22 binary comes from the npm registry's `node` package into a
@@ -17,9 +20,10 @@
 // Exit codes: 0 every suite failed exactly where expected; 1 it did not (or a
 // suite could not run); 2 bad usage or setup (gateway not built, bad
 // expected-failures file); 3 Node 22 or the suite could not be installed.
-// With --json the result is also written as JSON, which is what
-// packages/gateway/src/conformance.test.ts reads. One file on purpose: it runs
-// alone under plain Node 20, with nothing installed.
+// With --json the result is also written as JSON (`suites` for the server scenarios,
+// `clientSuites` for the client ones), which is what
+// packages/gateway/src/conformance.test.ts reads. It runs under plain Node 20 with
+// nothing installed; only the client it hands the suite needs the built packages.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -38,9 +42,17 @@ const SUITE_PACKAGE = '@modelcontextprotocol/conformance';
  * requires. Versions are pinned: the expected failures are only true of one version.
  */
 const SUITES = [
-  { version: '0.1.16', args: [] },
-  { version: '0.2.0-alpha.12', args: ['--requirements', '2026-07-28'], optional: true },
+  { version: '0.1.16', args: [], clientArgs: [] },
+  {
+    version: '0.2.0-alpha.12',
+    args: ['--requirements', '2026-07-28'],
+    clientArgs: ['--requirements', '2026-07-28'],
+    optional: true,
+  },
 ];
+
+/** How many client scenarios run at once. */
+const CLIENT_CONCURRENCY = 3;
 
 const USAGE = 'usage: node scripts/conformance.mjs [--json FILE] [--cache DIR] [--install-only]';
 
@@ -136,24 +148,25 @@ async function published(version) {
 }
 
 /**
- * Reads an expected-failures file: the suite's own baseline format (YAML, a
- * `server:` list), in which every entry must carry a `# reason` comment.
+ * Reads an expected-failures file: the suite's own baseline format (YAML, a `server:`
+ * or `client:` list, as `section` says), in which every entry must carry a `# reason`
+ * comment.
  */
-async function readExpected(path) {
+async function readExpected(path, section = 'server') {
   const text = await readFile(path, 'utf8');
   const expected = new Map();
   const problems = [];
-  let inServer = false;
+  let inSection = false;
   for (const [index, line] of text.split('\n').entries()) {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     if (/^\w+:\s*(\[\s*\])?\s*(#.*)?$/.test(trimmed)) {
-      inServer = trimmed.startsWith('server:');
+      inSection = trimmed.startsWith(`${section}:`);
       continue;
     }
     const entry = /^-\s*([\w./-]+)\s*(?:#\s*(.*))?$/.exec(trimmed);
-    if (!inServer || !entry) {
-      problems.push(`${path}:${index + 1}: not a '- scenario # reason' line under 'server:'`);
+    if (!inSection || !entry) {
+      problems.push(`${path}:${index + 1}: not a '- scenario # reason' line under '${section}:'`);
       continue;
     }
     const [, scenario, reason] = entry;
@@ -163,16 +176,27 @@ async function readExpected(path) {
   return { expected, problems };
 }
 
-/** Scenario directories are `server-<scenario>-<ISO time with dashes>`. */
-const RESULT_DIR = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
+/**
+ * Scenario directories are `server-<scenario>-<ISO time with dashes>` for the server
+ * scenarios and `<scenario>-<time>` for the client ones, where a scenario named
+ * `auth/x` makes a subdirectory.
+ */
+const RESULT_DIR = {
+  server: /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/,
+  client: /^(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/,
+};
 
 /** Per scenario: its check counts and, when it failed, the first failing (or warning) check's message. */
-async function readResults(outDir) {
+async function readResults(outDir, mode = 'server') {
   const scenarios = {};
-  for (const name of await readdir(outDir)) {
-    const match = RESULT_DIR.exec(name);
+  const names = (await readdir(outDir, { recursive: true })).filter((name) =>
+    name.endsWith('checks.json'),
+  );
+  for (const file of names) {
+    const name = dirname(file).split('\\').join('/');
+    const match = RESULT_DIR[mode].exec(name);
     if (!match) continue;
-    const checksPath = join(outDir, name, 'checks.json');
+    const checksPath = join(outDir, file);
     let checks = [];
     try {
       checks = JSON.parse(await readFile(checksPath, 'utf8'));
@@ -195,16 +219,25 @@ async function readResults(outDir) {
   return scenarios;
 }
 
-/** The server scenarios `--requirements REV` scores (it runs extension and pending ones too). */
-async function requiredScenarios(node, cli, revision) {
-  const ran = await run(node, [cli, 'list', '--server', '--requirements', revision]);
+/**
+ * The `mode` scenarios `--requirements REV` scores (it runs extension and pending ones
+ * too); without a revision, all the suite's `mode` scenarios.
+ */
+async function requiredScenarios(node, cli, revision, mode = 'server') {
+  const ran = await run(node, [
+    cli,
+    'list',
+    `--${mode}`,
+    ...(revision ? ['--requirements', revision] : []),
+  ]);
   if (ran.code !== 0) return undefined;
   const names = [];
-  let inServer = false;
+  const heading = mode === 'server' ? /^Server scenarios/ : /^Client scenarios/;
+  let inSection = false;
   for (const line of ran.stdout.split('\n')) {
-    if (/^Server scenarios/.test(line)) inServer = true;
-    else if (/^\S/.test(line)) inServer = false;
-    else if (inServer) {
+    if (heading.test(line)) inSection = true;
+    else if (/^\S/.test(line)) inSection = false;
+    else if (inSection) {
       const match = /^\s+-\s+(\S+)/.exec(line);
       if (match) names.push(match[1]);
     }
@@ -273,6 +306,112 @@ function upstreams() {
   };
 }
 
+/** A path as one shell word (the client harness runs its command through a shell). */
+function quoted(path) {
+  if (/^[\w./:-]+$/.test(path)) return path;
+  throw new Error(`the client harness splits its command at spaces: cannot pass '${path}'`);
+}
+
+/** Where a suite version's expected failures are, for the server or the client scenarios. */
+function expectedFileOf(mode, version) {
+  return mode === 'server'
+    ? join(ROOT, 'packages', 'gateway', 'conformance', `${version}.yml`)
+    : join(ROOT, 'packages', 'core', 'conformance', `client-${version}.yml`);
+}
+
+/**
+ * Runs one suite version's `mode` scenarios (`target` says against what) and scores them
+ * against the expected-failures file.
+ */
+async function runSuite({ mode, suite, node, cli, work, started }, target) {
+  const expectedFile = expectedFileOf(mode, suite.version);
+  if (!existsSync(expectedFile)) throw new Error(`${expectedFile} is missing`);
+  const { expected, problems } = await readExpected(expectedFile, mode);
+  const outDir = join(work, `${mode}-${suite.version}`);
+  const args = mode === 'server' ? suite.args : suite.clientArgs;
+  const revision = args.includes('--requirements')
+    ? args[args.indexOf('--requirements') + 1]
+    : undefined;
+  let ran;
+  let scored;
+  if (mode === 'server') {
+    ran = await run(
+      node,
+      [cli, mode, ...target, '-o', outDir, '--expected-failures', expectedFile, ...args],
+      { timeoutMs: 180_000 },
+    );
+    scored = revision ? await requiredScenarios(node, cli, revision, mode) : undefined;
+  } else {
+    // The harness would start every client scenario at once (`--suite`, `--requirements`);
+    // on a busy CI machine dozens of clients starting together miss the scenarios' timing,
+    // so they run a few at a time, each with `--scenario` at the suite's wire revision.
+    scored = (await requiredScenarios(node, cli, revision, mode)) ?? [];
+    ran = { code: 0, stderr: '' };
+    const queue = [...scored];
+    const worker = async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        const one = await run(
+          node,
+          [
+            cli,
+            mode,
+            ...target,
+            '--scenario',
+            name,
+            ...(revision ? ['--spec-version', revision] : []),
+            '-o',
+            outDir,
+            '--expected-failures',
+            expectedFile,
+          ],
+          { timeoutMs: 90_000 },
+        );
+        if (one.code !== 0) ran = { code: one.code, stderr: `${name}: ${one.stderr}` };
+      }
+    };
+    await Promise.all(Array.from({ length: CLIENT_CONCURRENCY }, worker));
+  }
+  const all = existsSync(outDir) ? await readResults(outDir, mode) : {};
+  const scenarios = Object.fromEntries(
+    (scored ?? Object.keys(all)).map((name) => [
+      name,
+      all[name] ?? { passed: 0, failed: 1, message: 'the suite did not run it' },
+    ]),
+  );
+  const failed = Object.keys(scenarios).filter((name) => scenarios[name].failed > 0);
+  const passed = Object.keys(scenarios).filter((name) => scenarios[name].failed === 0);
+  const entry = {
+    version: suite.version,
+    mode,
+    expectedFile,
+    exitCode: ran.code,
+    scenarios,
+    passed,
+    failed,
+    expected: Object.fromEntries(expected),
+    problems,
+    unexpectedFailures: failed.filter((name) => !expected.has(name)),
+    unexpectedPasses: passed.filter((name) => expected.has(name)),
+    notRun: [...expected.keys()].filter((name) => !(name in scenarios)),
+  };
+  if (Object.keys(all).length === 0) {
+    entry.problems.push(
+      `the suite produced no results (exit ${ran.code}): ${ran.stderr.slice(-400)}`,
+    );
+  }
+  log(
+    `${SUITE_PACKAGE}@${suite.version} ${mode}: ${passed.length} passed, ${failed.length} failed ` +
+      `(${expected.size} expected to fail) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  for (const name of entry.unexpectedFailures) {
+    log(`  unexpected failure: ${name}: ${scenarios[name].message ?? ''}`);
+  }
+  for (const name of entry.unexpectedPasses) log(`  passes but is expected to fail: ${name}`);
+  for (const name of entry.notRun) log(`  expected to fail but not run: ${name}`);
+  for (const problem of entry.problems) log(`  ${problem}`);
+  return entry;
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -330,6 +469,7 @@ async function main() {
     unavailable: installErrors.length > 0 ? installErrors.join('\n') : undefined,
     notPublished,
     suites: [],
+    clientSuites: [],
   };
   if (result.unavailable) {
     log(result.unavailable);
@@ -349,75 +489,32 @@ async function main() {
     gateway = await startGateway(config);
     log(`mcpool serve at ${gateway.url}`);
     for (const suite of wanted) {
-      const expectedFile = join(ROOT, 'packages', 'gateway', 'conformance', `${suite.version}.yml`);
-      if (!existsSync(expectedFile)) throw new Error(`${expectedFile} is missing`);
-      const { expected, problems } = await readExpected(expectedFile);
-      const outDir = join(work, suite.version);
-      const cli = suiteCli(suite.version);
-      const ran = await run(
-        node,
-        [
-          cli,
-          'server',
-          '--url',
-          gateway.url,
-          '-o',
-          outDir,
-          '--expected-failures',
-          expectedFile,
-          ...suite.args,
-        ],
-        { timeoutMs: 180_000 },
+      result.suites.push(
+        await runSuite(
+          { mode: 'server', suite, node, cli: suiteCli(suite.version), work, started },
+          ['--url', gateway.url],
+        ),
       );
-      const all = existsSync(outDir) ? await readResults(outDir) : {};
-      const revision = suite.args[suite.args.indexOf('--requirements') + 1];
-      const scored = suite.args.includes('--requirements')
-        ? await requiredScenarios(node, cli, revision)
-        : Object.keys(all);
-      const scenarios = Object.fromEntries(
-        (scored ?? Object.keys(all)).map((name) => [
-          name,
-          all[name] ?? { passed: 0, failed: 1, message: 'the suite did not run it' },
-        ]),
+    }
+    await gateway.stop();
+    gateway = undefined;
+    const client = join(ROOT, 'scripts', 'conformance-client.mjs');
+    // The harness splits the command at spaces (and runs it through a shell).
+    const command = [process.execPath, client].map(quoted).join(' ');
+    for (const suite of wanted) {
+      result.clientSuites.push(
+        await runSuite(
+          { mode: 'client', suite, node, cli: suiteCli(suite.version), work, started },
+          ['--command', command, '--timeout', '30000'],
+        ),
       );
-      const failed = Object.keys(scenarios).filter((name) => scenarios[name].failed > 0);
-      const passed = Object.keys(scenarios).filter((name) => scenarios[name].failed === 0);
-      const entry = {
-        version: suite.version,
-        expectedFile,
-        exitCode: ran.code,
-        scenarios,
-        passed,
-        failed,
-        expected: Object.fromEntries(expected),
-        problems,
-        unexpectedFailures: failed.filter((name) => !expected.has(name)),
-        unexpectedPasses: passed.filter((name) => expected.has(name)),
-        notRun: [...expected.keys()].filter((name) => !(name in scenarios)),
-      };
-      if (Object.keys(all).length === 0) {
-        entry.problems.push(
-          `the suite produced no results (exit ${ran.code}): ${ran.stderr.slice(-400)}`,
-        );
-      }
-      result.suites.push(entry);
-      log(
-        `${SUITE_PACKAGE}@${suite.version}: ${passed.length} passed, ${failed.length} failed ` +
-          `(${expected.size} expected to fail) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      );
-      for (const name of entry.unexpectedFailures) {
-        log(`  unexpected failure: ${name}: ${scenarios[name].message ?? ''}`);
-      }
-      for (const name of entry.unexpectedPasses) log(`  passes but is expected to fail: ${name}`);
-      for (const name of entry.notRun) log(`  expected to fail but not run: ${name}`);
-      for (const problem of entry.problems) log(`  ${problem}`);
     }
   } finally {
     await gateway?.stop();
     await rm(work, { recursive: true, force: true });
   }
   await finish(options, result);
-  const clean = result.suites.every(
+  const clean = [...result.suites, ...result.clientSuites].every(
     (suite) =>
       suite.unexpectedFailures.length === 0 &&
       suite.unexpectedPasses.length === 0 &&
