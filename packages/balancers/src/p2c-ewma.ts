@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { medianOf } from './median.js';
 import { createRotation } from './rotation.js';
 import { type Clock, noCandidates, type RandomSource } from './shared.js';
-import { pickOfTwo, type WinnerCost } from './two-choices.js';
+import { drawTwo, type Pair } from './two-choices.js';
 
 export { medianOf } from './median.js';
 
@@ -134,7 +134,7 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   const now = options.now ?? defaultClock;
   const tracks = new Map<string, Track>();
   const rotation = createRotation();
-  const winner: WinnerCost = { cost: 0 };
+  const pair: Pair = { first: 0, second: 0 };
   // Median of the sampled estimates, recomputed only when needed after a change.
   const scratch: number[] = [];
   let median: number | undefined;
@@ -201,8 +201,22 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
     pick<S extends ServerView>(candidates: readonly S[]): S {
       if (candidates.length === 0) noCandidates();
       time = now();
-      const picked = pickOfTwo(candidates, source, cost, winner);
-      if (winner.cost < AT_PROBE_BOUND) return picked;
+      // The two-choices draw p2c() shares; the costs are compared here, where they are made.
+      let picked: S;
+      let best: number;
+      if (candidates.length === 1) {
+        picked = candidates[0]!;
+        best = cost(picked);
+      } else {
+        const { first, second } = drawTwo(candidates.length, source, pair);
+        const a = candidates[first]!;
+        const b = candidates[second]!;
+        const costA = cost(a);
+        const costB = cost(b);
+        picked = costB < costA ? b : a;
+        best = Math.min(costA, costB);
+      }
+      if (best < AT_PROBE_BOUND) return picked;
       // Both draws are newcomers at their bound (a cold start's first wave):
       // nothing is known, so spread evenly rather than let the draws pile up.
       return candidates[rotation.next(candidates.length)]!;

@@ -22,13 +22,4 @@ export function weightOf(server: ServerView): number {
   return weight > 0 && weight < Number.POSITIVE_INFINITY ? weight : 0;
 }
 
-/**
- * An index in [0, length) from a random source. Clamped because an injected
- * source may return 1, a negative number or NaN, and a strategy must never
- * return something that is not a candidate.
- */
-export function randomIndex(random: RandomSource, length: number): number {
-  const index = Math.floor(random() * length);
-  if (index >= 0 && index < length) return index;
-  return index >= length ? length - 1 : 0;
-}
+export { randomIndex } from './two-choices.js';

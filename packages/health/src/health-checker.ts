@@ -14,7 +14,6 @@ import { runCheck } from './active-check.js';
 import { maxEjected } from './ejection.js';
 import { HealthEmitter } from './events.js';
 import { messageOf } from './failure.js';
-import { observe } from './observe.js';
 import { type HealthCheckerOptions, type HealthSettings, resolveHealthOptions } from './options.js';
 import { OutlierTracker } from './outlier-tracker.js';
 import { type ServerHealthStatus, type ServerRecord, statusOf } from './status.js';
@@ -283,9 +282,7 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     r.lastTrafficAt = this.settings.clock.now();
     const tracker = this.tracker;
     if (!tracker) return;
-    const observation = observe(report);
-    if (!observation) return;
-    const reason = tracker.observe(r.id, observation);
+    const reason = tracker.observeAttempt(r.id, report);
     if (reason) this.eject(r, reason);
   }
 

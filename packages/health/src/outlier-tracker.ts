@@ -1,4 +1,6 @@
+import type { AttemptReport } from '@mcpool/core';
 import { decayedMultiplier, ejectionDuration } from './ejection.js';
+import { isUnreachable, messageOf, saysNothingAboutServer } from './failure.js';
 
 /** Settings of passive outlier detection, resolved (see `OutlierDetectionOptions`). */
 export interface OutlierSettings {
@@ -87,6 +89,15 @@ export class OutlierTracker {
   }
 
   /**
+   * Records what an attempt of real traffic says about its server (see
+   * `observe`). Returns the reason to eject the server now, or undefined.
+   */
+  observeAttempt(serverId: string, report: AttemptReport): string | undefined {
+    const observation = observe(report);
+    return observation === undefined ? undefined : this.observe(serverId, observation);
+  }
+
+  /**
    * Records one attempt's observation. Returns the reason to eject the server
    * now, or undefined. Attempts that end while the server is ejected are
    * ignored: they started before the ejection or run in panic mode.
@@ -143,4 +154,16 @@ export class OutlierTracker {
     r.releasedAt = this.now();
     r.probation = true;
   }
+}
+
+/** Most attempts answer: one observation for all of them, never changed. */
+const ANSWER: Observation = Object.freeze({ kind: 'answer' });
+
+/** What an attempt of real traffic says about its server; undefined when nothing. */
+export function observe(report: AttemptReport): Observation | undefined {
+  const { outcome, error } = report;
+  if (outcome === 'success' || outcome === 'rejected') return ANSWER;
+  if (outcome === 'aborted' || saysNothingAboutServer(error)) return undefined;
+  const detail = `${outcome}: ${messageOf(error)}`;
+  return isUnreachable(error) ? { kind: 'refused', detail } : { kind: 'fault', detail };
 }

@@ -101,6 +101,11 @@ export class CallSignals {
  */
 export class CallScope {
   readonly deadline: number;
+  /**
+   * The signal attempts send with: the call's own once it has one, else a
+   * shared one. A field, set when that changes: every attempt reads it.
+   */
+  attemptSignal: AbortSignal;
   private controller: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly generation: Generation | undefined;
@@ -117,17 +122,11 @@ export class CallScope {
     this.deadline = started + timeoutMs;
     if (caller) {
       this.onCallerAbort = () => this.controller?.abort(caller.reason);
-      this.ownController();
+      this.attemptSignal = this.ownController().signal;
     } else {
       this.generation = signals.acquire();
+      this.attemptSignal = this.generation.controller.signal;
     }
-  }
-
-  /** The signal attempts send with: the call's own if it has one, else a shared one. */
-  get attemptSignal(): AbortSignal {
-    return this.controller
-      ? this.controller.signal
-      : (this.generation as Generation).controller.signal;
   }
 
   /** The call's own signal: aborts at the deadline, on the caller's abort and on close. */
@@ -157,6 +156,7 @@ export class CallScope {
   private ownController(): AbortController {
     const controller = new AbortController();
     this.controller = controller;
+    this.attemptSignal = controller.signal;
     this.signals.track(controller);
     if (this.generation?.controller.signal.aborted) {
       controller.abort(this.generation.controller.signal.reason);

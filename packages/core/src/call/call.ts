@@ -1,9 +1,11 @@
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Candidates } from '../pool/options.js';
 import type { ServerPool } from '../pool/server-pool.js';
 import type { AggregationJob } from '../spec/aggregator.js';
 import type { AttemptOptions } from '../spec/attempt.js';
 import type { Balancer } from '../spec/balancer.js';
 import { TimeoutError } from '../spec/errors.js';
+import type { ExecuteOptions } from '../spec/plugin.js';
 import type { RequestInfo, ServerView } from '../spec/server.js';
 import { abortReason, linkSignals } from '../util/abort.js';
 import type { BackoffOptions } from '../util/backoff.js';
@@ -14,6 +16,14 @@ import type { RetryBudget } from './retry-budget.js';
 /** What a call needs of its client: one per client, shared by its calls. */
 export interface CallHost {
   readonly pool: ServerPool;
+  /** Runs an attempt: the pool's attempts themselves (`callPathOf`), or the pool's `execute`. */
+  readonly attempts: {
+    execute(view: ServerView, request: RequestInfo, options: ExecuteOptions): Promise<unknown>;
+  };
+  /** A call's candidates: the pool's own cache (`callPathOf`), or the pool's `candidates`. */
+  readonly selection: {
+    forRequest(request: RequestInfo, offering: readonly string[] | undefined): Candidates;
+  };
   readonly balancer: Balancer;
   readonly attemptTimeout: number | undefined;
   readonly budget: RetryBudget | undefined;
@@ -108,21 +118,34 @@ export class Call implements AggregationJob<unknown> {
     }
   }
 
-  private async runOne(
-    server: ServerView,
-    options: AttemptOptions,
-    params: unknown,
-  ): Promise<unknown> {
+  /**
+   * One attempt of the call. Not async: an attempt that answers goes straight
+   * back to the strategy, without coming back here (the usual case: nobody
+   * collects who answered and the attempt has no signal of its own).
+   */
+  private runOne(server: ServerView, options: AttemptOptions, params: unknown): Promise<unknown> {
     const { scope, request, description, host } = this;
     const attemptSignal = scope.attemptSignal;
-    if (attemptSignal.aborted) throw abortReason(attemptSignal, description);
+    if (attemptSignal.aborted) return Promise.reject(abortReason(attemptSignal, description));
     const remaining = scope.deadline - performance.now();
-    if (remaining <= 0) throw new TimeoutError(description, this.timeoutMs);
+    if (remaining <= 0) return Promise.reject(new TimeoutError(description, this.timeoutMs));
     // An attempt's own signal (hedging, say) is linked in; a plain attempt sends with the call's.
     const link = options.signal ? linkSignals(attemptSignal, options.signal) : undefined;
     const budget = options.timeout ?? host.attemptTimeout;
+    const fail = (error: unknown): never => {
+      throw failureOfCall(
+        scope,
+        host.pool.isClosed,
+        request,
+        description,
+        server.id,
+        this.timeoutMs,
+        error,
+      );
+    };
+    let pending: Promise<unknown>;
     try {
-      const value = await host.pool.execute(
+      pending = host.attempts.execute(
         server,
         params === request.params ? request : { ...request, params },
         {
@@ -134,20 +157,25 @@ export class Call implements AggregationJob<unknown> {
           balancer: host.balancer,
         },
       );
-      this.answeredBy?.push(server.id);
-      return value;
     } catch (error) {
-      throw failureOfCall(
-        scope,
-        host.pool.isClosed,
-        request,
-        description,
-        server.id,
-        this.timeoutMs,
-        error,
-      );
-    } finally {
       link?.dispose();
+      return Promise.reject(error).catch(fail);
     }
+    const answeredBy = this.answeredBy;
+    if (link === undefined && answeredBy === undefined) return pending.catch(fail);
+    return pending.then(
+      (value) => {
+        answeredBy?.push(server.id);
+        link?.dispose();
+        return value;
+      },
+      (error: unknown) => {
+        try {
+          return fail(error);
+        } finally {
+          link?.dispose();
+        }
+      },
+    );
   }
 }

@@ -142,7 +142,7 @@ export class Dispatcher {
     const pinnedServer = pinned ? this.pool.server(options.server as string) : undefined;
     const candidates: readonly ServerView[] = pinnedServer
       ? [pinnedServer]
-      : this.pool.candidates(request, offering).servers;
+      : this.host.selection.forRequest(request, offering).servers;
     if (candidates.length === 0) {
       this.figures.finish(false, performance.now(), aggregation.name);
       throw new NoServerAvailableError(

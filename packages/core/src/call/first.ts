@@ -11,16 +11,28 @@ export function first(): Aggregator {
   return {
     name: 'first',
     fanOut: false,
-    async run<T>(job: AggregationJob<T>): Promise<T> {
-      // Most calls succeed at once: the bookkeeping of retries waits for a failure.
-      const server = job.pick();
-      if (!server) return fallBack(job, new Set(), [], undefined);
+    run<T>(job: AggregationJob<T>): Promise<T> {
+      // Most calls succeed at once: the bookkeeping of retries waits for a
+      // failure, and an answer goes straight back to the caller. Not async for
+      // that reason: an answer does not come back here on its way.
+      let picked: ServerView | undefined;
       try {
-        return await job.attempt(server);
+        picked = job.pick();
       } catch (error) {
+        return Promise.reject(error);
+      }
+      if (!picked) return fallBack(job, new Set(), [], undefined);
+      const server = picked;
+      let answer: Promise<T>;
+      try {
+        answer = job.attempt(server);
+      } catch (error) {
+        answer = Promise.reject(error);
+      }
+      return answer.catch((error: unknown) => {
         if (!job.canRetry(error)) throw error;
         return retry(job, server, error);
-      }
+      });
     },
   };
 }

@@ -24,7 +24,7 @@ import { first } from '../call/first.js';
 import { RetryBudget } from '../call/retry-budget.js';
 import type { CatalogIndex } from '../catalog/catalog-index.js';
 import { toIssues } from '../config/server-config.js';
-import type { ServerPool } from '../pool/server-pool.js';
+import { callPathOf, type ServerPool } from '../pool/server-pool.js';
 import type { Aggregator } from '../spec/aggregator.js';
 import type { Balancer } from '../spec/balancer.js';
 import type { CallMiddleware } from '../spec/call.js';
@@ -90,8 +90,13 @@ export class MultiServerClient {
     this.budget =
       options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget ?? {});
     this.backoffOptions = options.backoff ?? {};
+    const direct = callPathOf(pool);
     const host: CallHost = {
       pool,
+      attempts: direct?.attempts ?? pool,
+      selection: direct?.selection ?? {
+        forRequest: (request, offering) => pool.candidates(request, offering),
+      },
       balancer: this.balancer,
       attemptTimeout: this.attemptTimeout,
       budget: this.budget,

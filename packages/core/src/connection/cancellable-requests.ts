@@ -62,13 +62,23 @@ export function sendCancellable<T>(
   signal: AbortSignal | undefined,
   send: (signal: AbortSignal | undefined) => Promise<T>,
   tell: (requestId: RequestId, reason: unknown) => void,
+  /** Where to write the JSON-RPC id of what was sent (what `sentRequestId` reads after). */
+  record?: { requestId?: RequestId | undefined },
 ): Promise<T> {
   lastRequestId = undefined;
   const pending = signal ? shared.get(signal) : undefined;
-  if (!pending) return send(signal);
-  if ((signal as AbortSignal).aborted) return Promise.reject((signal as AbortSignal).reason);
+  if (!pending) {
+    const direct = send(signal);
+    if (record) record.requestId = lastRequestId;
+    return direct;
+  }
+  if ((signal as AbortSignal).aborted) {
+    if (record) record.requestId = undefined;
+    return Promise.reject((signal as AbortSignal).reason);
+  }
   const sent = send(undefined);
   const id = lastRequestId;
+  if (record) record.requestId = id;
   return new Promise<T>((resolve, reject) => {
     const cancel: Cancel = (reason) => {
       if (id !== undefined) tell(id, reason);

@@ -28,7 +28,7 @@ import type {
 } from '../spec/connector.js';
 import { isUnreachableError } from '../spec/failure.js';
 import { beforeDeadline, untilAborted, withTimeout } from '../util/abort.js';
-import { recordRequestIds, sendCancellable, sentRequestId } from './cancellable-requests.js';
+import { recordRequestIds, sendCancellable } from './cancellable-requests.js';
 import { installHandlers } from './server-requests.js';
 import { createTransport } from './transports.js';
 
@@ -200,9 +200,8 @@ export class McpConnection implements Connection {
       try {
         if (options.signal?.aborted) throw options.signal.reason;
         held = this.hold(used);
-        const sent = this.send(used, method, params, options);
-        options.requestId = sentRequestId();
-        return await sent;
+        // The send writes the request's JSON-RPC id into `options`.
+        return await this.send(used, method, params, options);
       } catch (error) {
         if (!isSessionNotFound(error) || this.closing) throw error;
         if (held) this.release(held);
@@ -226,8 +225,7 @@ export class McpConnection implements Connection {
         const left = end === undefined ? undefined : Math.max(1, end - performance.now());
         const next = this.client;
         held = this.hold(next);
-        const resent = this.send(next, method, params, { ...options, timeout: left });
-        options.requestId = sentRequestId();
+        const resent = this.send(next, method, params, { ...options, timeout: left }, options);
         return await resent;
       }
     } finally {
@@ -243,6 +241,8 @@ export class McpConnection implements Connection {
     method: string,
     params: unknown,
     options: RequestOptions,
+    /** Where the request's JSON-RPC id goes (`options` unless told otherwise). */
+    record: RequestOptions = options,
   ): Promise<unknown> {
     return sendCancellable(
       options.signal,
@@ -253,6 +253,7 @@ export class McpConnection implements Connection {
           params: { requestId, reason: String(reason) },
         }).catch(() => {});
       },
+      record,
     );
   }
 

@@ -1,3 +1,8 @@
+/*
+ * Over 350 lines: the whole life of an attempt, hot path and all. Kept in one
+ * file on purpose: every call crosses it, and each step moved out would be a
+ * call into another file and back (core's README traces the path).
+ */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { PooledServer } from '../server/pooled-server.js';
 import type {
@@ -9,7 +14,7 @@ import type {
 import type { Balancer } from '../spec/balancer.js';
 import type { CallMiddleware } from '../spec/call.js';
 import type { Connection, RequestOptions } from '../spec/connector.js';
-import { McpoolError, TimeoutError } from '../spec/errors.js';
+import { McpoolError, PoolClosedError, TimeoutError, UnknownServerError } from '../spec/errors.js';
 import type { PoolEvents } from '../spec/events.js';
 import { classifyError, isUnreachableError, markUnsent, rememberFault } from '../spec/failure.js';
 import type { ExecuteOptions, PoolPlugin } from '../spec/plugin.js';
@@ -46,7 +51,22 @@ export class Attempts {
   callWrappers: readonly CallMiddleware[] = [];
   private observers: { name: string; hear: (report: AttemptReport) => void }[] = [];
 
-  constructor(private readonly pool: AttemptPool) {}
+  constructor(
+    private readonly pool: AttemptPool,
+    private readonly servers: ReadonlyMap<string, PooledServer>,
+  ) {}
+
+  /** Runs one attempt on the pool's server of `view` (see `ServerPool.execute`). */
+  execute(view: ServerView, request: RequestInfo, options: ExecuteOptions): Promise<unknown> {
+    if (this.pool.isClosed) return Promise.reject(new PoolClosedError());
+    const server = this.servers.get(view.id);
+    if (!server) {
+      const error = new UnknownServerError(view.id, [...this.servers.keys()]);
+      markUnsent(error);
+      return Promise.reject(error);
+    }
+    return this.run(server, request, options);
+  }
 
   /** Takes the hooks of the plugins installed now, in order. */
   setPlugins(plugins: readonly PoolPlugin[]): void {

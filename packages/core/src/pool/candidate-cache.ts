@@ -1,4 +1,5 @@
 import type { PooledServer } from '../server/pooled-server.js';
+import type { RequestInfo, ServerView } from '../spec/server.js';
 import type { Candidates } from './options.js';
 import { selectCandidates } from './selection.js';
 
@@ -35,7 +36,18 @@ export class CandidateCache {
   /** Catalog routes are rebuilt, never changed, when a catalog changes: keyed by identity. */
   private readonly lists = new WeakMap<readonly string[], Entry>();
 
-  constructor(private readonly servers: ReadonlyMap<string, PooledServer>) {}
+  constructor(
+    private readonly servers: ReadonlyMap<string, PooledServer>,
+    /** Told when a request gets the servers of a panic (none is healthy, so all usable ones). */
+    private readonly panicked: (request: RequestInfo, servers: readonly ServerView[]) => void,
+  ) {}
+
+  /** The candidates of a request, as `get`; a panic is told (see `ServerPool.candidates`). */
+  forRequest(request: RequestInfo, offering: readonly string[] | undefined): Candidates {
+    const picked = this.get(offering);
+    if (picked.panic && picked.servers.length > 0) this.panicked(request, picked.servers);
+    return picked;
+  }
 
   /** Selection changed: membership, a server's state or exclusions, or (`fields`) a weight or priority. */
   changed(fields = false): void {

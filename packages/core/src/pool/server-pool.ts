@@ -20,7 +20,6 @@ import {
   PoolClosedError,
   UnknownServerError,
 } from '../spec/errors.js';
-import { markUnsent } from '../spec/failure.js';
 import type { PoolMetrics } from '../spec/metrics.js';
 import type { Detach, ExecuteOptions, PoolHost, PoolPlugin } from '../spec/plugin.js';
 import type { RequestInfo, ServerConfig, ServerView } from '../spec/server.js';
@@ -39,6 +38,25 @@ import { defaultRoundRobin } from './round-robin.js';
 import { selectionFilter } from './selection.js';
 import { PoolSubscriptions } from './subscriptions.js';
 
+/** What a pool's clients call directly on every call (see `callPathOf`). */
+export interface PoolCallPath {
+  /** What `pool.candidates` does. */
+  readonly selection: CandidateCache;
+  /** What `pool.execute` does. */
+  readonly attempts: Attempts;
+}
+
+const callPaths = new WeakMap<ServerPool, PoolCallPath>();
+
+/**
+ * The parts of a pool its clients' calls use directly: the pool's methods
+ * hand over to them, so going to them saves a call into the pool and back on
+ * every call. Undefined for a pool of another copy of this package.
+ */
+export function callPathOf(pool: ServerPool): PoolCallPath | undefined {
+  return callPaths.get(pool);
+}
+
 /**
  * A set of MCP servers behind one interface: connections, health state,
  * capability catalog, balancing and figures. Add servers at any time.
@@ -48,22 +66,36 @@ export class ServerPool extends SafeEmitter implements PoolHost {
   readonly catalog: CatalogIndex;
   private readonly serversById = new Map<string, PooledServer>();
   /** One candidate list per offering list, replaced when selection changes (see `candidates`). */
-  private readonly selection = new CandidateCache(this.serversById);
+  private readonly selection = new CandidateCache(this.serversById, (request, servers) => {
+    // The id list is built only for someone listening: panic can last many calls.
+    if (this.listenerCount('pool:panic') > 0) {
+      this.emit('pool:panic', {
+        method: request.method,
+        target: request.target,
+        servers: servers.map((s) => s.id),
+      });
+    }
+  });
   private readonly plugins: { plugin: PoolPlugin; detach: Detach | undefined }[] = [];
   private readonly options: ResolvedPoolOptions;
 
   private started = false;
-  private closed = false;
+  /**
+   * True once `close()` began. A field, not a getter: every call reads it,
+   * and a getter is a call into this file and back.
+   */
+  readonly isClosed: boolean = false;
   private closing: Promise<void> | undefined;
   /** Servers being drained by removeServer(), which close() must close too. */
   private readonly removing = new Set<PooledServer>();
   private sweeper: NodeJS.Timeout | undefined;
-  private readonly runs: Attempts = new Attempts(this);
+  private readonly runs: Attempts = new Attempts(this, this.serversById);
   /** Resource subscriptions held on this pool's servers, shared by its clients and the gateway. */
   readonly subscriptions: PoolSubscriptions = new PoolSubscriptions(this);
 
   constructor(options: ServerPoolOptions = {}) {
     super();
+    callPaths.set(this, { selection: this.selection, attempts: this.runs });
     this.options = resolvePoolOptions(options);
     this.balancer = options.balancer ?? defaultRoundRobin();
     this.catalog = new CatalogIndex(options.namespacing);
@@ -296,16 +328,7 @@ export class ServerPool extends SafeEmitter implements PoolHost {
    * changes; an array once returned is never changed (the `Balancer` contract).
    */
   candidates(request: RequestInfo, offering?: readonly string[]): Candidates {
-    const picked = this.selection.get(offering);
-    // The id list is built only for someone listening: panic can last many calls.
-    if (picked.panic && picked.servers.length > 0 && this.listenerCount('pool:panic') > 0) {
-      this.emit('pool:panic', {
-        method: request.method,
-        target: request.target,
-        servers: picked.servers.map((s) => s.id),
-      });
-    }
-    return picked;
+    return this.selection.forRequest(request, offering);
   }
 
   /** True when the server is in selection. */
@@ -359,18 +382,7 @@ export class ServerPool extends SafeEmitter implements PoolHost {
    * `onAttempt` hooks.
    */
   execute(view: ServerView, request: RequestInfo, options: ExecuteOptions = {}): Promise<unknown> {
-    try {
-      this.assertOpen();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const server = this.serversById.get(view.id);
-    if (!server) {
-      const error = new UnknownServerError(view.id, [...this.serversById.keys()]);
-      markUnsent(error);
-      return Promise.reject(error);
-    }
-    return this.runs.run(server, request, options);
+    return this.runs.execute(view, request, options);
   }
 
   /** Pool-wide and per-server figures. */
@@ -386,18 +398,14 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     };
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   private assertOpen(): void {
-    if (this.closed) throw new PoolClosedError();
+    if (this.isClosed) throw new PoolClosedError();
   }
 
   /** Closes every connection and child process, detaches plugins and stops every timer. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.closed = true;
+      (this as { isClosed: boolean }).isClosed = true;
       clearInterval(this.sweeper);
       this.sweeper = undefined;
       // Calls in flight end as "pool closed", which says nothing about the servers.
