@@ -3,14 +3,6 @@
 // either replica and nothing breaks.
 
 import { writeFile } from 'node:fs/promises';
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { useCleanup, useTempDir } from '@mcpool/core/testing';
 import { startHttpServer } from '@mcpool/testkit';
 import {
@@ -19,65 +11,10 @@ import {
 } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import { spawnServe, text } from './test-helpers.js';
+import { roundRobinProxy } from './test-proxy.js';
 
 const cleanup = useCleanup();
 const tmp = useTempDir('mcpool-modern-replicas-');
-
-/** Each request to the next replica, as a Kubernetes Service or any load balancer would. */
-async function roundRobinProxy(targets: readonly string[]) {
-  const hops: { replica: number; rpc: string | undefined }[] = [];
-  const agent = new Agent({ keepAlive: true });
-  const sockets = new Set<Socket>();
-  let next = 0;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const replica = next++ % targets.length;
-      const target = new URL(targets[replica] as string);
-      let rpc: string | undefined;
-      try {
-        rpc = (JSON.parse(body.toString()) as { method?: string }).method;
-      } catch {
-        rpc = undefined;
-      }
-      hops.push({ replica, rpc });
-      const upstream = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: req.url,
-          method: req.method,
-          headers: { ...req.headers, host: target.host },
-          agent,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-          res.once('close', () => answer.destroy());
-        },
-      );
-      upstream.once('error', () => res.destroy());
-      upstream.end(body);
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    hops,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      agent.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 describe('modern clients across gateway replicas', { timeout: 60_000 }, () => {
   it('serves every request on whichever replica it lands, with no session secret', async () => {
