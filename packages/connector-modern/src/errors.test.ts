@@ -1,30 +1,15 @@
 import { AbortedError, EraMismatchError, TimeoutError } from '@mcpool/core';
 import { classifyError, isUnsent } from '@mcpool/core/internal';
 import { useCleanup } from '@mcpool/core/testing';
-import {
-  startHttpServer,
-  startV2HttpServer,
-  type V2HttpTestServer,
-  waitFor,
-} from '@mcpool/testkit';
+import { startHttpServer, waitFor } from '@mcpool/testkit';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { connectModern } from './test-connect.js';
+import { connectModern, modernRig } from './test-connect.js';
 import { startRoundRobinProxy } from './test-proxy.js';
 
 const cleanup = useCleanup();
 
-async function v2(options: Parameters<typeof startV2HttpServer>[0]): Promise<V2HttpTestServer> {
-  const server = await startV2HttpServer(options);
-  cleanup(() => server.close());
-  return server;
-}
-
-async function open(...args: Parameters<typeof connectModern>) {
-  const opened = await connectModern(...args);
-  cleanup(() => opened.connection.close());
-  return opened;
-}
+const { v2, open } = modernRig(cleanup);
 
 const whoami = { name: 'whoami', arguments: {} };
 

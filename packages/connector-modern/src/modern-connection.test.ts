@@ -1,29 +1,13 @@
 import type { Connection } from '@mcpool/core';
 import { useCleanup } from '@mcpool/core/testing';
-import {
-  STANDARD_TOOL_NAMES,
-  startHttpServer,
-  startV2HttpServer,
-  type V2HttpTestServer,
-  waitFor,
-} from '@mcpool/testkit';
+import { STANDARD_TOOL_NAMES, startHttpServer, waitFor } from '@mcpool/testkit';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { connectModern } from './test-connect.js';
+import { modernRig } from './test-connect.js';
 
 const cleanup = useCleanup();
 
-async function v2(options: Parameters<typeof startV2HttpServer>[0]): Promise<V2HttpTestServer> {
-  const server = await startV2HttpServer(options);
-  cleanup(() => server.close());
-  return server;
-}
-
-async function open(...args: Parameters<typeof connectModern>) {
-  const opened = await connectModern(...args);
-  cleanup(() => opened.connection.close());
-  return opened;
-}
+const { v2, open } = modernRig(cleanup);
 
 function text(result: unknown): string | undefined {
   return (result as { content?: { text?: string }[] }).content?.[0]?.text;

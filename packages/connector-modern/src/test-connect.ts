@@ -6,6 +6,8 @@ import type {
   ProtocolSetting,
   TransportConfig,
 } from '@mcpool/core';
+import type { Cleanup } from '@mcpool/core/testing';
+import { startV2HttpServer, type V2HttpTestServer } from '@mcpool/testkit';
 import { modernConnector } from './modern-connector.js';
 
 /** What a test connection's listener heard. */
@@ -50,3 +52,19 @@ export async function connectModern(
 }
 
 export type { EraVerdict };
+
+/** A v2 test server and modern connections to it, each closed by `cleanup` after the test. */
+export function modernRig(cleanup: Cleanup) {
+  return {
+    async v2(options: Parameters<typeof startV2HttpServer>[0]): Promise<V2HttpTestServer> {
+      const server = await startV2HttpServer(options);
+      cleanup(() => server.close());
+      return server;
+    },
+    async open(...args: Parameters<typeof connectModern>) {
+      const opened = await connectModern(...args);
+      cleanup(() => opened.connection.close());
+      return opened;
+    },
+  };
+}
