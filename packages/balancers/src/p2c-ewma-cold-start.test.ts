@@ -143,6 +143,18 @@ describe('p2cEwma from a cold start', () => {
     expect(ids).toEqual(['s0', 's1', 's2', 's0', 's1', 's2']);
   });
 
+  it('past the bound, picks a server that has answered rather than a newcomer at its bound', () => {
+    const env = setup();
+    const list = servers(5);
+    // The first wave: one probe each. Then s3 answers and is the only one free.
+    const started = list.map((s) => env.start(s));
+    env.advance(2);
+    env.finish(list[3]!, started[3]!);
+    list[3]!.inFlight = 4;
+    // Draws of two newcomers (both at their bound) look further, in turn, and find s3.
+    expect(picks(env.balancer, list, 40)).toEqual(new Set(['s3']));
+  });
+
   it('counts the age of the oldest outstanding request as latency', () => {
     const env = setup();
     const a = server('a');

@@ -1,55 +1,14 @@
 import type { AttemptReport, Balancer, ServerView } from '@mcpool/core';
-import { checkOptions, optionOf } from '@mcpool/core/internal';
-import { z } from 'zod';
+import { checkOptions } from '@mcpool/core/internal';
+import { createLostTime } from './lost-time.js';
 import { medianOf } from './median.js';
+import { type P2cEwmaOptions, p2cEwmaOptionsSchema } from './p2c-ewma-options.js';
 import { createRotation } from './rotation.js';
-import { type Clock, noCandidates, type RandomSource } from './shared.js';
+import { type Clock, noCandidates } from './shared.js';
 import { drawTwo, type Pair } from './two-choices.js';
 
 export { medianOf } from './median.js';
-
-/** Options of {@link p2cEwma}. */
-export interface P2cEwmaOptions {
-  /**
-   * Time constant of the latency average, ms: how fast old samples lose
-   * weight, and how fast an estimate fades while a server gets no samples.
-   * @default 10_000
-   */
-  decayMs?: number | undefined;
-  /**
-   * Latency recorded for a failed attempt (outcome `server-error` or `timeout`)
-   * when its real latency is lower, so that a server failing fast does not
-   * look fast and attract traffic.
-   * @default five times the median estimate of the servers seen so far (five
-   * times the attempt's own latency before any is known)
-   */
-  failurePenaltyMs?: number | undefined;
-  /**
-   * Latency assumed for a server that has never answered (new, or forgotten
-   * by `onRemove`).
-   * @default the median estimate of the servers that have answered, or
-   * `defaultRttMs` while none has
-   */
-  newServerRttMs?: number | undefined;
-  /**
-   * Latency assumed before any server has answered (tower's `default_rtt`).
-   * Only its relation to `newServerRttMs` and real answers matters.
-   * @default 30
-   */
-  defaultRttMs?: number | undefined;
-  /**
-   * Requests a server that has not answered yet may have in flight at once
-   * (counted from `onStart`): a slow newcomer gets a probe, not a share of
-   * the first wave. Picked past this bound only when every candidate drawn
-   * is at it.
-   * @default 1
-   */
-  maxProbes?: number | undefined;
-  /** Source of uniform numbers in [0, 1); inject a seeded one for reproducible tests. @default Math.random */
-  random?: RandomSource | undefined;
-  /** Clock in ms; inject a fake one for tests. @default performance.now */
-  now?: Clock | undefined;
-}
+export type { P2cEwmaOptions } from './p2c-ewma-options.js';
 
 /** What the balancer knows of one server. */
 interface Track {
@@ -72,29 +31,16 @@ const AT_PROBE_BOUND = 1e12;
 /** A server silent for this many `decayMs` is under the probe bound again. */
 const STALE_DECAYS = 3;
 
+/** A silence shorter than this is not looked into, and a shorter shared lateness is not a stall. */
+const STALL_MIN_MS = 1;
+
+/** Candidates read in turn when both draws are at their probe bound. */
+const FALLBACK_SCAN = 16;
+
+/** Busy servers read to judge a silence: every one is late in a stall, so a few tell. */
+const STALL_SCAN = 64;
+
 const defaultClock: Clock = () => performance.now();
-
-const atLeast = (min: number, integer: boolean) =>
-  optionOf<number>(
-    (v) =>
-      typeof v === 'number' &&
-      v >= min &&
-      v < Number.POSITIVE_INFINITY &&
-      (!integer || Number.isInteger(v)),
-    `must be ${integer ? 'an integer' : 'a number'} of at least ${min}${integer ? '' : ' ms'}`,
-  );
-
-/** The options of `p2cEwma`, as zod checks them. */
-const p2cEwmaOptionsSchema = z.object({
-  decayMs: optionOf<number>(
-    (v) => typeof v === 'number' && v > 0 && v < Number.POSITIVE_INFINITY,
-    'must be a positive number of ms',
-  ),
-  failurePenaltyMs: atLeast(0, false),
-  newServerRttMs: atLeast(0, false),
-  defaultRttMs: atLeast(0, false),
-  maxProbes: atLeast(1, true),
-});
 
 /**
  * Power of two choices on peak-EWMA latency, as in Finagle and Linkerd: draws
@@ -105,8 +51,10 @@ const p2cEwmaOptionsSchema = z.object({
  * The latency of each server is the balancer's own, fed by `onStart` and `onResult`:
  * - a sample above the current estimate replaces it at once (the "peak"), so
  *   a server turning slow is avoided immediately;
- * - a lower sample is blended in with weight `1 - exp(-elapsed / decayMs)`, so
- *   one fast answer does not wipe out a slow record;
+ * - a lower sample is blended in with weight `1 - exp(-elapsed / decayMs)`,
+ *   and at least `1 / recoverySamples`, so one fast answer does not wipe out
+ *   a slow record, and a busy server's estimate is not the worst of its
+ *   thousands of answers (the noise in them) for `decayMs`;
  * - between samples the estimate fades toward 0 by `exp(-elapsed / decayMs)`,
  *   so a server that was avoided is eventually tried again, and a fresh sample
  *   either clears it or sets it back at its peak;
@@ -120,7 +68,13 @@ const p2cEwmaOptionsSchema = z.object({
  * - a server that has not answered yet, failed last, or has been silent for
  *   three `decayMs` gets at most `maxProbes` requests at once, so a slow
  *   newcomer (or a server back from an outage) is neither flooded in the
- *   first wave nor starved.
+ *   first wave nor starved; when both draws are at that bound, the cheapest
+ *   of the next candidates in turn is taken;
+ * - the client's own stalls count against no server (`discountStalls`): after
+ *   a silence at whose end two busy servers or more are late, the lateness
+ *   they share is taken out of the latencies and ages of every request that
+ *   was out through it, so a stall does not make the busy servers look slower
+ *   than an idle slow one.
  */
 export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   const decayMs = options.decayMs ?? 10_000;
@@ -128,6 +82,8 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   const newServerRtt = options.newServerRttMs;
   const defaultRtt = options.defaultRttMs ?? 30;
   const maxProbes = options.maxProbes ?? 1;
+  const discountStalls = options.discountStalls ?? true;
+  const keepAtMost = 1 - 1 / (options.recoverySamples ?? 8);
   checkOptions('p2cEwma options', p2cEwmaOptionsSchema, options);
   const staleMs = STALE_DECAYS * decayMs;
   const source = options.random ?? Math.random;
@@ -141,6 +97,53 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   let medianStale = false;
   // The time of the pick in progress, read once for both draws.
   let time = 0;
+  // Stalls: the servers with requests out, the clock at the last call in, and the time lost.
+  const busy = new Set<Track>();
+  let lastCall = Number.POSITIVE_INFINITY;
+  const lost = createLostTime();
+
+  /**
+   * The balancer's time: the clock less the time the client lost. Reads the
+   * clock once per call in; a silence since the previous one is looked into
+   * when two servers or more had requests out through it.
+   */
+  function tick(): number {
+    const clock = now();
+    if (clock - lastCall > STALL_MIN_MS && busy.size > 1 && discountStalls) judgeSilence(clock);
+    lastCall = clock;
+    return clock - lost.total;
+  }
+
+  /**
+   * After a silence (no pick, start or result from `lastCall` to `clock`):
+   * when two busy servers or more are late by its end (their oldest request
+   * out longer than their estimate, by a stall's least within the silence),
+   * the lateness they share was the client's. One late server is just slow;
+   * a server not due yet, or barely late, tells nothing either way.
+   */
+  function judgeSilence(clock: number): void {
+    const end = clock - lost.total;
+    const from = lastCall - lost.total;
+    let shared = end - from;
+    let late = 0;
+    let read = 0;
+    for (const track of busy) {
+      if (++read > STALL_SCAN) break;
+      const start = track.starts[0];
+      if (start === undefined) continue;
+      const due = start + expectedOf(track, end);
+      const lateness = end - Math.max(due, from);
+      if (lateness < STALL_MIN_MS) continue;
+      late++;
+      if (lateness < shared) shared = lateness;
+    }
+    if (late >= 2) lost.add(clock, shared);
+  }
+
+  function expectedOf(track: Track, at: number): number {
+    if (!track.sampled) return newcomerLatency();
+    return track.value * Math.exp(-Math.max(at - track.stamp, 0) / decayMs);
+  }
 
   function knownMedian(): number | undefined {
     if (!medianStale) return median;
@@ -185,6 +188,7 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
       // result never came, and must not make the server look slower forever.
       if (outstanding > 0 && server.inFlight === 0) {
         track.starts.length = 0;
+        busy.delete(track);
         outstanding = 0;
       }
       if (outstanding > 0) {
@@ -196,11 +200,34 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
     return !proven && outstanding >= maxProbes ? AT_PROBE_BOUND + base : base;
   }
 
+  /**
+   * Both draws were at their probe bound: the cheapest of the next few
+   * candidates in turn. In a cold start's first wave every one is at it and
+   * this spreads the wave evenly; later it finds one that has answered
+   * rather than send a newcomer more than its probes.
+   */
+  function pastTheDraw<S extends ServerView>(candidates: readonly S[]): S {
+    const n = candidates.length;
+    const first = rotation.next(n);
+    let picked = candidates[first]!;
+    let best = cost(picked);
+    const last = first + Math.min(n, FALLBACK_SCAN);
+    for (let i = first + 1; i < last; i++) {
+      const candidate = candidates[i % n]!;
+      const c = cost(candidate);
+      if (c < best) {
+        best = c;
+        picked = candidate;
+      }
+    }
+    return picked;
+  }
+
   return {
     name: 'p2c_ewma',
     pick<S extends ServerView>(candidates: readonly S[]): S {
       if (candidates.length === 0) noCandidates();
-      time = now();
+      time = tick();
       // The two-choices draw p2c() shares; the costs are compared here, where they are made.
       let picked: S;
       let best: number;
@@ -217,20 +244,29 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
         best = Math.min(costA, costB);
       }
       if (best < AT_PROBE_BOUND) return picked;
-      // Both draws are newcomers at their bound (a cold start's first wave):
-      // nothing is known, so spread evenly rather than let the draws pile up.
-      return candidates[rotation.next(candidates.length)]!;
+      return pastTheDraw(candidates);
     },
     onStart(server: ServerView): void {
-      trackOf(server.id).starts.push(now());
+      const track = trackOf(server.id);
+      if (track.starts.push(tick()) === 1) busy.add(track);
     },
     onResult(report: AttemptReport): void {
-      const time = now();
+      const time = tick();
       const id = report.server.id;
       const track = tracks.get(id);
       let sample = report.latencyMs;
       if (!(sample >= 0)) sample = 0;
-      if (track !== undefined && track.starts.length > 0) forget(track.starts, time - sample);
+      // What the request sat through of the client's own stalls is not the server's.
+      const stalled = lost.total > 0 ? lost.since(time + lost.total - sample) : 0;
+      if (track !== undefined && track.starts.length > 0) {
+        forget(track.starts, time - sample + stalled);
+        if (track.starts.length === 0) busy.delete(track);
+      }
+      if (stalled > 0) {
+        // It keeps a stall from raising the estimate; it never lowers one.
+        const expected = track === undefined ? newcomerLatency() : expectedOf(track, time);
+        sample = Math.max(sample - stalled, Math.min(sample, expected));
+      }
       const outcome = report.outcome;
       if (outcome === 'aborted') return;
       const failed = outcome === 'server-error' || outcome === 'timeout';
@@ -245,7 +281,8 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
       } else {
         const w = Math.exp(-Math.max(time - entry.stamp, 0) / decayMs);
         const current = entry.value * w;
-        entry.value = sample > current ? sample : current * w + sample * (1 - w);
+        const keep = Math.min(w, keepAtMost);
+        entry.value = sample > current ? sample : current * keep + sample * (1 - keep);
       }
       entry.stamp = time;
       entry.proven = !failed;
@@ -255,6 +292,7 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
       const track = tracks.get(serverId);
       if (track === undefined) return;
       tracks.delete(serverId);
+      busy.delete(track);
       if (track.sampled) medianStale = true;
     },
   };
