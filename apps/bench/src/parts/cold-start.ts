@@ -17,6 +17,12 @@ export const COLD_CALLS = 400;
 export const COLD_CONCURRENCY = [8, 16] as const;
 /** p99 of the pool with the slow server within this factor of the pool without it. */
 export const COLD_GOAL = 1.2;
+/**
+ * The most calls to the slow server that keep p99 of COLD_CALLS at the fast
+ * servers: p99 lies between the 5th and the 4th slowest call, so 4 slow calls
+ * add 1% of the slow latency to it, a 5th makes it slow.
+ */
+export const COLD_MOST_TO_SLOW = 4;
 
 interface ColdRun {
   p99: number;
@@ -89,7 +95,7 @@ export async function measureColdStart(options: {
       rows.push(row);
       const worst = worstOf(row);
       options.log(
-        `cold ${name} @${concurrency}: worst p99 ${fmtDuration(worst.p99)} (without ${fmtDuration(median(row.withoutP99))}), at most ${worst.toSlow} calls to the slow server`,
+        `cold ${name} @${concurrency}: worst p99 ${fmtDuration(worst.p99)} (without: worst ${fmtDuration(Math.max(...row.withoutP99))}, median ${fmtDuration(median(row.withoutP99))}), at most ${worst.toSlow} calls to the slow server`,
       );
     }
   }
@@ -116,20 +122,25 @@ export function coldStartReport(
       'worst p99',
       'median p99',
       'p99 w/o (median)',
-      'worst vs w/o',
+      'worst w/o',
+      'worst vs median w/o',
+      'worst vs worst w/o',
       'most to slow',
       'median to slow',
     ],
     rows.map((row) => {
       const worst = worstOf(row);
       const without = median(row.withoutP99);
+      const worstWithout = Math.max(...row.withoutP99);
       return [
         row.balancer,
         String(row.concurrency),
         fmtDuration(worst.p99),
         fmtDuration(median(row.runs.map((r) => r.p99))),
         fmtDuration(without),
+        fmtDuration(worstWithout),
         fmtRatio(worst.p99 / without),
+        fmtRatio(worst.p99 / worstWithout),
         `${worst.toSlow} of ${COLD_CALLS}`,
         String(median(row.runs.map((r) => r.toSlow))),
       ];
@@ -139,11 +150,14 @@ export function coldStartReport(
     .filter((row) => row.balancer === 'p2cEwma')
     .map((row) => {
       const worst = worstOf(row);
-      const ratio = worst.p99 / median(row.withoutP99);
+      // Like for like: the worst run beside the worst run of the pool without
+      // the slow server. A client stall lifts the p99 of either, whatever the balancer.
+      const ratio = worst.p99 / Math.max(...row.withoutP99);
+      const vsMedian = worst.p99 / median(row.withoutP99);
       return {
-        text: `from a cold start at concurrency ${row.concurrency}, p2cEwma's worst p99 over ${row.runs.length} runs within ${COLD_GOAL}× the pool without the slow server`,
-        met: quick ? null : ratio <= COLD_GOAL,
-        detail: `worst p99 ${fmtRatio(ratio)}; at most ${worst.toSlow} of ${COLD_CALLS} calls went to the slow server (3 leave p99 at the fast servers' latency; the ${row.concurrency} calls that leave before any answer spread evenly, so the worst run can see ${Math.ceil(row.concurrency / 5)})${quick ? ' (quick mode: not judged)' : ''}`,
+        text: `from a cold start at concurrency ${row.concurrency}, p2cEwma's worst p99 over ${row.runs.length} runs within ${COLD_GOAL}× the worst of the pool without the slow server, and at most ${COLD_MOST_TO_SLOW} of ${COLD_CALLS} calls to it in any run`,
+        met: quick ? null : ratio <= COLD_GOAL && worst.toSlow <= COLD_MOST_TO_SLOW,
+        detail: `worst p99 ${fmtRatio(ratio)} (${fmtRatio(vsMedian)} of the median run without it); at most ${worst.toSlow} of ${COLD_CALLS} calls went to the slow server (3 leave p99 at the fast servers' latency, a 4th adds 1% of the slow latency, a 5th makes it slow; the ${row.concurrency} calls that leave before any answer spread evenly, so the worst run can see ${Math.ceil(row.concurrency / 5)})${quick ? ' (quick mode: not judged)' : ''}`,
       };
     });
   return { text, goals };
