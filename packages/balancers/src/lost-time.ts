@@ -10,6 +10,13 @@ export interface LostTime {
   readonly total: number;
   /** Of `total`, what a request started at clock time `start` sat through. */
   since(start: number): number;
+  /**
+   * What the latest stall cost a request started at clock time `start` and
+   * answered now, if it was out through it: the only stall that can have
+   * held its answer back, since after an earlier one an answer already in
+   * would have come in at once.
+   */
+  latest(start: number): number;
   /** `lag` ms were lost in a stall that ended at clock time `end`. */
   add(end: number, lag: number): void;
 }
@@ -30,6 +37,10 @@ export function createLostTime(): LostTime {
       // Newest first; usually none ended after the request started.
       for (let i = ends.length - 1; i >= 0 && ends[i]! > start; i--) lost += lags[i]!;
       return lost;
+    },
+    latest(start: number): number {
+      const last = ends.length - 1;
+      return last >= 0 && ends[last]! > start ? lags[last]! : 0;
     },
     add(end: number, lag: number): void {
       if (ends.length === KEPT) {

@@ -100,6 +100,27 @@ describe('p2cEwma and the client’s own stalls', () => {
     expect(picks(env, [a!, mid!])).toEqual(new Set(['mid']));
   });
 
+  it('takes only the latest stall off an answer: one in before would have come in after an earlier one', () => {
+    const env = setup();
+    const [a, b, mid, fresh] = ['a', 'b', 'mid', 'fresh'].map((id) => server(id)) as FakeServer[];
+    env.answer(a!, 2);
+    env.answer(b!, 2);
+    env.answer(mid!, 30);
+    const started = env.start(fresh!);
+    // Two stalls of 30 ms, each with a and b late by 28 ms; fresh is out through both.
+    for (let i = 0; i < 2; i++) {
+      const starts = [env.start(a!), env.start(b!)];
+      env.advance(30);
+      env.finish(a!, starts[0]!);
+      env.finish(b!, starts[1]!);
+      if (i === 0) env.advance(1);
+    }
+    env.finish(fresh!, started);
+    // Its 61 ms less the latest stall: 33, dearer than mid's 30. Less both, it
+    // would be 5: but had it been in by the first stall's end, it would have come then.
+    expect(picks(env, [fresh!, mid!])).toEqual(new Set(['mid']));
+  });
+
   it('never takes a stall below the estimate of a server that was not late', () => {
     const env = setup();
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => server(id));

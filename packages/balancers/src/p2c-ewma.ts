@@ -72,9 +72,9 @@ const defaultClock: Clock = () => performance.now();
  *   of the next candidates in turn is taken;
  * - the client's own stalls count against no server (`discountStalls`): after
  *   a silence at whose end two busy servers or more are late, the lateness
- *   they share is taken out of the latencies and ages of every request that
- *   was out through it, so a stall does not make the busy servers look slower
- *   than an idle slow one.
+ *   they share is taken out of the ages of the requests out through it and
+ *   out of the latency of the answers that come in after it, so a stall does
+ *   not make the busy servers look slower than an idle slow one.
  */
 export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   const decayMs = options.decayMs ?? 10_000;
@@ -256,12 +256,14 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
       const track = tracks.get(id);
       let sample = report.latencyMs;
       if (!(sample >= 0)) sample = 0;
-      // What the request sat through of the client's own stalls is not the server's.
-      const stalled = lost.total > 0 ? lost.since(time + lost.total - sample) : 0;
+      // Starts are kept in the balancer's time, which leaves out every stall since.
+      const start = time + lost.total - sample;
       if (track !== undefined && track.starts.length > 0) {
-        forget(track.starts, time - sample + stalled);
+        forget(track.starts, time - sample + (lost.total > 0 ? lost.since(start) : 0));
         if (track.starts.length === 0) busy.delete(track);
       }
+      // What the latest stall held the answer back is the client's, not the server's.
+      const stalled = lost.total > 0 ? lost.latest(start) : 0;
       if (stalled > 0) {
         // It keeps a stall from raising the estimate; it never lowers one.
         const expected = track === undefined ? newcomerLatency() : expectedOf(track, time);
