@@ -7,7 +7,7 @@
  */
 export interface LostTime {
   /** All the time lost so far, ms: a clock reading minus this is the balancer's time. */
-  readonly total: number;
+  total: number;
   /** Of `total`, what a request started at clock time `start` sat through. */
   since(start: number): number;
   /**
@@ -27,16 +27,14 @@ const KEPT = 16;
 export function createLostTime(): LostTime {
   const ends: number[] = [];
   const lags: number[] = [];
-  let total = 0;
-  return {
-    get total() {
-      return total;
-    },
+  // A plain field, not a getter: every pick reads it.
+  const lost: LostTime = {
+    total: 0,
     since(start: number): number {
-      let lost = 0;
+      let sum = 0;
       // Newest first; usually none ended after the request started.
-      for (let i = ends.length - 1; i >= 0 && ends[i]! > start; i--) lost += lags[i]!;
-      return lost;
+      for (let i = ends.length - 1; i >= 0 && ends[i]! > start; i--) sum += lags[i]!;
+      return sum;
     },
     latest(start: number): number {
       const last = ends.length - 1;
@@ -49,7 +47,8 @@ export function createLostTime(): LostTime {
       }
       ends.push(end);
       lags.push(lag);
-      total += lag;
+      lost.total += lag;
     },
   };
+  return lost;
 }

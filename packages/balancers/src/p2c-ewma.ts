@@ -99,7 +99,9 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
   let time = 0;
   // Stalls: the servers with requests out, the clock at the last call in, and the time lost.
   const busy = new Set<Track>();
-  let lastCall = Number.POSITIVE_INFINITY;
+  // The clock at the last call in, in a typed slot: a number stored in a
+  // closure variable on every pick would be a new heap number each time.
+  const lastCall = new Float64Array([Number.POSITIVE_INFINITY]);
   const lost = createLostTime();
 
   /**
@@ -109,13 +111,13 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
    */
   function tick(): number {
     const clock = now();
-    if (clock - lastCall > STALL_MIN_MS && busy.size > 1 && discountStalls) judgeSilence(clock);
-    lastCall = clock;
+    if (busy.size > 1 && clock - lastCall[0]! > STALL_MIN_MS && discountStalls) judgeSilence(clock);
+    lastCall[0] = clock;
     return clock - lost.total;
   }
 
   /**
-   * After a silence (no pick, start or result from `lastCall` to `clock`):
+   * After a silence (no pick, start or result from `lastCall[0]` to `clock`):
    * when two busy servers or more are late by its end (their oldest request
    * out longer than their estimate, by a stall's least within the silence),
    * the lateness they share was the client's. One late server is just slow;
@@ -123,7 +125,7 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Balancer {
    */
   function judgeSilence(clock: number): void {
     const end = clock - lost.total;
-    const from = lastCall - lost.total;
+    const from = lastCall[0]! - lost.total;
     let shared = end - from;
     let late = 0;
     let read = 0;
