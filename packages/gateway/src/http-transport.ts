@@ -282,7 +282,15 @@ export class HttpServerTransport implements Transport {
       return;
     }
     const body = JSON.stringify(exchange.batch ? exchange.answers : exchange.answers[0]);
-    exchange.res.writeHead(200, this.headers({ 'content-type': 'application/json' }));
+    // With its length known the answer goes out whole, headers and body in one write;
+    // `writeHead` without it would make node:http frame the body as chunks.
+    exchange.res.writeHead(
+      200,
+      this.headers({
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      }),
+    );
     exchange.res.end(body);
   }
 
