@@ -175,7 +175,7 @@ export class GatewaySession {
   ): Promise<T> {
     try {
       const router = await this.ready();
-      await this.refuseLostState(router, route);
+      if (this.rebuilt) await this.refuseLostState(router, route);
       const options: CallOptions = { signal: extra.signal, key: this.id, ...more };
       if (!this.answersServerRequests()) return await run(router, options);
       const request: DownstreamRequest<GatewaySession> = {
