@@ -54,6 +54,19 @@ describe('HttpServerTransport', () => {
     expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 7, result: { ok: true } });
   });
 
+  it('gives a JSON answer its length in bytes, not chunked framing', async () => {
+    const transport = new HttpServerTransport(() => 'sid');
+    transport.onmessage = (m) => {
+      if (isJSONRPCRequest(m))
+        void transport.send({ jsonrpc: '2.0', id: m.id, result: { text: 'déjà vu' } });
+    };
+    const res = await post(await serve(transport), CALL);
+    const body = await res.text();
+    expect(res.headers.get('transfer-encoding')).toBeNull();
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+    expect(JSON.parse(body)).toEqual({ jsonrpc: '2.0', id: 7, result: { text: 'déjà vu' } });
+  });
+
   it('turns into SSE when a notification must travel before the result', async () => {
     const transport = new HttpServerTransport(() => 'sid');
     transport.onmessage = (m) => {

@@ -7,10 +7,10 @@ import {
   type ClientCapabilities,
   type Implementation,
   type InitializeRequest,
-  isJSONRPCErrorResponse,
   isJSONRPCRequest,
-  isJSONRPCResultResponse,
+  type JSONRPCErrorResponse,
   type JSONRPCMessage,
+  type JSONRPCResultResponse,
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -185,7 +185,7 @@ export class HttpServerTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) return;
-    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const isAnswer = isResult(message) || isError(message);
     if (isAnswer && message.id === REPLAY_ID) {
       this.replayed?.();
       this.replayed = undefined;
@@ -205,7 +205,7 @@ export class HttpServerTransport implements Transport {
       writeEvent(exchange.res, message);
       return;
     }
-    if (isJSONRPCResultResponse(message) && this.initParams && this.sessionId === undefined) {
+    if (isResult(message) && this.initParams && this.sessionId === undefined) {
       const result = message.result as { protocolVersion?: unknown };
       if (typeof result.protocolVersion === 'string') {
         this.sessionId = this.sessionIdFor(this.initParams, {
@@ -220,7 +220,7 @@ export class HttpServerTransport implements Transport {
       this.options.holdSubscribeStreams === true &&
       !this.standalone &&
       !exchange.batch &&
-      isJSONRPCResultResponse(message)
+      isResult(message)
     ) {
       this.hold(exchange);
     }
@@ -282,7 +282,15 @@ export class HttpServerTransport implements Transport {
       return;
     }
     const body = JSON.stringify(exchange.batch ? exchange.answers : exchange.answers[0]);
-    exchange.res.writeHead(200, this.headers({ 'content-type': 'application/json' }));
+    // With its length known the answer goes out whole, headers and body in one write;
+    // `writeHead` without it would make node:http frame the body as chunks.
+    exchange.res.writeHead(
+      200,
+      this.headers({
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      }),
+    );
     exchange.res.end(body);
   }
 
@@ -320,6 +328,19 @@ export class HttpServerTransport implements Transport {
     this.replayed?.();
     this.onclose?.();
   }
+}
+
+/*
+ * What `send` gets was built by the SDK's own `Protocol` (answers, notifications,
+ * server requests): its kind shows in its keys. The SDK's guards would parse
+ * every answer, result and all, with zod on its way out.
+ */
+function isResult(message: JSONRPCMessage): message is JSONRPCResultResponse {
+  return 'result' in message;
+}
+
+function isError(message: JSONRPCMessage): message is JSONRPCErrorResponse {
+  return 'error' in message;
 }
 
 function writeEvent(res: ServerResponse, message: JSONRPCMessage): void {

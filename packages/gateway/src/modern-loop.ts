@@ -3,9 +3,6 @@ import type {
   TransportSendOptions,
 } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
   type JSONRPCMessage,
   type JSONRPCNotification,
   LATEST_PROTOCOL_VERSION,
@@ -105,19 +102,20 @@ export class LoopTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) return;
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    // Built by the session's own `Protocol`: its keys tell its kind, with no zod parse of each answer.
+    if ('result' in message || 'error' in message) {
       const id = message.id as RequestId;
       const pending = this.pending.get(id);
       if (!pending) return;
       this.pending.delete(id);
       pending.resolve(
-        isJSONRPCResultResponse(message)
+        'result' in message
           ? { result: message.result as Record<string, unknown> }
           : { error: message.error },
       );
       return;
     }
-    if (isJSONRPCRequest(message)) {
+    if ('id' in message) {
       // No capability was declared, so the session asks nothing of this client; answer just in case.
       this.onmessage?.({
         jsonrpc: '2.0',

@@ -175,8 +175,9 @@ export class GatewaySession {
   ): Promise<T> {
     try {
       const router = await this.ready();
-      await this.refuseLostState(router, route);
+      if (this.rebuilt) await this.refuseLostState(router, route);
       const options: CallOptions = { signal: extra.signal, key: this.id, ...more };
+      if (!this.answersServerRequests()) return await run(router, options);
       const request: DownstreamRequest<GatewaySession> = {
         session: this,
         requestId: extra.requestId,
@@ -188,6 +189,19 @@ export class GatewaySession {
       }
       throw toDownstreamError(error, this.host.redact);
     }
+  }
+
+  /**
+   * Whether an upstream server's request (sampling, elicitation, roots) may
+   * need this session's downstream request: the shared pool routes by the
+   * calls in flight on it, the session's own pool only for what the client
+   * declared. When neither, the call runs without the `AsyncLocalStorage`
+   * (which turns on promise hooks for the whole process).
+   */
+  private answersServerRequests(): boolean {
+    if (this.host.shared) return true;
+    const caps = this.server.getClientCapabilities();
+    return caps !== undefined && (!!caps.sampling || !!caps.elicitation || !!caps.roots);
   }
 
   private install(): void {
