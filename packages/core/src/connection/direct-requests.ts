@@ -88,10 +88,9 @@ export class DirectRequests {
       // Anything but an answer (junk with one of its ids, say) is the SDK's to report.
       if (typeof id === 'string' && isAnswer(message)) {
         const pending = this.pending.get(id);
-        if (pending) {
-          this.answer(pending, message);
-          return;
-        }
+        if (pending) this.answer(pending, message);
+        // An answer after a cancel or timeout here is for nobody (the SDK's ids are numbers).
+        if (pending || id.startsWith(ID_PREFIX)) return;
       }
       sdkMessage?.(message, extra);
     };
@@ -135,7 +134,8 @@ export class DirectRequests {
     }
     const id = ID_PREFIX + ++this.next;
     record.requestId = id;
-    const timeout = options.timeout ?? 60_000;
+    // The SDK's default when none is given, and its floor of 1 ms.
+    const timeout = Math.max(1, options.timeout ?? 60_000);
     return new Promise((resolve, reject) => {
       const pending = new Pending(
         this,
