@@ -22,7 +22,7 @@ interface Seen {
   cancelled: unknown[];
 }
 
-/** Results a faulty server sends on the wire, by tool name. */
+/** Results a faulty server sends on the wire, by tool name (or method, for the others). */
 const CORRUPTIONS: Record<string, unknown> = {
   corrupt: { content: 'not a list' },
   typed: { content: [], structuredContent: { n: 'not a number' } },
@@ -75,6 +75,12 @@ function startServer(corruptions: Record<string, unknown> = CORRUPTIONS) {
       );
       return text(answer.content.type === 'text' ? answer.content.text : '?');
     });
+    server.registerResource('note', 'note://1', {}, (uri) => ({
+      contents: [{ uri: uri.href, text: 'a note' }],
+    }));
+    server.registerPrompt('greet', {}, () => ({
+      messages: [{ role: 'user', content: { type: 'text', text: 'hello' } }],
+    }));
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     servers.push(server);
@@ -84,10 +90,8 @@ function startServer(corruptions: Record<string, unknown> = CORRUPTIONS) {
       seen.messages.push(message);
       const m = message as { method?: string; id?: unknown; params?: Record<string, unknown> };
       if (m.method === 'notifications/cancelled') seen.cancelled.push(m.params?.requestId);
-      const name = m.params?.name;
-      if (m.method === 'tools/call' && typeof name === 'string' && name in corruptions) {
-        corruptIds.set(m.id, corruptions[name]);
-      }
+      const key = m.method === 'tools/call' ? m.params?.name : m.method;
+      if (typeof key === 'string' && key in corruptions) corruptIds.set(m.id, corruptions[key]);
       onmessage?.(message, extra);
     };
     const send = serverSide.send.bind(serverSide);
@@ -109,13 +113,14 @@ afterEach(async () => {
   for (const item of opened.splice(0).reverse()) await item.close();
 });
 
-async function open(corruptions?: Record<string, unknown>) {
+async function open(corruptions?: Record<string, unknown>, wrap?: (t: Transport) => Transport) {
   const server = startServer(corruptions);
+  const create = wrap ? async () => wrap(await server.create()) : server.create;
   opened.push(server);
   const notifications: Notification[] = [];
   const options: ConnectOptions = {
     serverId: 's',
-    transport: { type: 'custom', create: server.create },
+    transport: { type: 'custom', create },
     protocol: 'legacy',
     clientInfo: { name: 'test', version: '1.0.0' },
     handlers: {
@@ -179,6 +184,26 @@ describe('tools/call on the direct path', () => {
     expect(typeof own.requestId).toBe('number');
   });
 
+  it('leaves a transport whose onmessage is an accessor to the SDK client', async () => {
+    // A transport that wraps whatever handler it is given (as a test double of a proxy might).
+    const accessor = (transport: Transport): Transport => {
+      let handler: Transport['onmessage'];
+      Object.defineProperty(transport, 'onmessage', {
+        configurable: true,
+        get: () => handler && ((message: JSONRPCMessage) => handler?.(message)),
+        set: (next: Transport['onmessage']) => {
+          handler = next;
+        },
+      });
+      return transport;
+    };
+    const { connection } = await open(undefined, accessor);
+    const options: RequestOptions = { timeout: 5_000 };
+    const result = await connection.request('tools/call', call('add', { a: 1, b: 2 }), options);
+    expect((result as CallToolResult).content).toEqual([{ type: 'text', text: '3' }]);
+    expect(typeof options.requestId).toBe('number');
+  });
+
   it('returns what the SDK schema returns for results of another shape', async () => {
     const { connection } = await open();
     const rich = await connection.request('tools/call', call('rich'), { timeout: 5_000 });
@@ -198,6 +223,23 @@ describe('tools/call on the direct path', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/content/);
     expect((error as Error).message).toMatch(/array/i);
+  });
+
+  it('reads resources and gets prompts on it too, refusing a malformed result', async () => {
+    const { connection } = await open();
+    const read: RequestOptions = { timeout: 5_000 };
+    const got: RequestOptions = { timeout: 5_000 };
+    await expect(connection.request('resources/read', { uri: 'note://1' }, read)).resolves.toEqual({
+      contents: [{ uri: 'note://1', text: 'a note' }],
+    });
+    await expect(connection.request('prompts/get', { name: 'greet' }, got)).resolves.toEqual({
+      messages: [{ role: 'user', content: { type: 'text', text: 'hello' } }],
+    });
+    expect(read.requestId).toMatch(/^mcpool-\d+$/);
+    expect(got.requestId).toMatch(/^mcpool-\d+$/);
+    const faulty = await open({ 'resources/read': { contents: 'none' } });
+    const refused = faulty.connection.request('resources/read', { uri: 'note://1' }, {});
+    await expect(refused).rejects.toThrow(/contents/);
   });
 
   it('refuses a result that is not an object at once, not after its timeout', async () => {

@@ -2,25 +2,43 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResultSchema,
+  CompleteResultSchema,
   ErrorCode,
+  GetPromptResultSchema,
   type JSONRPCMessage,
   McpError,
+  ReadResourceResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestOptions } from '../spec/connector.js';
 import { type Cancellable, sharedCancels } from './cancellable-requests.js';
 
 /*
- * `tools/call` sent by the pool itself on a legacy session's transport,
- * without the SDK client's generic request path (a zod parse of every
- * message and result, a timer and an abort listener per request). The SDK
- * client keeps everything else: initialize, notifications, requests from the
- * server, and the calls this path leaves to it (with `onprogress`, to a tool
- * that requires tasks, with a signal that is not one of the pool's shared
- * ones). Its ids are strings (`mcpool-1`, ...), the SDK's are numbers: they
+ * The requests of a call (`tools/call`, `resources/read`, `prompts/get`,
+ * `completion/complete`) sent by the pool itself on a legacy session's
+ * transport, without the SDK client's generic request path (a zod parse of
+ * every message, a timer and an abort listener per request). Results are
+ * checked as the SDK client checks them: its schema (for a plain tool result
+ * a shape check that accepts exactly what the schema returns unchanged), and
+ * a tool's `outputSchema`. The SDK client keeps everything else: initialize,
+ * the lists (`tools/list` caches the output schemas), notifications, requests
+ * from the server, and the requests this path leaves to it (with
+ * `onprogress`, to a tool that requires tasks, with a signal that is not one
+ * of the pool's shared ones). Its ids are strings (`mcpool-1`, ...), the SDK's are numbers: they
  * cannot collide. One timer per session serves every deadline.
  */
 
 const ID_PREFIX = 'mcpool-';
+
+/** The schemas the SDK client parses the results of the other direct methods with. */
+const SCHEMAS = new Map<string, Schema>([
+  ['resources/read', ReadResourceResultSchema],
+  ['prompts/get', GetPromptResultSchema],
+  ['completion/complete', CompleteResultSchema],
+]);
+
+interface Schema {
+  safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: unknown };
+}
 
 /** What the SDK client keeps private but this path needs, as the client's own `callTool` does. */
 interface ClientInternals {
@@ -37,7 +55,10 @@ class Pending implements Cancellable {
   constructor(
     private readonly owner: DirectRequests,
     readonly id: string,
+    /** The tool's name for `tools/call`, else the method. */
     readonly tool: string,
+    /** The result's schema, but for `tools/call`. */
+    readonly schema: Schema | undefined,
     readonly resolve: Settle,
     readonly reject: Settle,
     /** When it times out, as `performance.now()`. */
@@ -60,7 +81,8 @@ export class DirectRequests {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private ended = false;
-  private readonly internals: ClientInternals | undefined;
+  /** What this path needs of the SDK client; undefined when it cannot be used. */
+  private internals: ClientInternals | undefined;
 
   constructor(
     private readonly client: Client,
@@ -81,6 +103,14 @@ export class DirectRequests {
    */
   install(): void {
     const transport = this.transport;
+    // A transport whose handlers are accessors (one that wraps the handler it
+    // is given, say) would hand back a wrapper that calls whatever is set
+    // next: the routing below would call itself. Such a transport keeps every
+    // request on the SDK client.
+    if (!isDataProperty(transport, 'onmessage') || !isDataProperty(transport, 'onclose')) {
+      this.internals = undefined;
+      return;
+    }
     const sdkMessage = transport.onmessage;
     const sdkClose = transport.onclose;
     transport.onmessage = (message, extra) => {
@@ -111,8 +141,8 @@ export class DirectRequests {
   }
 
   /**
-   * Sends `tools/call` on the direct path and writes its id into `record`;
-   * undefined when the call is one this path leaves to the SDK client.
+   * Sends a request on the direct path and writes its id into `record`;
+   * undefined when it is one this path leaves to the SDK client.
    */
   call(
     method: string,
@@ -120,14 +150,19 @@ export class DirectRequests {
     options: RequestOptions,
     record: RequestOptions,
   ): Promise<unknown> | undefined {
-    if (method !== 'tools/call' || options.onprogress || this.ended || !this.internals) {
-      return undefined;
+    if (options.onprogress || this.ended || !this.internals) return undefined;
+    let tool: unknown = method;
+    let schema: Schema | undefined;
+    if (method === 'tools/call') {
+      tool = (params as { name?: unknown } | undefined)?.name;
+      if (typeof tool !== 'string' || this.internals.isToolTaskRequired(tool)) return undefined;
+    } else {
+      schema = SCHEMAS.get(method);
+      if (!schema) return undefined;
     }
     const signal = options.signal;
     const cancels = signal ? sharedCancels(signal) : undefined;
     if (signal && !cancels) return undefined;
-    const tool = (params as { name?: unknown } | undefined)?.name;
-    if (typeof tool !== 'string' || this.internals.isToolTaskRequired(tool)) return undefined;
     if (signal?.aborted) {
       record.requestId = undefined;
       return Promise.reject(signal.reason);
@@ -140,7 +175,8 @@ export class DirectRequests {
       const pending = new Pending(
         this,
         id,
-        tool,
+        tool as string,
+        schema,
         resolve,
         reject,
         performance.now() + timeout,
@@ -201,6 +237,12 @@ export class DirectRequests {
       return;
     }
     let result = (message as { result?: unknown }).result;
+    if (pending.schema) {
+      const parsed = pending.schema.safeParse(result);
+      if (parsed.success) pending.resolve(parsed.data);
+      else pending.reject(parsed.error);
+      return;
+    }
     if (!isPlainToolResult(result)) {
       const parsed = CallToolResultSchema.safeParse(result);
       if (!parsed.success) {
@@ -240,6 +282,11 @@ export class DirectRequests {
     }
     if (next !== Number.POSITIVE_INFINITY && !this.ended) this.arm(next);
   };
+}
+
+function isDataProperty(target: object, key: string): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  return descriptor !== undefined && 'value' in descriptor;
 }
 
 /** A JSON-RPC response: a result, or an error object. */
