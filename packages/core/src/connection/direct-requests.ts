@@ -2,15 +2,20 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResultSchema,
-  CompleteResultSchema,
   ErrorCode,
-  GetPromptResultSchema,
   type JSONRPCMessage,
   McpError,
-  ReadResourceResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestOptions } from '../spec/connector.js';
 import { type Cancellable, sharedCancels } from './cancellable-requests.js';
+import {
+  type ClientInternals,
+  checkOutput,
+  isPlainToolResult,
+  type PlainResult,
+  SCHEMAS,
+  type Schema,
+} from './result-checks.js';
 
 /*
  * The requests of a call (`tools/call`, `resources/read`, `prompts/get`,
@@ -23,30 +28,12 @@ import { type Cancellable, sharedCancels } from './cancellable-requests.js';
  * the lists (`tools/list` caches the output schemas), notifications, requests
  * from the server, and the requests this path leaves to it (with
  * `onprogress`, to a tool that requires tasks, with a signal that is not one
- * of the pool's shared ones). Its ids are strings (`mcpool-1`, ...), the SDK's are numbers: they
- * cannot collide. One timer per session serves every deadline.
+ * of the pool's shared ones). Its ids are strings (`mcpool-1`, ...), the
+ * SDK's are numbers: they cannot collide. One timer per session serves every
+ * deadline.
  */
 
 const ID_PREFIX = 'mcpool-';
-
-/** The schemas the SDK client parses the results of the other direct methods with. */
-const SCHEMAS = new Map<string, Schema>([
-  ['resources/read', ReadResourceResultSchema],
-  ['prompts/get', GetPromptResultSchema],
-  ['completion/complete', CompleteResultSchema],
-]);
-
-interface Schema {
-  safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: unknown };
-}
-
-/** What the SDK client keeps private but this path needs, as the client's own `callTool` does. */
-interface ClientInternals {
-  isToolTaskRequired(name: string): boolean;
-  getToolOutputValidator(
-    name: string,
-  ): ((value: unknown) => { valid: boolean; errorMessage?: string }) | undefined;
-}
 
 type Settle = (value: unknown) => void;
 
@@ -295,68 +282,4 @@ function isAnswer(message: JSONRPCMessage): boolean {
   if ('result' in message) return true;
   const error = (message as { error?: unknown }).error;
   return typeof error === 'object' && error !== null;
-}
-
-interface PlainResult {
-  content?: unknown;
-  structuredContent?: unknown;
-  isError?: unknown;
-}
-
-/**
- * A result the SDK's `CallToolResultSchema` would return unchanged: text
- * blocks with nothing but `type` and `text`, and no `_meta`. Anything else
- * goes through the schema, which also gives a malformed result its error.
- */
-function isPlainToolResult(result: unknown): boolean {
-  if (typeof result !== 'object' || result === null) return false;
-  const { content, structuredContent, isError, _meta } = result as PlainResult & {
-    _meta?: unknown;
-  };
-  if (!Array.isArray(content) || _meta !== undefined) return false;
-  if (isError !== undefined && typeof isError !== 'boolean') return false;
-  if (
-    structuredContent !== undefined &&
-    (typeof structuredContent !== 'object' ||
-      structuredContent === null ||
-      Array.isArray(structuredContent))
-  ) {
-    return false;
-  }
-  for (const block of content) {
-    if (typeof block !== 'object' || block === null) return false;
-    if (block.type !== 'text' || typeof block.text !== 'string') return false;
-    let keys = 0;
-    for (const _ in block) keys++;
-    if (keys !== 2) return false;
-  }
-  return true;
-}
-
-/** What the SDK client's `callTool` checks after the schema: the tool's `outputSchema`. */
-function checkOutput(internals: ClientInternals, tool: string, result: PlainResult): void {
-  const validator = internals.getToolOutputValidator(tool);
-  if (!validator) return;
-  if (!result.structuredContent && !result.isError) {
-    throw new McpError(
-      ErrorCode.InvalidRequest,
-      `Tool ${tool} has an output schema but did not return structured content`,
-    );
-  }
-  if (!result.structuredContent) return;
-  let verdict: { valid: boolean; errorMessage?: string };
-  try {
-    verdict = validator(result.structuredContent);
-  } catch (error) {
-    throw new McpError(
-      ErrorCode.InvalidParams,
-      `Failed to validate structured content: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  if (!verdict.valid) {
-    throw new McpError(
-      ErrorCode.InvalidParams,
-      `Structured content does not match the tool's output schema: ${verdict.errorMessage}`,
-    );
-  }
 }
