@@ -8,23 +8,30 @@ import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
  * request waits in the shared signal's own list while pending.
  */
 
-/** Cancels one pending request: rejects it and tells its server. */
-type Cancel = (reason: unknown) => void;
+/** One pending request: `cancel` rejects it and tells its server. */
+export interface Cancellable {
+  cancel(reason: unknown): void;
+}
 
-/** Shared signals, each with the cancels of its requests still pending. */
-const shared = new WeakMap<AbortSignal, Set<Cancel>>();
+/** Shared signals, each with its requests still pending. */
+const shared = new WeakMap<AbortSignal, Set<Cancellable>>();
 
 export function markShared(signal: AbortSignal): void {
-  const pending = new Set<Cancel>();
+  const pending = new Set<Cancellable>();
   shared.set(signal, pending);
   signal.addEventListener(
     'abort',
     () => {
-      for (const cancel of pending) cancel(signal.reason);
+      for (const request of pending) request.cancel(signal.reason);
       pending.clear();
     },
     { once: true },
   );
+}
+
+/** The requests pending on `signal` when it is a shared one (see `markShared`), else undefined. */
+export function sharedCancels(signal: AbortSignal): Set<Cancellable> | undefined {
+  return shared.get(signal);
 }
 
 /** The id of the request a recorded transport sent last, read right after sending. */
@@ -80,9 +87,11 @@ export function sendCancellable<T>(
   const id = lastRequestId;
   if (record) record.requestId = id;
   return new Promise<T>((resolve, reject) => {
-    const cancel: Cancel = (reason) => {
-      if (id !== undefined) tell(id, reason);
-      reject(reason);
+    const cancel: Cancellable = {
+      cancel(reason) {
+        if (id !== undefined) tell(id, reason);
+        reject(reason);
+      },
     };
     pending.add(cancel);
     sent.then(

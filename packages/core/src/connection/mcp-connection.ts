@@ -29,6 +29,7 @@ import type {
 import { isUnreachableError } from '../spec/failure.js';
 import { beforeDeadline, untilAborted, withTimeout } from '../util/abort.js';
 import { recordRequestIds, sendCancellable } from './cancellable-requests.js';
+import { DirectRequests } from './direct-requests.js';
 import { installHandlers } from './server-requests.js';
 import { createTransport } from './transports.js';
 
@@ -39,6 +40,8 @@ interface Session {
   client: Client;
   transport: Transport;
   protocolVersion: string | undefined;
+  /** The calls sent without the SDK client's request path (see direct-requests.ts). */
+  direct: DirectRequests;
 }
 
 /** One MCP session with one server, in the legacy era. */
@@ -51,6 +54,7 @@ export class McpConnection implements Connection {
   lastUsed = Date.now();
   private client: Client;
   private transport: Transport;
+  private direct: DirectRequests;
   /** The protocol version the server agreed to in this session's initialize. */
   private version: string | undefined;
   /** Requests pending on each Client, so a replaced one is closed only when idle. */
@@ -63,13 +67,14 @@ export class McpConnection implements Connection {
 
   private constructor(
     private readonly options: ConnectOptions,
-    { client, transport, protocolVersion }: Session,
+    { client, transport, protocolVersion, direct }: Session,
   ) {
     this.verdict =
       options.prior?.kind === 'legacy' ? options.prior : { kind: 'legacy', checkedAt: Date.now() };
     this.client = client;
     this.transport = transport;
     this.version = protocolVersion;
+    this.direct = direct;
   }
 
   /** Opens and initializes a session; rejects on failure or after `connectTimeout`. */
@@ -127,7 +132,9 @@ export class McpConnection implements Connection {
     } finally {
       parent?.removeEventListener('abort', onAbort);
     }
-    return { client, transport, protocolVersion };
+    const direct = new DirectRequests(client, transport);
+    direct.install();
+    return { client, transport, protocolVersion, direct };
   }
 
   private watch(): void {
@@ -195,13 +202,14 @@ export class McpConnection implements Connection {
     this.lastUsed = Date.now();
     const started = performance.now();
     const used = this.client;
+    const direct = this.direct;
     let held: Client | undefined;
     try {
       try {
         if (options.signal?.aborted) throw options.signal.reason;
         held = this.hold(used);
         // The send writes the request's JSON-RPC id into `options`.
-        return await this.send(used, method, params, options);
+        return await this.send(used, direct, method, params, options);
       } catch (error) {
         if (!isSessionNotFound(error) || this.closing) throw error;
         if (held) this.release(held);
@@ -225,7 +233,8 @@ export class McpConnection implements Connection {
         const left = end === undefined ? undefined : Math.max(1, end - performance.now());
         const next = this.client;
         held = this.hold(next);
-        const resent = this.send(next, method, params, { ...options, timeout: left }, options);
+        const again = { ...options, timeout: left };
+        const resent = this.send(next, this.direct, method, params, again, options);
         return await resent;
       }
     } finally {
@@ -235,15 +244,22 @@ export class McpConnection implements Connection {
     }
   }
 
-  /** Sends one request on `c`; a shared signal cancels it without being handed to the SDK. */
+  /**
+   * Sends one request on `c`: on the direct path when it takes it, else
+   * through the SDK client, where a shared signal cancels it without being
+   * handed to the SDK.
+   */
   private send(
     c: Client,
+    direct: DirectRequests,
     method: string,
     params: unknown,
     options: RequestOptions,
     /** Where the request's JSON-RPC id goes (`options` unless told otherwise). */
     record: RequestOptions = options,
   ): Promise<unknown> {
+    const sent = direct.call(method, params, options, record);
+    if (sent) return sent;
     return sendCancellable(
       options.signal,
       (signal) => this.dispatch(c, method, params, options, signal),
@@ -332,6 +348,7 @@ export class McpConnection implements Connection {
       this.client = next.client;
       this.transport = next.transport;
       this.version = next.protocolVersion;
+      this.direct = next.direct;
       this.load = 0;
       this.watch();
       // Requests still pending on the old session settle first (with their own
@@ -394,6 +411,8 @@ export class McpConnection implements Connection {
       await withTimeout(transport.terminateSession(), 1_000).catch(() => {});
     }
     await this.client.close().catch(() => {});
+    // A transport that closed without saying so leaves nothing pending here.
+    this.direct.end();
   }
 }
 
