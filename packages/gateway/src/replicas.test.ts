@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { useCleanup, useTempDir } from '@mcpool/core/testing';
-import { startHttpServer, waitFor } from '@mcpool/testkit';
+import { startHttpServer, startRoundRobinProxy, waitFor } from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { connectOver, type ServeProcess, spawnServe, text } from './test-helpers.js';
-import { roundRobinProxy } from './test-proxy.js';
 
 const SECRET = 'replica-secret-0123456789abcdefghijk';
 const tmp = useTempDir('mcpool-replicas-');
@@ -25,7 +24,10 @@ describe('replicas with one session secret behind a round-robin proxy', () => {
     const up = await startHttpServer({ id: 'up' });
     cleanup(up.close);
     const served = await replicas(3, up.url);
-    const proxy = await roundRobinProxy(served.map((s) => s.url));
+    const proxy = await startRoundRobinProxy(
+      served.map((s) => s.url),
+      { retryFailedConnects: true },
+    );
     cleanup(proxy.close);
 
     const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
@@ -60,7 +62,10 @@ describe('replicas with one session secret behind a round-robin proxy', () => {
     const up = await startHttpServer({ id: 'up', subscriptions: true });
     cleanup(up.close);
     const served = await replicas(3, up.url);
-    const proxy = await roundRobinProxy(served.map((s) => s.url));
+    const proxy = await startRoundRobinProxy(
+      served.map((s) => s.url),
+      { retryFailedConnects: true },
+    );
     cleanup(proxy.close);
     const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
     const host = await connectOver(transport, 'watcher');
@@ -88,7 +93,10 @@ describe('replicas with one session secret behind a round-robin proxy', () => {
     const up = await startHttpServer({ id: 'up', latencyMs: 1_500 });
     cleanup(up.close);
     const served = await replicas(3, up.url);
-    const proxy = await roundRobinProxy(served.map((s) => s.url));
+    const proxy = await startRoundRobinProxy(
+      served.map((s) => s.url),
+      { retryFailedConnects: true },
+    );
     cleanup(proxy.close);
     const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
     const host = await connectOver(transport, 'survivor');

@@ -19,7 +19,11 @@ export {
   type KillOptions,
   startHttpServer,
 } from './http-server.js';
-export { type InProcessTestServer, startInProcessServer } from './in-process.js';
+export {
+  type InProcessTestServer,
+  startInProcessServer,
+  startInProcessServers,
+} from './in-process.js';
 export { listenOnLoopback, readBody } from './loopback-http.js';
 export {
   connectObserved,
@@ -28,6 +32,12 @@ export {
   observeClient,
 } from './observed-client.js';
 export { resultText } from './result-text.js';
+export {
+  type ProxyHop,
+  type RoundRobinProxy,
+  type RoundRobinProxyOptions,
+  startRoundRobinProxy,
+} from './round-robin-proxy.js';
 export { connectClient, firstText, type TestClient, transportFor } from './sdk-client.js';
 export {
   type StdioTestServerConfig,
