@@ -4,14 +4,13 @@ import {
   MultiServerClient,
   type PoolEvents,
   ServerPool,
-  type TransportConfig,
 } from '@mcpool/core';
-import { ManualClock, useCleanup } from '@mcpool/core/testing';
+import { ManualClock, startPool, type TestServerRef, useCleanup } from '@mcpool/core/testing';
 import {
   type HttpTestServer,
   type InProcessTestServer,
   startHttpServer,
-  startInProcessServer,
+  startInProcessServers,
   resultText as text,
   waitFor,
 } from '@mcpool/testkit';
@@ -24,29 +23,19 @@ import type { ServerHealthStatus } from './status.js';
 const cleanup = useCleanup();
 
 function inProcess(count: number): InProcessTestServer[] {
-  const list = Array.from({ length: count }, (_, i) => startInProcessServer({ id: `s${i + 1}` }));
-  cleanup(async () => {
-    await Promise.all(list.map((s) => s.close()));
-  });
-  return list;
+  return startInProcessServers(count, cleanup);
 }
 
 async function http(id: string): Promise<HttpTestServer> {
-  const server = await startHttpServer({ id });
-  cleanup(() => server.close());
-  return server;
+  return cleanup(await startHttpServer({ id }));
 }
 
 async function poolWith(
-  servers: readonly { id: string; transport: unknown }[],
+  servers: readonly TestServerRef[],
   options: HealthCheckerOptions,
 ): Promise<{ pool: ServerPool; checker: HealthChecker }> {
-  const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 }, connectionTimeout: 2_000 });
-  cleanup(() => pool.close());
-  for (const s of servers) pool.addServer({ id: s.id, transport: s.transport as TransportConfig });
   const checker = new HealthChecker(options);
-  pool.use(checker);
-  await pool.start({ strict: true });
+  const pool = await startPool(servers, { cleanup, plugins: [checker], connectionTimeout: 2_000 });
   return { pool, checker };
 }
 
