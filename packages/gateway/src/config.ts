@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import { expandEnv } from './config-env.js';
 import { checkNames, dedupe, isRecord, zodIssues } from './config-issues.js';
+import { httpOptionRules } from './http-options-schema.js';
 import { type TelemetrySettings, telemetrySchema } from './telemetry-config.js';
 
 /** A server of the gateway: a pool server plus whether its sessions may be shared. */
@@ -111,7 +112,7 @@ export interface DiscoverySettings {
 }
 
 const ms = z.number().int().positive();
-const secret = z.string().min(32, 'use at least 32 random characters (openssl rand -base64 32)');
+const secret = httpOptionRules.secret;
 const featureOptions = z
   .union([z.literal(true), z.record(z.string(), z.unknown())])
   .transform((v) => (v === true ? {} : v));
@@ -200,11 +201,9 @@ const fileSchema = z.strictObject({
       host: z.string().min(1).optional(),
       port: z.number().int().min(0).max(65_535).optional(),
       path: z.string().startsWith('/', 'must start with "/"').optional(),
-      token: z.string().min(16, 'use a token of at least 16 characters').optional(),
-      allowedHosts: z.array(z.string().min(1)).optional(),
-      allowedOrigins: z
-        .array(z.url({ error: 'give an origin such as https://app.example.com' }))
-        .optional(),
+      token: httpOptionRules.token.optional(),
+      allowedHosts: httpOptionRules.allowedHosts.optional(),
+      allowedOrigins: httpOptionRules.allowedOrigins.optional(),
       maxBodyBytes: z.number().int().min(1024).optional(),
       sessionIdleTimeout: ms.optional(),
       maxSessions: z.number().int().min(1).optional(),
