@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHttpServer } from './http-server.js';
 import { startRoundRobinProxy } from './round-robin-proxy.js';
+import { initializeBody, useCleanups } from './test-rig.js';
 import { freePort } from './wait.js';
 
-// testkit sits below core, so its own tests keep a plain cleanup list.
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 const PING = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'raw', version: '0' },
-  },
-});
 
 function post(url: string, headers: Record<string, string> = {}, body = PING): Promise<Response> {
   return fetch(url, {
@@ -51,7 +38,7 @@ describe('startRoundRobinProxy', () => {
     const rewritten = await post(
       proxy.url,
       { accept: 'application/json, text/event-stream' },
-      INITIALIZE,
+      initializeBody(),
     );
     await rewritten.text();
     expect(rewritten.status).toBe(406);

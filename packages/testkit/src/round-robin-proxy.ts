@@ -1,13 +1,13 @@
 import {
   Agent,
   type ClientRequest,
-  createServer,
   request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
+import { listenOnLoopback, readBody, stopAbruptly } from './loopback-http.js';
 
 /** One request the proxy forwarded: to which upstream, its HTTP method and its JSON-RPC method. */
 export interface ProxyHop {
@@ -51,10 +51,10 @@ export interface RoundRobinProxy {
   close(): Promise<void>;
 }
 
-function rpcMethodOf(body: Buffer): string | undefined {
+function rpcMethodOf(body: string): string | undefined {
   if (body.length === 0) return undefined;
   try {
-    return (JSON.parse(body.toString()) as { method?: string }).method;
+    return (JSON.parse(body) as { method?: string }).method;
   } catch {
     return undefined;
   }
@@ -79,7 +79,7 @@ export async function startRoundRobinProxy(
   const agent = new Agent({ keepAlive: true });
   const proxy: { rewrite: RoundRobinProxy['rewrite'] } = { rewrite: undefined };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, tries: number) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, body: string, tries: number) => {
     const replica = next++ % Math.max(targets.length, 1);
     const target = targets[replica];
     if (target === undefined) {
@@ -125,22 +125,18 @@ export async function startRoundRobinProxy(
     upstream.end(body);
   };
 
-  const server = createServer((req, res) => {
-    const method = req.headers['mcp-method'];
-    if (typeof method === 'string') methods.set(method, (methods.get(method) ?? 0) + 1);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.once('end', () => forward(req, res, Buffer.concat(chunks), 1));
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  const { server, port } = await listenOnLoopback(
+    0,
+    async (req, res) => {
+      const method = req.headers['mcp-method'];
+      if (typeof method === 'string') methods.set(method, (methods.get(method) ?? 0) + 1);
+      forward(req, res, await readBody(req), 1);
+    },
+    (res) => res.writeHead(400).end('unreadable request'),
+    sockets,
+  );
   return {
-    url: `http://127.0.0.1:${address.port}/mcp`,
+    url: `http://127.0.0.1:${port}/mcp`,
     hops,
     forwarded,
     methods,
@@ -155,9 +151,7 @@ export async function startRoundRobinProxy(
       proxy.rewrite = value;
     },
     close: async () => {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      server.closeAllConnections();
+      const stopped = stopAbruptly(server, sockets);
       agent.destroy();
       await stopped;
     },
