@@ -7,9 +7,13 @@ import {
   serversFromMcpConfig,
 } from '@mcpool/core';
 import {
+  backoffFields,
   checkMcpServerEntry,
+  fallbackFields,
   mcpServerEntryObject,
   mcpServerEntryWarnings,
+  namespacingSchema,
+  retryBudgetFields,
 } from '@mcpool/core/internal';
 import { z } from 'zod';
 import { expandEnv } from './config-env.js';
@@ -149,15 +153,7 @@ const fileSchema = z.strictObject({
   discovery: discoverySchema.optional(),
   strategy: z.string().optional(),
   aggregation: z.string().optional(),
-  namespacing: z
-    .strictObject({
-      policy: z.enum(['prefix-on-conflict', 'always', 'reject']).optional(),
-      separator: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'use 1-4 of A-Z a-z 0-9 _ . -')
-        .optional(),
-    })
-    .optional(),
+  namespacing: z.strictObject(namespacingSchema.shape).optional(),
   maxConnectionsPerServer: z.number().int().min(1).max(1000).optional(),
   timeouts: z
     .strictObject({
@@ -174,24 +170,11 @@ const fileSchema = z.strictObject({
       max: z.number().int().min(0).max(100).optional(),
       safeTools: z.array(z.string()).optional(),
       unsafeTools: z.array(z.string()).optional(),
-      budget: z
-        .union([
-          z.literal(false),
-          z.strictObject({
-            ratio: z.number().min(0).max(10).optional(),
-            minPerSecond: z.number().min(0).optional(),
-            windowMs: ms.optional(),
-          }),
-        ])
-        .optional(),
-      backoff: z
-        .strictObject({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
-        .optional(),
+      budget: z.union([z.literal(false), z.strictObject(retryBudgetFields)]).optional(),
+      backoff: z.strictObject(backoffFields).optional(),
     })
     .optional(),
-  fallback: z
-    .strictObject({ enabled: z.boolean().optional(), order: z.array(z.string()).optional() })
-    .optional(),
+  fallback: z.strictObject(fallbackFields).optional(),
   health: featureOptions.optional(),
   breaker: featureOptions.optional(),
   cache: featureOptions.optional(),
