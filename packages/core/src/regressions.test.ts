@@ -3,19 +3,19 @@
  * shows; tests named `regression:` pass and guard behaviour no other test
  * file covers. Every one runs against real MCP servers from @mcpool/testkit (in-process,
  * Streamable HTTP on 127.0.0.1, stdio children). The one helper that is not a
- * test server is a plain HTTP forwarding proxy (a slow network in front of a
+ * test server is the testkit's HTTP proxy with one upstream (a slow network in front of a
  * real server), used where a hang has to be produced on a request that the
  * test servers always answer.
  */
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import {
   type HttpTestServer,
+  type RoundRobinProxy,
   startHttpServer,
   startInProcessServer,
+  startRoundRobinProxy,
   stdioServerConfig,
   type TestServerOptions,
   resultText as text,
@@ -108,63 +108,8 @@ function stdioChildren(id: string): number[] {
  * A forwarding HTTP proxy in front of a real test server. `hold(body)` decides
  * which requests it keeps (as a stalled network would) until `release()`.
  */
-async function startProxy(target: string) {
-  const targetUrl = new URL(target);
-  const held: (() => void)[] = [];
-  const sockets = new Set<Socket>();
-  const state: { hold: ((req: IncomingMessage, body: string) => boolean) | undefined } = {
-    hold: undefined,
-  };
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const forward = () => {
-      const upstream = httpRequest(
-        {
-          host: targetUrl.hostname,
-          port: targetUrl.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          upRes.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      res.on('close', () => upstream.destroy());
-      upstream.end(body);
-    };
-    if (state.hold?.(req, body.toString('utf8'))) held.push(forward);
-    else forward();
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
-  const proxy = {
-    url: `http://127.0.0.1:${address.port}/mcp`,
-    held,
-    set hold(fn: ((req: IncomingMessage, body: string) => boolean) | undefined) {
-      state.hold = fn;
-    },
-    release() {
-      state.hold = undefined;
-      for (const f of held.splice(0)) f();
-    },
-    async close() {
-      held.splice(0);
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  cleanup(() => proxy.close());
-  return proxy;
+async function startProxy(target: string): Promise<RoundRobinProxy> {
+  return cleanup(await startRoundRobinProxy([target]));
 }
 
 // ---------------------------------------------------------------------------

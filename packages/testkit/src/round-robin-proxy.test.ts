@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startHttpServer } from './http-server.js';
 import { startRoundRobinProxy } from './round-robin-proxy.js';
 import { initializeBody, useCleanups } from './test-rig.js';
-import { freePort } from './wait.js';
+import { freePort, waitFor } from './wait.js';
 
 const cleanups = useCleanups();
 
@@ -62,5 +62,25 @@ describe('startRoundRobinProxy', () => {
     expect(answered.status).not.toBe(502);
     expect(retrying.retried()).toBe(1);
     expect(retrying.hops).toEqual([{ replica: 1, upstream: up.url, method: 'POST', rpc: 'ping' }]);
+  });
+
+  it('holds the requests it is told to until release(), then sends them on', async () => {
+    const up = await startHttpServer({ id: 'up' });
+    cleanups.push(up.close);
+    const proxy = await startRoundRobinProxy([up.url]);
+    cleanups.push(proxy.close);
+    proxy.hold = (_req, body) => body.includes('"ping"');
+    let answered = false;
+    const pending = post(proxy.url).then(async (r) => {
+      answered = true;
+      return r.status;
+    });
+    await waitFor(() => proxy.held.length === 1);
+    expect(answered).toBe(false);
+    expect(proxy.hops).toEqual([]);
+    proxy.release();
+    expect(await pending).toBeGreaterThan(0);
+    expect(proxy.held).toHaveLength(0);
+    expect(proxy.hops).toHaveLength(1);
   });
 });

@@ -48,6 +48,12 @@ export interface RoundRobinProxy {
   setUpstreams(urls: readonly string[]): void;
   /** Rewrites the request headers before forwarding (an intermediary that gets them wrong). */
   rewrite: ((headers: IncomingHttpHeaders) => void) | undefined;
+  /** Which requests the proxy keeps, by their body, as a stalled network would, until `release()`. */
+  hold: ((req: IncomingMessage, body: string) => boolean) | undefined;
+  /** Requests held now. */
+  readonly held: readonly unknown[];
+  /** Stops holding and sends every held request on. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -77,7 +83,8 @@ export async function startRoundRobinProxy(
   const methods = new Map<string, number>();
   const sockets = new Set<Socket>();
   const agent = new Agent({ keepAlive: true });
-  const proxy: { rewrite: RoundRobinProxy['rewrite'] } = { rewrite: undefined };
+  const held: (() => void)[] = [];
+  const knobs: Pick<RoundRobinProxy, 'rewrite' | 'hold'> = { rewrite: undefined, hold: undefined };
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: string, tries: number) => {
     const replica = next++ % Math.max(targets.length, 1);
@@ -89,7 +96,7 @@ export async function startRoundRobinProxy(
     forwarded.set(target, (forwarded.get(target) ?? 0) + 1);
     const url = new URL(target);
     const headers = { ...req.headers, host: url.host };
-    proxy.rewrite?.(headers);
+    knobs.rewrite?.(headers);
     const upstream: ClientRequest = httpRequest(
       {
         host: url.hostname,
@@ -130,7 +137,9 @@ export async function startRoundRobinProxy(
     async (req, res) => {
       const method = req.headers['mcp-method'];
       if (typeof method === 'string') methods.set(method, (methods.get(method) ?? 0) + 1);
-      forward(req, res, await readBody(req), 1);
+      const body = await readBody(req);
+      if (knobs.hold?.(req, body)) held.push(() => forward(req, res, body, 1));
+      else forward(req, res, body, 1);
     },
     (res) => res.writeHead(400).end('unreadable request'),
     sockets,
@@ -145,12 +154,24 @@ export async function startRoundRobinProxy(
       targets = [...urls];
     },
     get rewrite() {
-      return proxy.rewrite;
+      return knobs.rewrite;
     },
     set rewrite(value) {
-      proxy.rewrite = value;
+      knobs.rewrite = value;
+    },
+    get hold() {
+      return knobs.hold;
+    },
+    set hold(value) {
+      knobs.hold = value;
+    },
+    held,
+    release: () => {
+      knobs.hold = undefined;
+      for (const send of held.splice(0)) send();
     },
     close: async () => {
+      held.splice(0);
       const stopped = stopAbruptly(server, sockets);
       agent.destroy();
       await stopped;
