@@ -7,6 +7,14 @@ export {
 } from './child-process.js';
 export { createConformanceFixtureServer } from './conformance-fixtures.js';
 export {
+  connectEraClient,
+  ERA_CLIENT_KINDS,
+  type EraClient,
+  type EraClientKind,
+  type EraToolResult,
+  eraText,
+} from './era-clients.js';
+export {
   type EverythingHttpServer,
   everythingEntry,
   everythingStdioConfig,

@@ -15,7 +15,7 @@ import {
   type EraClient,
   type EraClientKind,
   eraText,
-} from './test-era-clients.js';
+} from './era-clients.js';
 import { initializeBody, MCP_HEADERS, useCleanups } from './test-rig.js';
 import { STANDARD_TOOL_NAMES } from './test-server.js';
 import {
