@@ -8,7 +8,7 @@ import {
 import { startPool, useCleanup } from '@mcpool/core/testing';
 import {
   type InProcessTestServer,
-  startInProcessServer,
+  startInProcessServers,
   type TestServerOptions,
 } from '@mcpool/testkit';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -36,11 +36,7 @@ export const closeAll = cleanup.run;
 
 /** In-process test servers `s1`, `s2`, ... with per-server options. */
 export function testServers(options: Partial<TestServerOptions>[]): InProcessTestServer[] {
-  const list = options.map((o, i) => startInProcessServer({ id: `s${i + 1}`, ...o }));
-  onCleanup(async () => {
-    await Promise.all(list.map((s) => s.close()));
-  });
-  return list;
+  return startInProcessServers(options, onCleanup);
 }
 
 /** A started pool of the given servers, closed after the test. */

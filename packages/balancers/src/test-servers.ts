@@ -1,21 +1,11 @@
 import type { RequestInfo, ServerView } from '@mcpool/core';
+import { viewOf } from '@mcpool/core/testing';
 
 /** A ServerView whose figures a test can change. */
 export type FakeServer = { -readonly [K in keyof ServerView]: ServerView[K] };
 
 export function server(id: string, fields: Partial<FakeServer> = {}): FakeServer {
-  return {
-    id,
-    name: id,
-    weight: 1,
-    priority: 0,
-    tags: [],
-    state: 'connected',
-    healthy: true,
-    inFlight: 0,
-    latencyEwmaMs: undefined,
-    ...fields,
-  };
+  return { ...viewOf(id), ...fields };
 }
 
 export function servers(count: number, fields: Partial<FakeServer> = {}): FakeServer[] {

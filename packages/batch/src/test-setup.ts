@@ -1,6 +1,6 @@
 import { MultiServerClient, type MultiServerClientOptions, type ServerPool } from '@mcpool/core';
 import { type Closable, startPool } from '@mcpool/core/testing';
-import { type InProcessTestServer, startInProcessServer } from '@mcpool/testkit';
+import { type InProcessTestServer, startInProcessServers } from '@mcpool/testkit';
 
 /** `n` in-process test servers (`s1`..`sn`) behind a started pool and a client. */
 export async function rig(
@@ -8,10 +8,11 @@ export async function rig(
   n: number,
   options: { latencyMs?: number; client?: MultiServerClientOptions } = {},
 ): Promise<{ servers: InProcessTestServer[]; pool: ServerPool; client: MultiServerClient }> {
-  const servers = Array.from({ length: n }, (_, i) =>
-    startInProcessServer({ id: `s${i + 1}`, latencyMs: options.latencyMs ?? 0 }),
+  const latencyMs = options.latencyMs ?? 0;
+  const servers = startInProcessServers(
+    Array.from({ length: n }, () => ({ latencyMs })),
+    cleanup,
   );
-  cleanup(() => Promise.all(servers.map((s) => s.close())));
   const pool = await startPool(servers, { cleanup });
   const client = new MultiServerClient(pool, {
     backoff: { baseMs: 1, maxMs: 2 },

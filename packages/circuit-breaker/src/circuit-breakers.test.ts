@@ -5,10 +5,10 @@ import {
   MultiServerClient,
   ServerPool,
 } from '@mcpool/core';
-import { useCleanup } from '@mcpool/core/testing';
+import { startPool, useCleanup } from '@mcpool/core/testing';
 import {
   type InProcessTestServer,
-  startInProcessServer,
+  startInProcessServers,
   resultText as text,
   waitFor,
 } from '@mcpool/testkit';
@@ -20,23 +20,15 @@ import type { CircuitBreakersOptions } from './options.js';
 const cleanup = useCleanup();
 
 function inProcess(count: number): InProcessTestServer[] {
-  const list = Array.from({ length: count }, (_, i) => startInProcessServer({ id: `s${i + 1}` }));
-  cleanup(async () => {
-    await Promise.all(list.map((s) => s.close()));
-  });
-  return list;
+  return startInProcessServers(count, cleanup);
 }
 
 async function poolWith(
   list: readonly InProcessTestServer[],
   options?: CircuitBreakersOptions,
 ): Promise<{ pool: ServerPool; breakers: CircuitBreakers }> {
-  const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 } });
-  cleanup(() => pool.close());
-  for (const s of list) pool.addServer({ id: s.id, transport: s.transport });
   const breakers = new CircuitBreakers(options);
-  pool.use(breakers);
-  await pool.start({ strict: true });
+  const pool = await startPool(list, { cleanup, plugins: [breakers] });
   return { pool, breakers };
 }
 

@@ -1,9 +1,13 @@
 import { withCache } from '@mcpool/cache';
 import { useCleanup } from '@mcpool/core/testing';
-import { startHttpServer, startV2HttpServer, type V2CacheHints } from '@mcpool/testkit';
+import {
+  startHttpServer,
+  startRoundRobinProxy,
+  startV2HttpServer,
+  type V2CacheHints,
+} from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
 import { modernPool } from './test-pool.js';
-import { startRoundRobinProxy } from './test-proxy.js';
 
 const cleanup = useCleanup();
 

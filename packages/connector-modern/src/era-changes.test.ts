@@ -2,10 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useCleanup } from '@mcpool/core/testing';
-import { startHttpServer, startV2HttpServer, v2StdioServerConfig, waitFor } from '@mcpool/testkit';
+import {
+  startHttpServer,
+  startRoundRobinProxy,
+  startV2HttpServer,
+  v2StdioServerConfig,
+  waitFor,
+} from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
 import { firstText, modernPool } from './test-pool.js';
-import { startRoundRobinProxy } from './test-proxy.js';
 
 const cleanup = useCleanup();
 const whoami = { name: 'whoami', arguments: {} };

@@ -1,11 +1,10 @@
 import { AbortedError, EraMismatchError, TimeoutError } from '@mcpool/core';
 import { classifyError, isUnsent } from '@mcpool/core/internal';
 import { useCleanup } from '@mcpool/core/testing';
-import { startHttpServer, waitFor } from '@mcpool/testkit';
+import { startHttpServer, startRoundRobinProxy, waitFor } from '@mcpool/testkit';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { connectModern, modernRig } from './test-connect.js';
-import { startRoundRobinProxy } from './test-proxy.js';
 
 const cleanup = useCleanup();
 

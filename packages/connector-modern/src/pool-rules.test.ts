@@ -1,10 +1,14 @@
 import { AbortedError, TimeoutError, UnknownCapabilityError } from '@mcpool/core';
 import { useCleanup } from '@mcpool/core/testing';
-import { startV2HttpServer, type V2HttpTestServer, waitFor } from '@mcpool/testkit';
+import {
+  startRoundRobinProxy,
+  startV2HttpServer,
+  type V2HttpTestServer,
+  waitFor,
+} from '@mcpool/testkit';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { firstText, modernPool } from './test-pool.js';
-import { startRoundRobinProxy } from './test-proxy.js';
 
 const cleanup = useCleanup();
 

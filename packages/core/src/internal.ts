@@ -4,6 +4,7 @@
  * version. Applications import from `@mcpool/core`.
  */
 export { CatalogIndex } from './catalog/catalog-index.js';
+export { backoffFields, fallbackFields, retryBudgetFields } from './client/options.js';
 export { checkOptions, optionOf, showValue } from './config/option-schema.js';
 export {
   checkMcpServerEntry,

@@ -3,19 +3,19 @@
  * shows; tests named `regression:` pass and guard behaviour no other test
  * file covers. Every one runs against real MCP servers from @mcpool/testkit (in-process,
  * Streamable HTTP on 127.0.0.1, stdio children). The one helper that is not a
- * test server is a plain HTTP forwarding proxy (a slow network in front of a
+ * test server is the testkit's HTTP proxy with one upstream (a slow network in front of a
  * real server), used where a hang has to be produced on a request that the
  * test servers always answer.
  */
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import {
   type HttpTestServer,
+  type RoundRobinProxy,
   startHttpServer,
   startInProcessServer,
+  startRoundRobinProxy,
   stdioServerConfig,
   type TestServerOptions,
   resultText as text,
@@ -26,7 +26,7 @@ import { MultiServerClient } from './client/multi-server-client.js';
 import type { ServerPoolOptions } from './pool/options.js';
 import { ServerPool } from './pool/server-pool.js';
 import { InvalidConfigError, McpoolError } from './spec/errors.js';
-import { useCleanup } from './testing/index.js';
+import { startPool, type TestServerRef, useCleanup } from './testing/index.js';
 
 const cleanup = useCleanup();
 
@@ -50,6 +50,14 @@ function newPool(options: ServerPoolOptions = {}): ServerPool {
   });
   cleanup(() => pool.close());
   return pool;
+}
+
+/** A started pool of `servers` (as newPool makes it), closed after the test. */
+function poolOf(
+  servers: readonly TestServerRef[],
+  options: ServerPoolOptions = {},
+): Promise<ServerPool> {
+  return startPool(servers, { cleanup, connectionTimeout: 5_000, ...options });
 }
 
 function code(error: unknown): string | undefined {
@@ -100,63 +108,8 @@ function stdioChildren(id: string): number[] {
  * A forwarding HTTP proxy in front of a real test server. `hold(body)` decides
  * which requests it keeps (as a stalled network would) until `release()`.
  */
-async function startProxy(target: string) {
-  const targetUrl = new URL(target);
-  const held: (() => void)[] = [];
-  const sockets = new Set<Socket>();
-  const state: { hold: ((req: IncomingMessage, body: string) => boolean) | undefined } = {
-    hold: undefined,
-  };
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const forward = () => {
-      const upstream = httpRequest(
-        {
-          host: targetUrl.hostname,
-          port: targetUrl.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          upRes.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      res.on('close', () => upstream.destroy());
-      upstream.end(body);
-    };
-    if (state.hold?.(req, body.toString('utf8'))) held.push(forward);
-    else forward();
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
-  const proxy = {
-    url: `http://127.0.0.1:${address.port}/mcp`,
-    held,
-    set hold(fn: ((req: IncomingMessage, body: string) => boolean) | undefined) {
-      state.hold = fn;
-    },
-    release() {
-      state.hold = undefined;
-      for (const f of held.splice(0)) f();
-    },
-    async close() {
-      held.splice(0);
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  cleanup(() => proxy.close());
-  return proxy;
+async function startProxy(target: string): Promise<RoundRobinProxy> {
+  return cleanup(await startRoundRobinProxy([target]));
 }
 
 // ---------------------------------------------------------------------------
@@ -166,9 +119,7 @@ async function startProxy(target: string) {
 describe('events', () => {
   it('regression: a once() listener is called once and removed', async () => {
     const a = inProcess('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     const client = new MultiServerClient(pool);
     let calls = 0;
     pool.once('attempt', () => {
@@ -192,7 +143,7 @@ describe('events', () => {
       },
       context,
     );
-    pool.addServer({ id: 'a', transport: a.transport });
+    pool.addServer(a);
     await pool.start({ strict: true });
     expect(context.seen).toBe(1);
   });
@@ -205,9 +156,7 @@ describe('events', () => {
 describe('closing', () => {
   it('a second close() resolves only once everything is closed', async () => {
     const a = inProcess('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     expect(a.connections()).toBe(1);
     const first = pool.close();
     await pool.close();
@@ -218,9 +167,7 @@ describe('closing', () => {
 
   it('close() also closes a server that removeServer() is still draining', async () => {
     const a = inProcess('a');
-    const pool = newPool({ drainTimeout: 5_000 });
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a], { drainTimeout: 5_000 });
     const client = new MultiServerClient(pool);
     const call = client.callTool({ name: 'sleep', arguments: { ms: 3_000 } }).catch((e) => e);
     await waitFor(() => a.state.callCount === 1);
@@ -240,9 +187,7 @@ describe('closing', () => {
   it('removeServer() of a draining server leaves a new server with the same id intact', async () => {
     const oldA = inProcess('old');
     const newA = inProcess('new');
-    const pool = newPool({ drainTimeout: 5_000 });
-    pool.addServer({ id: 'a', transport: oldA.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([{ id: 'a', transport: oldA.transport }], { drainTimeout: 5_000 });
     const client = new MultiServerClient(pool);
     const removedEvents: string[] = [];
     pool.on('server:removed', (e) => removedEvents.push(e.serverId));
@@ -263,9 +208,7 @@ describe('closing', () => {
 
   it('a safe call in flight when the pool closes fails with POOL_CLOSED, not as a server failure', async () => {
     const list = [inProcess('s1'), inProcess('s2')];
-    const pool = newPool();
-    for (const s of list) pool.addServer({ id: s.id, transport: s.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf(list);
     const client = new MultiServerClient(pool, { backoff: { baseMs: 1, maxMs: 2 } });
     const call = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } }).catch((e) => e);
     await waitFor(() => list.some((s) => s.state.callCount === 1));
@@ -277,9 +220,10 @@ describe('closing', () => {
   });
 
   it('close() waits for a session that was opening in the background (stdio child)', async () => {
-    const pool = newPool({ maxConnectionsPerServer: 2 });
-    pool.addServer({ id: 'bg', transport: stdioServerConfig({ id: 'bg', latencyMs: 1_000 }) });
-    await pool.start({ strict: true });
+    const pool = await poolOf(
+      [{ id: 'bg', transport: stdioServerConfig({ id: 'bg', latencyMs: 1_000 }) }],
+      { maxConnectionsPerServer: 2 },
+    );
     expect(stdioChildren('bg')).toHaveLength(1);
     const client = new MultiServerClient(pool);
     const calls = [
@@ -310,9 +254,7 @@ describe('listener leaks', () => {
       process.off('warning', onWarning);
     });
     const a = inProcess('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     const client = new MultiServerClient(pool, { maxRetries: 0 });
     // Each round: the server drops the connection mid-call, the pool reconnects.
     for (let round = 0; round < 14; round++) {
@@ -341,10 +283,8 @@ describe('safe retries and the catalog', () => {
     // merges them into one tool whose annotations are those of whichever server came first.
     const ro = inProcess('ro', { toolNames: ['whoami'], extraTools: ['counter'] });
     const rw = inProcess('rw');
-    const pool = newPool();
-    pool.addServer({ id: 'ro', transport: ro.transport });
-    await pool.start({ strict: true });
-    pool.addServer({ id: 'rw', transport: rw.transport });
+    const pool = await poolOf([ro]);
+    pool.addServer(rw);
     await pool.ready();
     rw.state.mode = 'error';
     const client = new MultiServerClient(pool, { backoff: { baseMs: 1, maxMs: 2 } });
@@ -369,9 +309,7 @@ describe('safe retries and the catalog', () => {
     const s1 = inProcess('s1');
     const s2 = inProcess('s2', { toolNames: ['whoami'], extraTools: ['add'] });
     const x = inProcess('x', { toolNames: ['whoami'], extraTools: ['s1__add'] });
-    const pool = newPool();
-    for (const s of [s1, s2, x]) pool.addServer({ id: s.id, transport: s.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([s1, s2, x]);
     const client = new MultiServerClient(pool);
     const names = (await client.listTools()).map((t) => t.name);
     // Every name in the merged list must be unique...
@@ -387,9 +325,7 @@ describe('safe retries and the catalog', () => {
   it('under the `reject` policy, calling a conflicting name says which names still work', async () => {
     const s1 = inProcess('s1');
     const s2 = inProcess('s2', { toolNames: ['whoami'], extraTools: ['add'] });
-    const pool = newPool({ namespacing: { policy: 'reject' } });
-    for (const s of [s1, s2]) pool.addServer({ id: s.id, transport: s.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([s1, s2], { namespacing: { policy: 'reject' } });
     const client = new MultiServerClient(pool);
     // The prefixed name does reach its server...
     expect(text(await client.callTool({ name: 's1__add', arguments: { a: 1, b: 2 } }))).toBe('3');
@@ -401,9 +337,7 @@ describe('safe retries and the catalog', () => {
 
   it('an unsafe call that hits the call deadline says which server and that it may have run', async () => {
     const a = inProcess('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     a.state.mode = 'hang';
     const client = new MultiServerClient(pool);
     const error = await client
@@ -418,10 +352,7 @@ describe('safe retries and the catalog', () => {
   it('regression: an unsafe call refused by a dead HTTP server (ECONNREFUSED) goes elsewhere once', async () => {
     const a = await http('a');
     const b = await http('b');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    pool.addServer({ id: 'b', transport: b.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a, b]);
     const client = new MultiServerClient(pool, { backoff: { baseMs: 1, maxMs: 2 } });
     await a.kill();
     // Let the client notice the closed keep-alive socket: a request written on it may have
@@ -443,9 +374,7 @@ describe('safe retries and the catalog', () => {
 describe('timeouts', () => {
   it('a per-call timeout above 2^31-1 ms (or Infinity) does not fire at once', async () => {
     const a = inProcess('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     const client = new MultiServerClient(pool);
     for (const timeout of [2 ** 31, Number.POSITIVE_INFINITY]) {
       const outcome = await client
@@ -460,9 +389,10 @@ describe('timeouts', () => {
   it('a session re-initialization (after 404) that hangs does not outlive the call’s timeout', async () => {
     const a = await http('a');
     const proxy = await startProxy(a.url);
-    const pool = newPool({ connectionTimeout: 5_000 });
-    pool.addServer({ id: 'a', transport: { type: 'streamable-http', url: proxy.url } });
-    await pool.start({ strict: true });
+    const pool = await poolOf(
+      [{ id: 'a', transport: { type: 'streamable-http', url: proxy.url } }],
+      { connectionTimeout: 5_000 },
+    );
     const client = new MultiServerClient(pool, { maxRetries: 0 });
     await a.dropSessions();
     // The network stalls on the new initialize.
@@ -479,9 +409,10 @@ describe('timeouts', () => {
   it('listTools() honours its timeout while a catalog refresh hangs', async () => {
     const a = await http('a');
     const proxy = await startProxy(a.url);
-    const pool = newPool({ connectionTimeout: 5_000 });
-    pool.addServer({ id: 'a', transport: { type: 'streamable-http', url: proxy.url } });
-    await pool.start({ strict: true });
+    const pool = await poolOf(
+      [{ id: 'a', transport: { type: 'streamable-http', url: proxy.url } }],
+      { connectionTimeout: 5_000 },
+    );
     const client = new MultiServerClient(pool);
     await waitFor(() => a.notificationStreamCount() >= 1, { timeoutMs: 3_000 });
     proxy.hold = (_req, body) => body.includes('"tools/list"');
@@ -502,9 +433,7 @@ describe('timeouts', () => {
 describe('connections', () => {
   it('a session the server dropped while idle is re-initialized and the catalog refreshed', async () => {
     const a = await http('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     const client = new MultiServerClient(pool);
     await waitFor(() => a.notificationStreamCount() >= 1, { timeoutMs: 3_000 });
     // The server forgets every session (a restart, a redeploy). The client's notification
@@ -522,9 +451,9 @@ describe('connections', () => {
   it('a call in flight on a lost session while another call re-initializes it is re-sent, not failed as "may have run"', async () => {
     const a = await http('a');
     const proxy = await startProxy(a.url);
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: { type: 'streamable-http', url: proxy.url } });
-    await pool.start({ strict: true });
+    const pool = await poolOf([
+      { id: 'a', transport: { type: 'streamable-http', url: proxy.url } },
+    ]);
     const client = new MultiServerClient(pool, { maxRetries: 0 });
     await a.dropSessions();
     // Call A (unsafe) is slow on the wire; call B gets its 404 first and re-initializes.
@@ -546,9 +475,7 @@ describe('connections', () => {
 
   it('after a request re-initializes a lost session, the catalog is fetched again', async () => {
     const a = await http('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     const client = new MultiServerClient(pool);
     // The server restarts with one more tool: a new session will see it, no notification says so.
     await a.dropSessions();
@@ -563,10 +490,7 @@ describe('connections', () => {
   it('an HTTP server that died is taken out of selection (the connection errors are not ignored)', async () => {
     const a = await http('a');
     const b = await http('b');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    pool.addServer({ id: 'b', transport: b.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a, b]);
     const client = new MultiServerClient(pool, { backoff: { baseMs: 1, maxMs: 2 } });
     await a.kill();
     for (let i = 0; i < 6; i++) await client.callTool({ name: 'whoami', arguments: {} });
@@ -616,9 +540,7 @@ describe('configuration', () => {
 describe('client metrics', () => {
   it('count a call that fails before reaching a server (unknown tool)', async () => {
     const a = inProcess('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     const client = new MultiServerClient(pool);
     await client.callTool({ name: 'whoami', arguments: {} });
     await client.callTool({ name: 'nope', arguments: {} }).catch(() => undefined);

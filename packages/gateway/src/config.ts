@@ -7,13 +7,18 @@ import {
   serversFromMcpConfig,
 } from '@mcpool/core';
 import {
+  backoffFields,
   checkMcpServerEntry,
+  fallbackFields,
   mcpServerEntryObject,
   mcpServerEntryWarnings,
+  namespacingSchema,
+  retryBudgetFields,
 } from '@mcpool/core/internal';
 import { z } from 'zod';
 import { expandEnv } from './config-env.js';
 import { checkNames, dedupe, isRecord, zodIssues } from './config-issues.js';
+import { httpOptionRules } from './http-options-schema.js';
 import { type TelemetrySettings, telemetrySchema } from './telemetry-config.js';
 
 /** A server of the gateway: a pool server plus whether its sessions may be shared. */
@@ -111,7 +116,7 @@ export interface DiscoverySettings {
 }
 
 const ms = z.number().int().positive();
-const secret = z.string().min(32, 'use at least 32 random characters (openssl rand -base64 32)');
+const secret = httpOptionRules.secret;
 const featureOptions = z
   .union([z.literal(true), z.record(z.string(), z.unknown())])
   .transform((v) => (v === true ? {} : v));
@@ -148,15 +153,7 @@ const fileSchema = z.strictObject({
   discovery: discoverySchema.optional(),
   strategy: z.string().optional(),
   aggregation: z.string().optional(),
-  namespacing: z
-    .strictObject({
-      policy: z.enum(['prefix-on-conflict', 'always', 'reject']).optional(),
-      separator: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'use 1-4 of A-Z a-z 0-9 _ . -')
-        .optional(),
-    })
-    .optional(),
+  namespacing: z.strictObject(namespacingSchema.shape).optional(),
   maxConnectionsPerServer: z.number().int().min(1).max(1000).optional(),
   timeouts: z
     .strictObject({
@@ -173,24 +170,11 @@ const fileSchema = z.strictObject({
       max: z.number().int().min(0).max(100).optional(),
       safeTools: z.array(z.string()).optional(),
       unsafeTools: z.array(z.string()).optional(),
-      budget: z
-        .union([
-          z.literal(false),
-          z.strictObject({
-            ratio: z.number().min(0).max(10).optional(),
-            minPerSecond: z.number().min(0).optional(),
-            windowMs: ms.optional(),
-          }),
-        ])
-        .optional(),
-      backoff: z
-        .strictObject({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
-        .optional(),
+      budget: z.union([z.literal(false), z.strictObject(retryBudgetFields)]).optional(),
+      backoff: z.strictObject(backoffFields).optional(),
     })
     .optional(),
-  fallback: z
-    .strictObject({ enabled: z.boolean().optional(), order: z.array(z.string()).optional() })
-    .optional(),
+  fallback: z.strictObject(fallbackFields).optional(),
   health: featureOptions.optional(),
   breaker: featureOptions.optional(),
   cache: featureOptions.optional(),
@@ -200,11 +184,9 @@ const fileSchema = z.strictObject({
       host: z.string().min(1).optional(),
       port: z.number().int().min(0).max(65_535).optional(),
       path: z.string().startsWith('/', 'must start with "/"').optional(),
-      token: z.string().min(16, 'use a token of at least 16 characters').optional(),
-      allowedHosts: z.array(z.string().min(1)).optional(),
-      allowedOrigins: z
-        .array(z.url({ error: 'give an origin such as https://app.example.com' }))
-        .optional(),
+      token: httpOptionRules.token.optional(),
+      allowedHosts: httpOptionRules.allowedHosts.optional(),
+      allowedOrigins: httpOptionRules.allowedOrigins.optional(),
       maxBodyBytes: z.number().int().min(1024).optional(),
       sessionIdleTimeout: ms.optional(),
       maxSessions: z.number().int().min(1).optional(),

@@ -7,13 +7,14 @@
 // of client then gets the error that names the mismatch and what to set.
 
 import { useCleanup } from '@mcpool/core/testing';
-import { startHttpServer, startV2HttpServer } from '@mcpool/testkit';
 import {
-  Client as V2Client,
-  StreamableHTTPClientTransport as V2Http,
-} from '@modelcontextprotocol/client';
-import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport as V1Http } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+  connectEraClient,
+  ERA_CLIENT_KINDS,
+  type EraClient,
+  type EraClientKind,
+  startHttpServer,
+  startV2HttpServer,
+} from '@mcpool/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayServer } from './config.js';
 import { connectorsFor } from './connectors.js';
@@ -21,12 +22,11 @@ import { Gateway } from './gateway.js';
 import { type HttpGateway, startHttpGateway } from './http.js';
 import { text } from './test-helpers.js';
 
-type ClientKind = 'v1' | 'v2-default' | 'v2-auto' | 'v2-pinned';
+type ClientKind = EraClientKind;
 type ServerKind = 'v1' | 'v2 dual-era' | 'v2 modern-only';
 type Era = 'legacy' | 'modern';
 
-const MODERN = '2026-07-28';
-const CLIENTS: readonly ClientKind[] = ['v1', 'v2-default', 'v2-auto', 'v2-pinned'];
+const CLIENTS = ERA_CLIENT_KINDS;
 const SERVERS: readonly ServerKind[] = ['v1', 'v2 dual-era', 'v2 modern-only'];
 
 /** The era a client of each kind speaks to the gateway. */
@@ -50,40 +50,9 @@ const SERVER_ID: Record<ServerKind, string> = {
   'v2 modern-only': 'modern',
 };
 
-interface AnyClient {
-  era: string | undefined;
-  listTools(): Promise<string[]>;
-  call(name: string, args: Record<string, unknown>): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-async function connect(kind: ClientKind, url: string): Promise<AnyClient> {
-  const info = { name: `matrix-${kind}`, version: '0' };
-  if (kind === 'v1') {
-    const client = new V1Client(info);
-    await client.connect(new V1Http(new URL(url)));
-    return {
-      era: 'legacy',
-      listTools: async () => (await client.listTools()).tools.map((t) => t.name),
-      call: (name, args) => client.callTool({ name, arguments: args }),
-      close: () => client.close(),
-    };
-  }
-  const client = new V2Client(
-    info,
-    kind === 'v2-auto'
-      ? { versionNegotiation: { mode: 'auto' } }
-      : kind === 'v2-pinned'
-        ? { versionNegotiation: { mode: { pin: MODERN } } }
-        : {},
-  );
-  await client.connect(new V2Http(new URL(url)));
-  return {
-    era: client.getProtocolEra(),
-    listTools: async () => (await client.listTools()).tools.map((t) => t.name),
-    call: (name, args) => client.callTool({ name, arguments: args }),
-    close: () => client.close(),
-  };
+/** A client of `kind` through the gateway at `url` (the testkit's era clients). */
+function connect(kind: EraClientKind, url: string): Promise<EraClient> {
+  return connectEraClient(kind, { type: 'streamable-http', url });
 }
 
 interface Front {
@@ -137,12 +106,12 @@ describe('the compatibility matrix through the gateway over HTTP', () => {
     expect(client.era).toBe(CLIENT_ERA[kind]);
 
     // The merged catalog, in the client's era.
-    const tools = await client.listTools();
+    const tools = await client.listToolNames();
     expect(tools).toEqual(expect.arrayContaining(['add', 'whoami', 'echo']));
 
     // A call through the pool, answered by the upstream.
-    expect(text(await client.call('add', { a: 20, b: 22 }))).toBe('42');
-    expect(text(await client.call('whoami', {}))).toBe(SERVER_ID[server]);
+    expect(text(await client.callTool('add', { a: 20, b: 22 }))).toBe('42');
+    expect(text(await client.callTool('whoami', {}))).toBe(SERVER_ID[server]);
 
     // The upstream was reached in its own era: a v2 server counts both calls in it ...
     if (calls && before) {
@@ -200,8 +169,8 @@ describe('an upstream protocol the compatibility matrix rules out, through the g
       const http = cleanup(await startHttpGateway(gateway, { port: 0 }));
       for (const client of CLIENTS) {
         const downstream = cleanup(await connect(client, http.url));
-        expect(await failure(downstream.call('add', { a: 1, b: 2 })), client).toMatch(expected);
-        expect(await failure(downstream.listTools()), client).toMatch(expected);
+        expect(await failure(downstream.callTool('add', { a: 1, b: 2 })), client).toMatch(expected);
+        expect(await failure(downstream.listToolNames()), client).toMatch(expected);
       }
     },
   );

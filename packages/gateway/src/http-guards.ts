@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { InvalidConfigError } from '@mcpool/core';
+import { checkOptions } from '@mcpool/core/internal';
+import { guardOptionsSchema } from './http-options-schema.js';
 
 /** A refusal with its HTTP status, JSON-RPC code and headers. */
 export class HttpError extends Error {
@@ -44,12 +45,17 @@ export interface GuardOptions {
   allowedOrigins?: readonly string[] | undefined;
 }
 
+/**
+ * The guards of one gateway; throws `InvalidConfigError` for bad options. The
+ * options are checked with zod once, here; the per-request checks below are
+ * hand-written because they run on every request.
+ */
 export function createGuards(options: GuardOptions): Guards {
-  if (options.token !== undefined && options.token.length < 16) {
-    throw new InvalidConfigError('http options', [
-      { path: 'token', message: 'use a token of at least 16 characters' },
-    ]);
-  }
+  checkOptions('http options', guardOptionsSchema, {
+    token: options.token,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+  });
   const tokenDigest = options.token === undefined ? undefined : digest(options.token);
   const allowedHosts = new Set(
     [...LOOPBACK_HOSTS, ...(options.allowedHosts ?? [])].map((h) => hostName(h)),

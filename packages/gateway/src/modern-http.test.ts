@@ -3,7 +3,13 @@
 // all over the same testkit v1 (legacy) upstream servers.
 
 import { useCleanup } from '@mcpool/core/testing';
-import { startHttpServer, waitFor } from '@mcpool/testkit';
+import {
+  connectEraClient,
+  type EraClient,
+  type EraClientKind,
+  startHttpServer,
+  waitFor,
+} from '@mcpool/testkit';
 import {
   Client as V2Client,
   StreamableHTTPClientTransport as V2Http,
@@ -18,41 +24,9 @@ import { text } from './test-helpers.js';
 const MODERN = '2026-07-28';
 const cleanup = useCleanup();
 
-type Kind = 'v1' | 'v2-default' | 'v2-auto' | 'v2-pinned';
-
-interface AnyClient {
-  era: string | undefined;
-  listTools(): Promise<string[]>;
-  call(name: string, args: Record<string, unknown>): Promise<unknown>;
-}
-
-async function connect(kind: Kind, url: string): Promise<AnyClient> {
-  const info = { name: `test-${kind}`, version: '0' };
-  if (kind === 'v1') {
-    const client = new V1Client(info);
-    await client.connect(new V1Http(new URL(url)));
-    cleanup(() => client.close());
-    return {
-      era: 'legacy',
-      listTools: async () => (await client.listTools()).tools.map((t) => t.name),
-      call: (name, args) => client.callTool({ name, arguments: args }),
-    };
-  }
-  const client = new V2Client(
-    info,
-    kind === 'v2-auto'
-      ? { versionNegotiation: { mode: 'auto' } }
-      : kind === 'v2-pinned'
-        ? { versionNegotiation: { mode: { pin: MODERN } } }
-        : {},
-  );
-  await client.connect(new V2Http(new URL(url)));
-  cleanup(() => client.close());
-  return {
-    era: client.getProtocolEra(),
-    listTools: async () => (await client.listTools()).tools.map((t) => t.name),
-    call: (name, args) => client.callTool({ name, arguments: args }),
-  };
+/** A client of `kind` through the gateway at `url` (the testkit's era clients), closed after the test. */
+async function connect(kind: EraClientKind, url: string): Promise<EraClient> {
+  return cleanup(await connectEraClient(kind, { type: 'streamable-http', url }));
 }
 
 async function serve(): Promise<{ http: HttpGateway; gateway: Gateway }> {
@@ -91,7 +65,7 @@ const envelope = {
 };
 
 describe('gateway over HTTP, both eras', () => {
-  it.each<[Kind, string]>([
+  it.each<[EraClientKind, string]>([
     ['v1', 'legacy'],
     ['v2-default', 'legacy'],
     ['v2-auto', 'modern'],
@@ -102,9 +76,9 @@ describe('gateway over HTTP, both eras', () => {
       const { http } = await serve();
       const client = await connect(kind, http.url);
       expect(client.era).toBe(era);
-      expect(await client.listTools()).toContain('add');
-      expect(text(await client.call('add', { a: 2, b: 3 }))).toBe('5');
-      expect(text(await client.call('whoami', {}))).toBe('up');
+      expect(await client.listToolNames()).toContain('add');
+      expect(text(await client.callTool('add', { a: 2, b: 3 }))).toBe('5');
+      expect(text(await client.callTool('whoami', {}))).toBe('up');
       // Modern clients hold no downstream session.
       expect(http.sessionCount()).toBe(era === 'legacy' ? 1 : 0);
     },
@@ -240,7 +214,7 @@ describe('gateway over HTTP, modern calls', () => {
 
     const legacy = await connect('v1', http.url);
     const errors = await Promise.all(
-      [modern.callTool({ name: 'nope', arguments: {} }), legacy.call('nope', {})].map((p) =>
+      [modern.callTool({ name: 'nope', arguments: {} }), legacy.callTool('nope', {})].map((p) =>
         p.then(
           () => undefined,
           (error: { code?: number; message?: string }) => error,

@@ -4,14 +4,13 @@
 
 import { writeFile } from 'node:fs/promises';
 import { useCleanup, useTempDir } from '@mcpool/core/testing';
-import { startHttpServer } from '@mcpool/testkit';
+import { startHttpServer, startRoundRobinProxy } from '@mcpool/testkit';
 import {
   Client as V2Client,
   StreamableHTTPClientTransport as V2Http,
 } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import { spawnServe, text } from './test-helpers.js';
-import { roundRobinProxy } from './test-proxy.js';
 
 const cleanup = useCleanup();
 const tmp = useTempDir('mcpool-modern-replicas-');
@@ -24,7 +23,12 @@ describe('modern clients across gateway replicas', { timeout: 60_000 }, () => {
     await writeFile(file, JSON.stringify({ mcpServers: { up: { url: up.url } } }));
     const replicas = await Promise.all([spawnServe(file), spawnServe(file)]);
     for (const r of replicas) cleanup(r.kill);
-    const proxy = await roundRobinProxy(replicas.map((r) => r.url));
+    const proxy = await startRoundRobinProxy(
+      replicas.map((r) => r.url),
+      {
+        retryFailedConnects: true,
+      },
+    );
     cleanup(proxy.close);
 
     const client = new V2Client(

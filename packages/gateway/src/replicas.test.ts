@@ -1,10 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { useCleanup, useTempDir } from '@mcpool/core/testing';
-import { startHttpServer, waitFor } from '@mcpool/testkit';
+import {
+  type HttpTestServerOptions,
+  startHttpServer,
+  startRoundRobinProxy,
+  waitFor,
+} from '@mcpool/testkit';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { connectOver, type ServeProcess, spawnServe, text } from './test-helpers.js';
-import { roundRobinProxy } from './test-proxy.js';
 
 const SECRET = 'replica-secret-0123456789abcdefghijk';
 const tmp = useTempDir('mcpool-replicas-');
@@ -20,17 +24,28 @@ async function replicas(count: number, upUrl: string): Promise<ServeProcess[]> {
   return started;
 }
 
+/**
+ * An upstream server, 3 replicas sharing the session secret in front of it,
+ * a round-robin proxy in front of them, and an SDK client through the proxy.
+ */
+async function roaming(options: HttpTestServerOptions, clientName: string) {
+  const up = cleanup(await startHttpServer(options));
+  const served = await replicas(3, up.url);
+  const proxy = cleanup(
+    await startRoundRobinProxy(
+      served.map((s) => s.url),
+      { retryFailedConnects: true },
+    ),
+  );
+  const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
+  const host = await connectOver(transport, clientName);
+  cleanup(() => host.close());
+  return { up, served, proxy, transport, host };
+}
+
 describe('replicas with one session secret behind a round-robin proxy', () => {
   it('keep one session for a plain SDK client while each request lands on another replica', async () => {
-    const up = await startHttpServer({ id: 'up' });
-    cleanup(up.close);
-    const served = await replicas(3, up.url);
-    const proxy = await roundRobinProxy(served.map((s) => s.url));
-    cleanup(proxy.close);
-
-    const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
-    const host = await connectOver(transport, 'roaming');
-    cleanup(() => host.close());
+    const { proxy, transport, host } = await roaming({ id: 'up' }, 'roaming');
     const session = transport.sessionId;
     expect(session).toBeDefined();
 
@@ -57,14 +72,7 @@ describe('replicas with one session secret behind a round-robin proxy', () => {
   });
 
   it('a resource subscription keeps its updates while requests roam', async () => {
-    const up = await startHttpServer({ id: 'up', subscriptions: true });
-    cleanup(up.close);
-    const served = await replicas(3, up.url);
-    const proxy = await roundRobinProxy(served.map((s) => s.url));
-    cleanup(proxy.close);
-    const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
-    const host = await connectOver(transport, 'watcher');
-    cleanup(() => host.close());
+    const { up, proxy, host } = await roaming({ id: 'up', subscriptions: true }, 'watcher');
     const uri = 'mcpool-test://up/info';
     await host.client.subscribeResource({ uri });
     expect(up.state.subscribes).toBe(1);
@@ -85,14 +93,10 @@ describe('replicas with one session secret behind a round-robin proxy', () => {
 
   it('a replica killed during 8 concurrent idempotent calls fails none and needs no new initialize', async () => {
     // Long enough that the kill surely lands while calls are in flight, even on a busy machine.
-    const up = await startHttpServer({ id: 'up', latencyMs: 1_500 });
-    cleanup(up.close);
-    const served = await replicas(3, up.url);
-    const proxy = await roundRobinProxy(served.map((s) => s.url));
-    cleanup(proxy.close);
-    const transport = new StreamableHTTPClientTransport(new URL(proxy.url));
-    const host = await connectOver(transport, 'survivor');
-    cleanup(() => host.close());
+    const { up, served, proxy, transport, host } = await roaming(
+      { id: 'up', latencyMs: 1_500 },
+      'survivor',
+    );
     const session = transport.sessionId;
 
     const before = up.state.callCount;

@@ -5,8 +5,9 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { InvalidConfigError } from '@mcpool/core';
+import { checkOptions } from '@mcpool/core/internal';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import { sealerSecretsSchema } from './http-options-schema.js';
 
 /**
  * What a sealed session id holds: enough for any replica to rebuild the
@@ -59,7 +60,6 @@ const HEADER_BYTES = 1 + KEY_ID_BYTES + IV_BYTES;
 /** Binds every token to its purpose, so that a ciphertext of another use of the key cannot pass. */
 const AAD = Buffer.from('mcpool session id v1');
 export const DEFAULT_SESSION_MAX_AGE_MS = 24 * 60 * 60_000;
-export const MIN_SECRET_LENGTH = 32;
 
 interface Key {
   id: Buffer;
@@ -92,20 +92,7 @@ export function secretsFromEnv(value: string | undefined): string[] {
 
 /** Creates the sealer of session ids; throws `InvalidConfigError` for a missing or short secret. */
 export function createSessionSealer(options: SessionSealerOptions): SessionSealer {
-  const issues = options.secrets.flatMap((secret, i) =>
-    secret.length < MIN_SECRET_LENGTH
-      ? [
-          {
-            path: `sessionSecret[${i}]`,
-            message: `use at least ${MIN_SECRET_LENGTH} random characters (openssl rand -base64 32)`,
-          },
-        ]
-      : [],
-  );
-  if (options.secrets.length === 0) {
-    issues.push({ path: 'sessionSecret', message: 'give at least one secret' });
-  }
-  if (issues.length > 0) throw new InvalidConfigError('session secret', issues);
+  checkOptions('session secret', sealerSecretsSchema, { sessionSecret: options.secrets });
   const keys = options.secrets.map(deriveKey);
   const sealing = keys[0] as Key;
   const maxAge = options.maxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS;
@@ -126,6 +113,7 @@ export function createSessionSealer(options: SessionSealerOptions): SessionSeale
       ]).toString('base64url');
     },
     open(id, principal, now = Date.now()) {
+      // Checked by hand, not zod: a session id is opened on every request that carries one.
       // Session ids are visible ASCII; base64url decoding skips other characters, so check first.
       if (id.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(id)) return undefined;
       const raw = Buffer.from(id, 'base64url');

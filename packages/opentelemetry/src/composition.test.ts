@@ -5,11 +5,9 @@ import { withCache } from '@mcpool/cache';
 import type { InProcessTestServer } from '@mcpool/testkit';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parentOf } from './test-otel.js';
-import { attemptsOf, cleanups, inProcess, only, runCleanups, setup } from './test-pool.js';
-
-afterEach(runCleanups);
+import { attemptsOf, cleanup, inProcess, only, setup } from './test-pool.js';
 
 describe('tracing() with fan-out, a cache and a batch', () => {
   it('marks a hedged request as a hedge, and the slow first attempt it beat as cancelled', async () => {
@@ -96,7 +94,7 @@ describe('tracing() with fan-out, a cache and a batch', () => {
     const [a] = inProcess('a') as InProcessTestServer[];
     const { otel, client } = await setup([a as InProcessTestServer]);
     const cache = withCache(client, { ttl: { tool: 60_000 } });
-    cleanups.push(async () => {
+    cleanup(async () => {
       await cache.close();
     });
     await client.callTool({ name: 'add', arguments: { a: 4, b: 4 } });
@@ -114,7 +112,7 @@ describe('tracing() with fan-out, a cache and a batch', () => {
     const [a] = inProcess('a') as InProcessTestServer[];
     const { otel, client } = await setup([a as InProcessTestServer]);
     const batch = new BatchClient(client, { flushDelay: 5 });
-    cleanups.push(() => batch.close());
+    cleanup(() => batch.close());
     const tracer = otel.tracerProvider.getTracer('test');
     const handler = await tracer.startActiveSpan('handle request', async (span) => {
       await Promise.all([

@@ -1,9 +1,9 @@
 import {
   MultiServerClient,
   type MultiServerClientOptions,
-  ServerPool,
   type ServerPoolOptions,
 } from '@mcpool/core';
+import { startPool, useCleanup } from '@mcpool/core/testing';
 import {
   type HttpTestServer,
   type InProcessTestServer,
@@ -14,12 +14,8 @@ import { expect } from 'vitest';
 import { otelForTest, parentOf } from './test-otel.js';
 import { tracing } from './tracing.js';
 
-/** What each test leaves to close; `runCleanups` after each test. */
-export const cleanups: (() => Promise<void>)[] = [];
-
-export async function runCleanups(): Promise<void> {
-  for (const c of cleanups.splice(0).reverse()) await c();
-}
+/** What each test opened, closed after it, last opened first. */
+export const cleanup = useCleanup();
 
 export type Server = InProcessTestServer | HttpTestServer;
 
@@ -33,24 +29,22 @@ export async function setup(
   } = {},
 ) {
   const otel = otelForTest();
-  const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 }, ...options.pool });
-  servers.forEach((s, i) => {
-    pool.addServer({ id: s.id, transport: s.transport, priority: options.priorities?.[i] ?? 0 });
-  });
+  cleanup(() => otel.close());
+  cleanup(() => Promise.all(servers.map((s) => s.close())));
   const telemetry = tracing({
     tracerProvider: otel.tracerProvider,
     meterProvider: otel.meterProvider,
   });
-  pool.use(telemetry);
-  await pool.start();
-  const client = new MultiServerClient(pool, options.client);
+  const pool = await startPool(
+    servers.map((s, i) => ({
+      id: s.id,
+      transport: s.transport,
+      priority: options.priorities?.[i] ?? 0,
+    })),
+    { ...options.pool, cleanup, strict: options.pool?.strictStart ?? false, plugins: [telemetry] },
+  );
+  const client = cleanup(new MultiServerClient(pool, options.client));
   telemetry.traceClient(client);
-  cleanups.push(async () => {
-    await client.close();
-    await pool.close();
-    await Promise.all(servers.map((s) => s.close()));
-    await otel.close();
-  });
   return { otel, pool, client, telemetry };
 }
 

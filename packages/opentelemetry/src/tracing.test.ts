@@ -8,12 +8,10 @@ import {
   type MessageExtraInfo,
 } from '@modelcontextprotocol/sdk/types.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parentOf } from './test-otel.js';
-import { attemptsOf, cleanups, inProcess, only, runCleanups, setup } from './test-pool.js';
+import { attemptsOf, cleanup, inProcess, only, setup } from './test-pool.js';
 import { tracing } from './tracing.js';
-
-afterEach(runCleanups);
 
 describe('tracing() spans', () => {
   it('traces a plain call: a client span, one attempt span under it, trace context to the server', async () => {
@@ -239,7 +237,7 @@ describe('tracing() spans', () => {
       .filter((s) => s.attributes['mcpool.source'] === 'operator');
     expect(only(back).attributes['mcpool.server.id']).toBe('a');
     const c = startInProcessServer({ id: 'c' });
-    cleanups.push(() => c.close());
+    cleanup(() => c.close());
     pool.addServer({ id: 'c', transport: c.transport });
     expect(only(otel.named('mcpool server added')).attributes['mcpool.server.id']).toBe('c');
   });
@@ -267,7 +265,7 @@ describe('tracing() setup', () => {
   it('refuses a client whose pool it is not installed on, and a second pool', async () => {
     const pool = new ServerPool();
     const other = new ServerPool();
-    cleanups.push(
+    cleanup(
       () => pool.close(),
       () => other.close(),
     );
@@ -290,7 +288,7 @@ describe('tracing() setup', () => {
     await pool.start();
     const client = new MultiServerClient(pool);
     telemetry.traceClient(client);
-    cleanups.push(async () => {
+    cleanup(async () => {
       await pool.close();
       await a?.close();
     });
@@ -315,7 +313,7 @@ describe('tracing() when a call is not sampled', () => {
     await pool.start();
     const client = new MultiServerClient(pool);
     telemetry.traceClient(client);
-    cleanups.push(async () => {
+    cleanup(async () => {
       await pool.close();
       await a.close();
       await provider.shutdown();

@@ -4,16 +4,14 @@ import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConformanceFixtureServer } from './conformance-fixtures.js';
+import { useCleanups } from './test-rig.js';
 
 // The conformance suite itself exercises these fixtures in packages/gateway (through the
 // gateway); these tests keep the answers the scenarios check right when run alone.
 describe('createConformanceFixtureServer', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = useCleanups();
 
   async function connect(): Promise<Client> {
     const server = createConformanceFixtureServer();

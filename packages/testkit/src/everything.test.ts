@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { everythingStdioConfig, startEverythingHttp } from './everything.js';
 import { connectClient, firstText } from './sdk-client.js';
+import { useCleanups } from './test-rig.js';
 
 describe('server-everything', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = useCleanups();
 
   it('runs over stdio: lists echo and get-sum and answers echo', async () => {
     // Without roots: everything asks a roots-capable client for its roots 350 ms after

@@ -1,31 +1,16 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type HttpTestServer, type HttpTestServerOptions, startHttpServer } from './http-server.js';
 import { connectClient, firstText, type TestClient } from './sdk-client.js';
+import { initializeBody, MCP_HEADERS, useCleanups } from './test-rig.js';
 import { STANDARD_TOOL_NAMES } from './test-server.js';
 import { waitFor } from './wait.js';
 
-const INIT_BODY = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'raw', version: '0' },
-  },
-});
-const MCP_HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-};
+const INIT_BODY = initializeBody('2025-06-18');
 
 describe('startHttpServer', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = useCleanups();
 
   async function start(options: HttpTestServerOptions): Promise<HttpTestServer> {
     const server = await startHttpServer(options);

@@ -5,7 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
-import { listenOnLoopback, readBody } from './loopback-http.js';
+import { listenOnLoopback, readBody, stopAbruptly } from './loopback-http.js';
 import { createTestMcpServer, type TestServerOptions, TestServerState } from './test-server.js';
 import { garbageMessage, interceptToolCalls } from './tool-call-interceptor.js';
 import type {
@@ -117,9 +117,7 @@ export async function startHttpServer(options: HttpTestServerOptions): Promise<H
     const server = httpServer;
     if (!server) return;
     httpServer = undefined;
-    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    server.closeAllConnections();
+    const stopped = stopAbruptly(server, sockets);
     if (!keepSessions) await closeSessions();
     await stopped;
   };

@@ -3,17 +3,15 @@ import {
   McpError,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type InProcessTestServer, startInProcessServer } from './in-process.js';
 import { connectClient, firstText, type TestClient } from './sdk-client.js';
+import { useCleanups } from './test-rig.js';
 import { STANDARD_TOOL_NAMES, type TestServerOptions } from './test-server.js';
 import { waitFor } from './wait.js';
 
 describe('startInProcessServer', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = useCleanups();
 
   function start(options: TestServerOptions): InProcessTestServer {
     const server = startInProcessServer(options);

@@ -56,3 +56,21 @@ export function startInProcessServer(options: TestServerOptions): InProcessTestS
     },
   };
 }
+
+/**
+ * In-process test servers `s1`, `s2`, ...: `count` alike ones, or one per
+ * options object. `cleanup` (a `useCleanup()` list fits) is handed one
+ * function that closes them all.
+ */
+export function startInProcessServers(
+  servers: number | readonly Partial<TestServerOptions>[],
+  cleanup?: (close: () => Promise<void>) => unknown,
+): InProcessTestServer[] {
+  const options =
+    typeof servers === 'number' ? Array.from({ length: servers }, () => ({})) : servers;
+  const list = options.map((o, i) => startInProcessServer({ id: `s${i + 1}`, ...o }));
+  cleanup?.(async () => {
+    await Promise.all(list.map((s) => s.close()));
+  });
+  return list;
+}

@@ -7,6 +7,14 @@ export {
 } from './child-process.js';
 export { createConformanceFixtureServer } from './conformance-fixtures.js';
 export {
+  connectEraClient,
+  ERA_CLIENT_KINDS,
+  type EraClient,
+  type EraClientKind,
+  type EraToolResult,
+  eraText,
+} from './era-clients.js';
+export {
   type EverythingHttpServer,
   everythingEntry,
   everythingStdioConfig,
@@ -19,7 +27,11 @@ export {
   type KillOptions,
   startHttpServer,
 } from './http-server.js';
-export { type InProcessTestServer, startInProcessServer } from './in-process.js';
+export {
+  type InProcessTestServer,
+  startInProcessServer,
+  startInProcessServers,
+} from './in-process.js';
 export { listenOnLoopback, readBody } from './loopback-http.js';
 export {
   connectObserved,
@@ -28,6 +40,12 @@ export {
   observeClient,
 } from './observed-client.js';
 export { resultText } from './result-text.js';
+export {
+  type ProxyHop,
+  type RoundRobinProxy,
+  type RoundRobinProxyOptions,
+  startRoundRobinProxy,
+} from './round-robin-proxy.js';
 export { connectClient, firstText, type TestClient, transportFor } from './sdk-client.js';
 export {
   type StdioTestServerConfig,

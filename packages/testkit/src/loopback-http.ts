@@ -50,3 +50,15 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * Stops a loopback server at once, as a killed process would stop: no new
+ * connections, every open one cut (`sockets` as given to `listenOnLoopback`).
+ * Resolves once the server is closed.
+ */
+export function stopAbruptly(server: Server, sockets: Set<Socket>): Promise<void> {
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const socket of sockets) socket.destroy();
+  server.closeAllConnections();
+  return stopped;
+}

@@ -120,3 +120,70 @@ export function greetMessages(id: string, name: string) {
     ],
   };
 }
+
+/**
+ * What the shared registrations need of an McpServer: the v1 and v2 SDKs'
+ * methods have this shape (their types differ only in their generics).
+ */
+export interface StandardContentHost<Template> {
+  registerResource(
+    name: string,
+    uri: string,
+    config: { mimeType: string; description: string },
+    read: (uri: URL) => { contents: { uri: string; mimeType: string; text: string }[] },
+  ): unknown;
+  registerResource(
+    name: string,
+    template: Template,
+    config: { mimeType: string; description: string },
+    read: (
+      uri: URL,
+      variables: Record<string, string | string[]>,
+    ) => { contents: { uri: string; mimeType: string; text: string }[] },
+  ): unknown;
+  registerPrompt(
+    name: string,
+    config: { description: string; argsSchema: { name: z.ZodString } },
+    build: (args: { name: string }) => ReturnType<typeof greetMessages>,
+  ): unknown;
+}
+
+/**
+ * Registers the resources and the prompt every test server offers: `info`
+ * (`mcpool-test://<id>/info`, whose JSON is `info`), the `item` template and
+ * the `greet` prompt. `template` makes the SDK's ResourceTemplate of a URI template.
+ */
+export function registerStandardContent<Template>(
+  server: StandardContentHost<Template>,
+  id: string,
+  info: Record<string, unknown>,
+  template: (uriTemplate: string) => Template,
+): void {
+  server.registerResource(
+    'info',
+    `mcpool-test://${id}/info`,
+    { mimeType: 'application/json', description: 'The server id.' },
+    (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(info) }],
+    }),
+  );
+  server.registerResource(
+    'item',
+    template(`mcpool-test://${id}/items/{item}`),
+    { mimeType: 'application/json', description: 'Any item of this server.' },
+    (uri, variables) => itemContents(id, uri.href, variables.item),
+  );
+  server.registerPrompt(
+    'greet',
+    { description: 'Greets name.', argsSchema: { name: z.string() } },
+    ({ name }) => greetMessages(id, name),
+  );
+}
+
+/** The config of an extra tool, which answers with its name. */
+export function extraToolConfig(name: string) {
+  return {
+    description: `Extra tool ${name}; answers with its name.`,
+    annotations: { readOnlyHint: true },
+  };
+}

@@ -1,17 +1,15 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectClient, firstText, type TestClient } from './sdk-client.js';
 import { type StdioTestServerOptions, stdioServerConfig, TEST_SERVER_ENV } from './stdio-server.js';
+import { useCleanups } from './test-rig.js';
 import { STANDARD_TOOL_NAMES } from './test-server.js';
 import { waitFor } from './wait.js';
 
 describe('stdioServerConfig', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = useCleanups();
 
   async function connect(options: StdioTestServerOptions): Promise<TestClient> {
     const client = await connectClient(stdioServerConfig(options));

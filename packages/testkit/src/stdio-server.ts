@@ -18,18 +18,33 @@ export type StdioTestServerConfig = TestStdioTransportConfig & {
   env: Record<string, string>;
 };
 
-/** Absolute path of the compiled stdio entry point (`dist/stdio-main.js`). */
-export function stdioMainPath(): string {
+/** Absolute path of a compiled entry point of the testkit (`dist/<file>`). */
+export function builtEntryPath(file: string): string {
   // From dist/ the entry sits beside this module. Under vitest this module is src/*.ts, and plain
   // Node 20 cannot run TypeScript, so point at the build output instead.
   const fromSource = import.meta.url.endsWith('.ts');
   const path = fileURLToPath(
-    new URL(fromSource ? '../dist/stdio-main.js' : './stdio-main.js', import.meta.url),
+    new URL(fromSource ? `../dist/${file}` : `./${file}`, import.meta.url),
   );
   if (!existsSync(path)) {
     throw new Error(`${path} does not exist; run \`pnpm --filter @mcpool/testkit build\` first`);
   }
   return path;
+}
+
+/** A stdio config that runs the compiled `entry` in a child Node process, with `options` in its environment. */
+export function childConfig(entry: string, options: object): StdioTestServerConfig {
+  return {
+    type: 'stdio',
+    command: process.execPath,
+    args: [builtEntryPath(entry)],
+    env: { [TEST_SERVER_ENV]: JSON.stringify(options) },
+  };
+}
+
+/** Absolute path of the compiled stdio entry point (`dist/stdio-main.js`). */
+export function stdioMainPath(): string {
+  return builtEntryPath('stdio-main.js');
 }
 
 /**
@@ -39,10 +54,5 @@ export function stdioMainPath(): string {
  * times out); `crash` makes the process exit with code 1 on the first tools/call.
  */
 export function stdioServerConfig(options: StdioTestServerOptions): StdioTestServerConfig {
-  return {
-    type: 'stdio',
-    command: process.execPath,
-    args: [stdioMainPath()],
-    env: { [TEST_SERVER_ENV]: JSON.stringify(options) },
-  };
+  return childConfig('stdio-main.js', options);
 }

@@ -11,13 +11,12 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
 import {
   addResult,
   counterResult,
+  extraToolConfig,
   failResult,
-  greetMessages,
-  itemContents,
+  registerStandardContent,
   STANDARD_TOOLS,
   sampledText,
   sleepFor,
@@ -311,14 +310,7 @@ export function createTestMcpServer(
     if (extraTools.has(name)) return;
     extraTools.set(
       name,
-      server.registerTool(
-        name,
-        {
-          description: `Extra tool ${name}; answers with its name.`,
-          annotations: { readOnlyHint: true },
-        },
-        () => text(name),
-      ),
+      server.registerTool(name, extraToolConfig(name), () => text(name)),
     );
   };
   for (const name of state.extraTools) addExtra(name);
@@ -355,24 +347,11 @@ export function createTestMcpServer(
     stopUpdates();
   };
 
-  server.registerResource(
-    'info',
-    `mcpool-test://${id}/info`,
-    { mimeType: 'application/json', description: 'The server id.' },
-    (uri) => ({
-      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ id }) }],
-    }),
-  );
-  server.registerResource(
-    'item',
-    new ResourceTemplate(`mcpool-test://${id}/items/{item}`, { list: undefined }),
-    { mimeType: 'application/json', description: 'Any item of this server.' },
-    (uri, variables) => itemContents(id, uri.href, variables.item),
-  );
-  server.registerPrompt(
-    'greet',
-    { description: 'Greets name.', argsSchema: { name: z.string() } },
-    ({ name }) => greetMessages(id, name),
+  registerStandardContent(
+    server,
+    id,
+    { id },
+    (uri) => new ResourceTemplate(uri, { list: undefined }),
   );
 
   return server;

@@ -8,14 +8,15 @@ import {
 } from '@modelcontextprotocol/client';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connectEraClient,
   ERA_CLIENT_KINDS,
   type EraClient,
   type EraClientKind,
   eraText,
-} from './test-era-clients.js';
+} from './era-clients.js';
+import { initializeBody, MCP_HEADERS, useCleanups } from './test-rig.js';
 import { STANDARD_TOOL_NAMES } from './test-server.js';
 import {
   startV2HttpServer,
@@ -24,26 +25,10 @@ import {
 } from './v2-http-server.js';
 import { waitFor } from './wait.js';
 
-const MCP_HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-};
-const LEGACY_INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-11-25',
-    capabilities: {},
-    clientInfo: { name: 'raw', version: '0' },
-  },
-});
+const LEGACY_INITIALIZE = initializeBody('2025-11-25');
 
 describe('startV2HttpServer', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = useCleanups();
 
   async function start(options: V2HttpTestServerOptions): Promise<V2HttpTestServer> {
     const server = await startV2HttpServer(options);

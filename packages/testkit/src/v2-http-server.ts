@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { KillOptions } from './http-server.js';
-import { listenOnLoopback, readBody } from './loopback-http.js';
+import { listenOnLoopback, readBody, stopAbruptly } from './loopback-http.js';
 import { TestServerState } from './test-server.js';
 import type { TestStreamableHttpTransportConfig } from './transport-config.js';
 import {
@@ -114,10 +114,7 @@ export async function startV2HttpServer(
     const server = httpServer;
     if (!server) return;
     httpServer = undefined;
-    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    server.closeAllConnections();
-    await stopped;
+    await stopAbruptly(server, sockets);
   };
 
   const handleToolCall = async (

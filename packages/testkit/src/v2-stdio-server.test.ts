@@ -3,23 +3,21 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { Client, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_SERVER_ENV } from './stdio-server.js';
+import { describe, expect, it } from 'vitest';
 import {
   connectEraClient,
   ERA_CLIENT_KINDS,
   type EraClient,
   type EraClientKind,
   eraText,
-} from './test-era-clients.js';
+} from './era-clients.js';
+import { TEST_SERVER_ENV } from './stdio-server.js';
+import { useCleanups } from './test-rig.js';
 import { STANDARD_TOOL_NAMES } from './test-server.js';
 import { type V2StdioTestServerOptions, v2StdioServerConfig } from './v2-stdio-server.js';
 
 describe('v2StdioServerConfig', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = useCleanups();
 
   async function connect(
     kind: EraClientKind,

@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { TEST_SERVER_ENV } from './stdio-server.js';
+import { builtEntryPath, childConfig, type StdioTestServerConfig } from './stdio-server.js';
 import type { TestServerOptions } from './test-server.js';
-import type { TestStdioTransportConfig } from './transport-config.js';
 
 /** Options for a v2 stdio test server; fixed at spawn time, like {@link StdioTestServerOptions}. */
 export interface V2StdioTestServerOptions extends TestServerOptions {
@@ -22,22 +19,11 @@ export interface V2StdioTestServerOptions extends TestServerOptions {
 }
 
 /** The stdio config {@link v2StdioServerConfig} produces (all optional fields filled in). */
-export type V2StdioTestServerConfig = TestStdioTransportConfig & {
-  args: string[];
-  env: Record<string, string>;
-};
+export type V2StdioTestServerConfig = StdioTestServerConfig;
 
 /** Absolute path of the compiled v2 stdio entry point (`dist/v2-stdio-main.js`). */
 export function v2StdioMainPath(): string {
-  // Under vitest this module is src/*.ts, which plain Node 20 cannot run: point at the build.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const path = fileURLToPath(
-    new URL(fromSource ? '../dist/v2-stdio-main.js' : './v2-stdio-main.js', import.meta.url),
-  );
-  if (!existsSync(path)) {
-    throw new Error(`${path} does not exist; run \`pnpm --filter @mcpool/testkit build\` first`);
-  }
-  return path;
+  return builtEntryPath('v2-stdio-main.js');
 }
 
 /**
@@ -48,10 +34,5 @@ export function v2StdioMainPath(): string {
  * tools/call.
  */
 export function v2StdioServerConfig(options: V2StdioTestServerOptions): V2StdioTestServerConfig {
-  return {
-    type: 'stdio',
-    command: process.execPath,
-    args: [v2StdioMainPath()],
-    env: { [TEST_SERVER_ENV]: JSON.stringify(options) },
-  };
+  return childConfig('v2-stdio-main.js', options);
 }

@@ -9,9 +9,9 @@ import { z } from 'zod';
 import {
   addResult,
   counterResult,
+  extraToolConfig,
   failResult,
-  greetMessages,
-  itemContents,
+  registerStandardContent,
   STANDARD_TOOLS,
   sampledText,
   sleepFor,
@@ -169,36 +169,14 @@ export function createV2TestMcpServer(
     if (wanted.has(name)) register[name]();
   }
   for (const name of state.extraTools) {
-    server.registerTool(
-      name,
-      {
-        description: `Extra tool ${name}; answers with its name.`,
-        annotations: { readOnlyHint: true },
-      },
-      () => text(name),
-    );
+    server.registerTool(name, extraToolConfig(name), () => text(name));
   }
 
-  server.registerResource(
-    'info',
-    `mcpool-test://${id}/info`,
-    { mimeType: 'application/json', description: 'The server id.' },
-    (uri) => ({
-      contents: [
-        { uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ id, era }) },
-      ],
-    }),
-  );
-  server.registerResource(
-    'item',
-    new ResourceTemplate(`mcpool-test://${id}/items/{item}`, { list: undefined }),
-    { mimeType: 'application/json', description: 'Any item of this server.' },
-    (uri, variables) => itemContents(id, uri.href, variables.item),
-  );
-  server.registerPrompt(
-    'greet',
-    { description: 'Greets name.', argsSchema: { name: z.string() } },
-    ({ name }) => greetMessages(id, name),
+  registerStandardContent(
+    server,
+    id,
+    { id, era },
+    (uri) => new ResourceTemplate(uri, { list: undefined }),
   );
 
   return server;

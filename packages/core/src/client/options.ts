@@ -63,6 +63,25 @@ export interface ClientMetrics {
   strategyUsage: Record<string, number>;
 }
 
+/** The fields of a retry budget, as the client and the gateway's config file both take them. */
+export const retryBudgetFields = {
+  ratio: z.number().min(0).max(10).optional(),
+  minPerSecond: z.number().min(0).optional(),
+  windowMs: z.number().int().positive().optional(),
+};
+
+/** The fields of a retry backoff, as the client and the gateway's config file both take them. */
+export const backoffFields = {
+  baseMs: z.number().min(0).optional(),
+  maxMs: z.number().min(0).optional(),
+};
+
+/** The fields of the fallback order, as the client and the gateway's config file both take them. */
+export const fallbackFields = {
+  enabled: z.boolean().optional(),
+  order: z.array(z.string()).optional(),
+};
+
 export const clientOptionsSchema = z.object({
   aggregation: z
     .custom<Aggregator>(
@@ -76,25 +95,12 @@ export const clientOptionsSchema = z.object({
       'give a Balancer',
     )
     .optional(),
-  fallback: z
-    .object({ enabled: z.boolean().optional(), order: z.array(z.string()).optional() })
-    .optional(),
+  fallback: z.object(fallbackFields).optional(),
   requestTimeout: z.number().int().positive().max(MAX_TIMER_MS).optional(),
   attemptTimeout: z.number().int().positive().max(MAX_TIMER_MS).optional(),
   maxRetries: z.number().int().min(0).max(100).optional(),
   safeTools: z.array(z.string()).optional(),
   unsafeTools: z.array(z.string()).optional(),
-  retryBudget: z
-    .union([
-      z.literal(false),
-      z.object({
-        ratio: z.number().min(0).max(10).optional(),
-        minPerSecond: z.number().min(0).optional(),
-        windowMs: z.number().int().positive().optional(),
-      }),
-    ])
-    .optional(),
-  backoff: z
-    .object({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
-    .optional(),
+  retryBudget: z.union([z.literal(false), z.object(retryBudgetFields)]).optional(),
+  backoff: z.object(backoffFields).optional(),
 });

@@ -1,11 +1,21 @@
 import type { SubscribeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { checkOptions } from '../config/option-schema.js';
 import type { ServerPool } from '../pool/server-pool.js';
-import { InvalidConfigError, NoServerAvailableError } from '../spec/errors.js';
+import { NoServerAvailableError } from '../spec/errors.js';
 import type { PoolEvents } from '../spec/events.js';
 import type { ServerView } from '../spec/server.js';
 import type { ResourceSubscription } from '../spec/subscription.js';
 import type { CallOptions } from './options.js';
 import type { Routes } from './routing.js';
+
+const URI_RULE = 'must be the resource URI, a non-empty string';
+const argumentsSchema = z.object({
+  uri: z.string({ error: URI_RULE }).min(1, URI_RULE),
+  onUpdated: z.custom<() => void>((v) => typeof v === 'function', {
+    error: 'must be a function: it hears each update',
+  }),
+});
 
 /** Numbers the holders of clients' resource subscriptions. */
 let subscriptionSeq = 0;
@@ -30,14 +40,8 @@ export async function subscribeResource(
   options: Pick<CallOptions, 'server' | 'signal'> = {},
 ): Promise<ResourceSubscription> {
   const uri = params?.uri;
-  const issues: { path: string; message: string }[] = [];
-  if (typeof uri !== 'string' || uri === '') {
-    issues.push({ path: 'uri', message: 'must be the resource URI, a non-empty string' });
-  }
-  if (typeof onUpdated !== 'function') {
-    issues.push({ path: 'onUpdated', message: 'must be a function: it hears each update' });
-  }
-  if (issues.length > 0) throw new InvalidConfigError('subscribeResource() arguments', issues);
+  // Once per subscription, not per message: zod as for every other option.
+  checkOptions('subscribeResource() arguments', argumentsSchema, { uri, onUpdated });
   const ids = options.server
     ? [routes.requireServer(options.server)]
     : (pool.catalog.routeResource(uri) ?? routes.serversWith('resources'));

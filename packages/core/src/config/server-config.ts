@@ -77,16 +77,48 @@ export function validateServerConfig(input: unknown, path = 'server'): ServerCon
   return input as ServerConfig;
 }
 
+/** What is wrong with an id that contains the namespacing separator. */
+export function separatorMessage(id: string, separator: string): string {
+  return `the id "${id}" contains the namespacing separator "${separator}"; rename the server or choose another separator`;
+}
+
 /** Checks that no server id contains the namespacing separator, which would make names ambiguous. */
 export function checkSeparator(id: string, separator: string, path: string): void {
   if (id.includes(separator)) {
     throw new InvalidConfigError('server configuration', [
-      {
-        path: `${path}.id`,
-        message: `the id "${id}" contains the namespacing separator "${separator}"; rename the server or choose another separator`,
-      },
+      { path: `${path}.id`, message: separatorMessage(id, separator) },
     ]);
   }
+}
+
+/**
+ * The rules of a set of servers under the namespacing `separator`: each
+ * config valid, no id holding the separator, no id twice. The set's rules
+ * run even when a config is wrong, so that one check names every problem.
+ */
+export function serverSetSchema(separator: string) {
+  return z.array(serverConfigSchema).superRefine(
+    (configs, ctx) => {
+      if (!Array.isArray(configs)) return;
+      const seen = new Set<string>();
+      configs.forEach((server: unknown, i) => {
+        const id = (server as { id?: unknown } | null | undefined)?.id;
+        if (typeof id !== 'string') return;
+        if (id.includes(separator)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'id'],
+            message: separatorMessage(id, separator),
+          });
+        }
+        if (seen.has(id)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${id}" appears twice` });
+        }
+        seen.add(id);
+      });
+    },
+    { when: () => true },
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
 import { ServerPool } from '../pool/server-pool.js';
 import { McpoolError } from '../spec/errors.js';
-import { useCleanup } from '../testing/index.js';
+import { startPool, type TestServerRef, useCleanup } from '../testing/index.js';
 
 const cleanup = useCleanup();
 
@@ -27,14 +27,20 @@ function newPool(): ServerPool {
   return pool;
 }
 
+/** A started pool of `servers` (as newPool makes it), closed after the test. */
+function poolOf(servers: readonly TestServerRef[]): Promise<ServerPool> {
+  return startPool(servers, {
+    cleanup,
+    reconnect: { baseMs: 20, maxMs: 200 },
+    connectionTimeout: 5_000,
+  });
+}
+
 describe('Streamable HTTP servers', () => {
   it('balances calls over HTTP replicas', async () => {
     const a = await http('a');
     const b = await http('b');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    pool.addServer({ id: 'b', transport: b.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a, b]);
     const client = new MultiServerClient(pool);
     const ids = new Set<string>();
     for (let i = 0; i < 6; i++)
@@ -45,9 +51,7 @@ describe('Streamable HTTP servers', () => {
 
   it('re-initializes a session the server forgot (404) and sends the request again', async () => {
     const a = await http('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     const client = new MultiServerClient(pool, { maxRetries: 0 });
     const before = pool.sessionIds('a');
     expect(before).toHaveLength(1);
@@ -66,10 +70,7 @@ describe('Streamable HTTP servers', () => {
   it('fails over when a server dies and uses it again after it comes back', async () => {
     const a = await http('a');
     const b = await http('b');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    pool.addServer({ id: 'b', transport: b.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a, b]);
     const client = new MultiServerClient(pool, { backoff: { baseMs: 1 } });
     await a.kill();
     for (let i = 0; i < 6; i++)
@@ -97,9 +98,7 @@ describe('Streamable HTTP servers', () => {
 
   it('cancels the upstream request when the caller aborts', async () => {
     const a = await http('a');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a]);
     const client = new MultiServerClient(pool);
     const controller = new AbortController();
     const pending = client.callTool(
@@ -117,10 +116,7 @@ describe('Streamable HTTP servers', () => {
   it('sends a safe call to another replica at once when its answer stream drops mid-call', async () => {
     const a = await http('a');
     const b = await http('b');
-    const pool = newPool();
-    pool.addServer({ id: 'a', transport: a.transport });
-    pool.addServer({ id: 'b', transport: b.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([a, b]);
     const client = new MultiServerClient(pool, { backoff: { baseMs: 1 } });
     const killed: string[] = [];
     const started = performance.now();
@@ -168,10 +164,7 @@ describe('a server that answers garbage', () => {
   it('fails the call with a clear error after its timeout and leaves the others serving', async () => {
     const bad = await http('bad');
     const good = await http('good');
-    const pool = newPool();
-    pool.addServer({ id: 'bad', transport: bad.transport });
-    pool.addServer({ id: 'good', transport: good.transport });
-    await pool.start({ strict: true });
+    const pool = await poolOf([bad, good]);
     bad.state.mode = 'garbage';
     const client = new MultiServerClient(pool, { attemptTimeout: 300, backoff: { baseMs: 1 } });
     // Safe calls reach the good server even when the balancer picks the bad one first.
@@ -207,9 +200,9 @@ describe('stdio child processes', () => {
   });
 
   it('fails over when a child crashes mid-call, without repeating an unsafe tool', async () => {
-    const pool = newPool();
-    pool.addServer({ id: 'crashy', transport: stdioServerConfig({ id: 'crashy', mode: 'crash' }) });
-    await pool.start({ strict: true });
+    const pool = await poolOf([
+      { id: 'crashy', transport: stdioServerConfig({ id: 'crashy', mode: 'crash' }) },
+    ]);
     const client = new MultiServerClient(pool);
     const error = await client
       .callTool({ name: 'counter', arguments: {} })
@@ -255,10 +248,10 @@ describe('@modelcontextprotocol/server-everything', () => {
   it('works through the pool over Streamable HTTP next to a second replica', async () => {
     const one = await startEverythingHttp();
     cleanup(() => one.close());
-    const pool = newPool();
-    pool.addServer({ id: 'e1', transport: one.transport });
-    pool.addServer({ id: 'e2', transport: { ...everythingStdioConfig(), stderr: 'ignore' } });
-    await pool.start({ strict: true });
+    const pool = await poolOf([
+      { id: 'e1', transport: one.transport },
+      { id: 'e2', transport: { ...everythingStdioConfig(), stderr: 'ignore' } },
+    ]);
     const client = new MultiServerClient(pool);
     const tools = await client.listTools();
     // Same tools on both replicas: listed once.

@@ -1,4 +1,4 @@
-import { checkSeparator, validateServerConfig } from '../config/server-config.js';
+import { serverSetSchema, toIssues } from '../config/server-config.js';
 import type { PooledServer } from '../server/pooled-server.js';
 import { type ConfigIssue, InvalidConfigError } from '../spec/errors.js';
 import type { ServerConfig } from '../spec/server.js';
@@ -15,27 +15,11 @@ export function serverSetIssues(
   configs: readonly ServerConfig[],
   separator: string,
 ): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const seen = new Set<string>();
-  configs.forEach((server, i) => {
-    const path = `servers[${i}]`;
-    for (const check of [
-      () => validateServerConfig(server, path),
-      () => checkSeparator(server.id, separator, path),
-    ]) {
-      try {
-        check();
-      } catch (error) {
-        if (error instanceof InvalidConfigError) issues.push(...error.issues);
-        else throw error;
-      }
-    }
-    if (seen.has(server.id)) {
-      issues.push({ path: `${path}.id`, message: `"${server.id}" appears twice` });
-    }
-    seen.add(server.id);
-  });
-  return issues;
+  const parsed = serverSetSchema(separator).safeParse(configs);
+  if (parsed.success) return [];
+  // Server by server, as the configs are listed (zod puts the set's rules last).
+  const index = (path: string) => Number(/^servers\[(\d+)\]/.exec(path)?.[1] ?? -1);
+  return toIssues(parsed.error, 'servers').sort((a, b) => index(a.path) - index(b.path));
 }
 
 /** True when a server must reconnect to follow `config`: its transport or `protocol` changed. */

@@ -1,6 +1,7 @@
 import { startHttpServer, startInProcessServer, waitFor } from '@mcpool/testkit';
 import { describe, expect, it } from 'vitest';
 import { MultiServerClient } from '../client/multi-server-client.js';
+import { InvalidConfigError } from '../spec/errors.js';
 import type { TransportConfig } from '../spec/server.js';
 import { startPool, useCleanup } from '../testing/index.js';
 import { ServerPool } from './server-pool.js';
@@ -154,5 +155,20 @@ describe('MultiServerClient.subscribeResource', () => {
     await waitFor(() => heard.length === 1);
     await client.close();
     expect(a.state.unsubscribes).toBe(1);
+  });
+
+  it('refuses an empty URI and a listener that is not a function, naming both', async () => {
+    const a = startInProcessServer({ id: 'a', subscriptions: true });
+    cleanup(() => a.close());
+    const client = new MultiServerClient(await poolOf(a));
+    const error = await client
+      .subscribeResource({ uri: '' }, 'not a function' as unknown as () => void)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect((error as InvalidConfigError).issues).toEqual([
+      { path: 'uri', message: 'must be the resource URI, a non-empty string' },
+      { path: 'onUpdated', message: 'must be a function: it hears each update' },
+    ]);
+    expect(a.state.subscribes).toBe(0);
   });
 });

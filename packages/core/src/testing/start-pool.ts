@@ -1,6 +1,7 @@
 import type { ServerPoolOptions } from '../pool/options.js';
 import { ServerPool } from '../pool/server-pool.js';
 import type { ProtocolSetting } from '../spec/connector.js';
+import type { PoolPlugin } from '../spec/plugin.js';
 import type { TransportConfig } from '../spec/server.js';
 
 /** A server to put in a test pool: any object with an id and a transport (testkit servers are). */
@@ -22,6 +23,8 @@ export interface StartPoolOptions extends ServerPoolOptions {
   cleanup?: ((pool: ServerPool) => unknown) | undefined;
   /** Reject when a server fails to connect. @default true */
   strict?: boolean | undefined;
+  /** Attached with `pool.use` before the pool starts, in this order. */
+  plugins?: readonly PoolPlugin[] | undefined;
 }
 
 /**
@@ -33,7 +36,7 @@ export async function startPool(
   servers: readonly TestServerRef[],
   options: StartPoolOptions = {},
 ): Promise<ServerPool> {
-  const { cleanup, strict = true, ...poolOptions } = options;
+  const { cleanup, strict = true, plugins = [], ...poolOptions } = options;
   const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 }, ...poolOptions });
   cleanup?.(pool);
   for (const s of servers) {
@@ -48,6 +51,7 @@ export async function startPool(
       ...(s.protocol !== undefined ? { protocol: s.protocol } : {}),
     });
   }
+  for (const plugin of plugins) pool.use(plugin);
   await pool.start({ strict });
   return pool;
 }
