@@ -341,10 +341,10 @@ export class Call implements AggregationJob<unknown> {
 }
 
 /**
- * Runs one call with its strategy, from its scope to its end: the retry
- * budget's count, the figures of the whole call and which error the caller
- * sees. The one place an answer comes back to on its way out: the strategy's
- * and the attempt's own handlers wait for a failure only.
+ * Runs one call with its strategy, from its scope to its end: the figures of
+ * the whole call and which error the caller sees. The one place an answer
+ * comes back to on its way out: the strategy's and the attempt's own handlers
+ * wait for a failure only.
  */
 export async function runCall(
   runner: CallRunner,
@@ -364,7 +364,6 @@ export async function runCall(
   const { host, figures } = runner;
   const started = performance.now();
   const scope = new CallScope(runner.signals, asks.signal, timeoutMs, description, started);
-  host.budget?.recordRequest();
   const call = new Call(
     host,
     scope,

@@ -5,7 +5,6 @@ import type { Balancer } from '../spec/balancer.js';
 import type { ExecuteOptions } from '../spec/plugin.js';
 import type { RequestInfo, ServerView } from '../spec/server.js';
 import type { BackoffOptions } from '../util/backoff.js';
-import type { RetryBudget } from './retry-budget.js';
 
 /*
  * What a client's calls need of it, as types: the client builds them once,
@@ -25,7 +24,8 @@ export interface CallHost {
   };
   readonly balancer: Balancer;
   readonly attemptTimeout: number | undefined;
-  readonly budget: RetryBudget | undefined;
+  /** The client's retry budget (`RetryBudget`, in dispatch.ts): every call feeds it, retries spend it. */
+  readonly budget: { recordRequest(): void; tryTake(): boolean } | undefined;
   readonly backoff: BackoffOptions;
   /** The fallback servers of a call that may fall back (empty when fallback is off). */
   fallbackServers(offering: readonly string[] | undefined): ServerView[];
