@@ -235,6 +235,43 @@ describe('CircuitBreakers', () => {
     expect(text(await client.callTool(echo, { server: 's2' }))).toBe('x');
   });
 
+  it('runs the attempts of a server that left the pool and drains unguarded', async () => {
+    const list = inProcess(2);
+    const pool = new ServerPool({ reconnect: { baseMs: 20, maxMs: 100 } });
+    cleanup(() => pool.close());
+    for (const s of list) pool.addServer({ id: s.id, transport: s.transport });
+    // A plugin outside the breakers holds attempts back until told.
+    let hold: Promise<void> | undefined;
+    pool.use({
+      name: 'hold',
+      wrapAttempt: async (_context, next) => {
+        if (hold) await hold;
+        return next();
+      },
+    });
+    const breakers = new CircuitBreakers();
+    pool.use(breakers);
+    await pool.start({ strict: true });
+    const client = new MultiServerClient(pool);
+    expect(text(await client.callTool(echo, { server: 's2' }))).toBe('x');
+    const breaker = breakers.breaker('s2');
+    expect(breaker?.stats.fires).toBe(1);
+
+    let release = () => {};
+    hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    const held = client.callTool(echo, { server: 's2' });
+    const removal = pool.removeServer('s2');
+    hold = undefined;
+    release();
+    expect(text(await held)).toBe('x');
+    // It reached the breakers after s2 had left the pool: not fired through s2's circuit.
+    expect(breaker?.stats.fires).toBe(1);
+    await removal;
+    expect(breakers.breaker('s2')).toBeUndefined();
+  });
+
   it('rejects bad options with every problem and its path', () => {
     try {
       new CircuitBreakers({ errorThresholdPercentage: 150, volumeThreshold: -1, resetTimeout: 0 });

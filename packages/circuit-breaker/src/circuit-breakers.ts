@@ -7,7 +7,7 @@ import type {
 } from '@mcpool/core';
 import { InvalidConfigError } from '@mcpool/core';
 import type CircuitBreaker from 'opossum';
-import { Circuit, type CircuitSnapshot } from './circuit.js';
+import { Circuit, type CircuitSnapshot, NO_ARGS } from './circuit.js';
 import { BreakerEmitter, type CircuitBreakersEvents } from './events.js';
 import {
   type CircuitBreakersOptions,
@@ -50,6 +50,12 @@ export class CircuitBreakers extends BreakerEmitter<CircuitBreakersEvents> imple
   private readonly settings: CircuitSettings;
   private readonly exclude: boolean;
   private readonly circuits = new Map<string, Circuit>();
+  /**
+   * Servers of a circuit that have left the pool and drain (`server:removing`
+   * until `server:removed`, or until the id is added again): their attempts
+   * run unguarded. Known from the pool's notices, so an attempt asks nothing.
+   */
+  private readonly leaving = new Set<string>();
   private pool: ServerPool | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -73,9 +79,19 @@ export class CircuitBreakers extends BreakerEmitter<CircuitBreakersEvents> imple
     }
     this.pool = pool;
     this.reportTo = pool;
+    const onRemoving = ({ serverId }: { serverId: string }) => {
+      if (this.circuits.has(serverId)) this.leaving.add(serverId);
+    };
+    const onAdded = ({ server }: { server: { id: string } }) => this.leaving.delete(server.id);
     const onRemoved = ({ serverId }: { serverId: string }) => this.drop(serverId);
+    pool.on('server:removing', onRemoving);
+    pool.on('server:added', onAdded);
     pool.on('server:removed', onRemoved);
-    this.unsubscribe = () => pool.off('server:removed', onRemoved);
+    this.unsubscribe = () => {
+      pool.off('server:removing', onRemoving);
+      pool.off('server:added', onAdded);
+      pool.off('server:removed', onRemoved);
+    };
     // One timer moves every circuit's rolling window, instead of opossum's two per breaker.
     const bucketMs = this.settings.rollingCountTimeout / this.settings.rollingCountBuckets;
     this.ticker = setInterval(() => {
@@ -117,12 +133,18 @@ export class CircuitBreakers extends BreakerEmitter<CircuitBreakersEvents> imple
   }
 
   private run(context: AttemptContext, next: () => Promise<unknown>): Promise<unknown> {
-    const pool = this.pool;
     const id = context.server.id;
+    let circuit = this.circuits.get(id);
+    if (circuit !== undefined && !this.leaving.has(id)) {
+      // A closed circuit (nearly every attempt) hands the attempt to opossum from here.
+      const b = circuit.breaker;
+      if (b.closed) return b.fire(next, undefined, NO_ARGS, attemptVerdict, context.signal);
+      return circuit.fire(next, attemptVerdict, context.signal);
+    }
+    const pool = this.pool;
     // Not attached, or a server on its way out: run unguarded rather than build a breaker for it.
     if (!pool) return next();
     if (!pool.server(id)) return next();
-    let circuit = this.circuits.get(id);
     if (!circuit) {
       circuit = this.create(pool, id);
       this.circuits.set(id, circuit);
@@ -163,6 +185,7 @@ export class CircuitBreakers extends BreakerEmitter<CircuitBreakersEvents> imple
   }
 
   private drop(serverId: string): void {
+    this.leaving.delete(serverId);
     this.circuits.get(serverId)?.shutdown();
     this.circuits.delete(serverId);
   }
@@ -180,6 +203,7 @@ export class CircuitBreakers extends BreakerEmitter<CircuitBreakersEvents> imple
         pool.include(serverId, 'breaker');
     }
     this.circuits.clear();
+    this.leaving.clear();
     this.pool = undefined;
     this.reportTo = undefined;
   }

@@ -44,11 +44,22 @@ export interface CircuitHooks {
 /** How a failure counts, from the error and the signal of what failed. */
 export type VerdictOf = (error: unknown, signal: AbortSignal | undefined) => AttemptVerdict;
 
-type Action = (
+/**
+ * What a circuit fires opossum with: `(run, undefined, NO_ARGS, verdict,
+ * signal)`. opossum's action is `Reflect.apply` itself, which calls
+ * `run()`: opossum runs the attempt with no function of mcpool's in between,
+ * and hands the same arguments to the error filter after the error.
+ */
+type Fired = [
   run: () => Promise<unknown>,
+  self: undefined,
+  args: readonly [],
   verdict: VerdictOf,
   signal: AbortSignal | undefined,
-) => Promise<unknown>;
+];
+
+/** The arguments `run` gets from `Reflect.apply`: none. */
+export const NO_ARGS: readonly [] = Object.freeze([]) as readonly [];
 
 /**
  * One opossum breaker, set up around opossum 9's pitfalls: no opossum timeout
@@ -59,7 +70,7 @@ type Action = (
  * a probe closes the circuit, so old failures cannot re-open it at once.
  */
 export class Circuit {
-  readonly breaker: CircuitBreaker<Parameters<Action>, unknown>;
+  readonly breaker: CircuitBreaker<Fired, unknown>;
   private readonly rotation = new EventEmitter();
   private lastFault: string | undefined;
   private fromHalfOpen = false;
@@ -74,8 +85,8 @@ export class Circuit {
     private readonly hooks: CircuitHooks,
     private readonly now: () => number = Date.now,
   ) {
-    // The action only runs the attempt: no async wrapper, so no extra promise per call.
-    const action: Action = (run) => run();
+    // The action only runs the attempt (see `Fired`): no wrapper, no extra promise per call.
+    const action = Reflect.apply as unknown as (...fired: Fired) => Promise<unknown>;
     this.breaker = new CircuitBreaker(action, {
       name: serverId === undefined ? 'mcpool client' : `mcpool server ${serverId}`,
       timeout: false,
@@ -91,10 +102,10 @@ export class Circuit {
       rotateBucketController: this.rotation,
       // True means "not a failure", and opossum then counts it as a success. opossum passes
       // the fired call's arguments after the error (nodeshift/opossum#492; its
-      // types say only the error): here, the attempt, its verdict and its signal
-      // (a function and its argument, not a closure made per call).
+      // types say only the error): here `Fired`, with the attempt's verdict and
+      // signal (a function and its argument, not a closure made per call).
       errorFilter: (error: unknown, ...fired: unknown[]) => {
-        const v = (fired[1] as VerdictOf)(error, fired[2] as AbortSignal | undefined);
+        const v = (fired[3] as VerdictOf)(error, fired[4] as AbortSignal | undefined);
         if (v === 'answer') return true;
         if (v === 'inconclusive') return !this.breaker.halfOpen;
         return false;
@@ -136,9 +147,9 @@ export class Circuit {
     const b = this.breaker;
     if (b.isShutdown) return run();
     // A closed circuit runs the attempt: its promise needs no translation.
-    if (b.closed) return b.fire(run, verdict, signal) as Promise<T>;
+    if (b.closed) return b.fire(run, undefined, NO_ARGS, verdict, signal) as Promise<T>;
     const probing = b.halfOpen && b.pendingClose;
-    const pending = b.fire(run, verdict, signal) as Promise<T>;
+    const pending = b.fire(run, undefined, NO_ARGS, verdict, signal) as Promise<T>;
     // opossum admits the one half-open probe synchronously, inside fire().
     if (probing && b.halfOpen && !b.pendingClose) this.guard(() => this.hooks.probe());
     return pending.catch((error: unknown) => {

@@ -3,7 +3,7 @@
  * `@mcpool/core/internal` or were renamed. They keep working for one minor
  * version; each says where its replacement is.
  */
-import { first } from './call/first.js';
+import { first } from './call/call.js';
 import { CatalogIndex as CatalogIndexClass } from './catalog/catalog-index.js';
 import { defaultRoundRobin as roundRobinBalancer } from './pool/round-robin.js';
 import {

@@ -19,8 +19,8 @@ export type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-export { first } from './call/first.js';
-export { RetryBudget, type RetryBudgetOptions } from './call/retry-budget.js';
+export { first } from './call/call.js';
+export { RetryBudget, type RetryBudgetOptions } from './call/dispatch.js';
 export { MultiServerClient } from './client/multi-server-client.js';
 export type { CallOptions, ClientMetrics, MultiServerClientOptions } from './client/options.js';
 export {

@@ -12,7 +12,8 @@ export interface HealthClock {
 
 /** `Date.now` and Node timers, unref'd so a forgotten checker never holds the process open. */
 export const systemClock: HealthClock = {
-  now: () => Date.now(),
+  // Date.now itself rather than a function around it: the checker reads it on every attempt.
+  now: Date.now,
   setTimeout(callback, ms) {
     const timer = setTimeout(callback, ms);
     timer.unref();

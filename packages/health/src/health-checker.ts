@@ -27,8 +27,8 @@ const _LIST_TOOLS: RequestInfo = { method: 'tools/list', params: {}, safe: true 
  * - active checks: every server is checked on a timer (MCP `ping` by
  *   default); after `maxFailures` failed checks in a row it is excluded with
  *   source `health`, and after `healthyThreshold` passed checks it is back;
- * - passive outlier detection: real traffic is watched through the pool's
- *   `attempt` event; `consecutiveErrors` server faults in a row (or one
+ * - passive outlier detection: real traffic is watched through the plugin
+ *   hook `onAttempt`; `consecutiveErrors` server faults in a row (or one
  *   refused connection) eject the server (source `outlier`) for
  *   `baseEjectionTime × times ejected`, at most `maxEjectionTime`.
  *
@@ -47,6 +47,8 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
   private tracker: OutlierTracker | undefined;
   private stop: AbortController | undefined;
   private readonly subscriptions: { off: () => void }[] = [];
+  /** Hears every attempt of the pool it is installed in (after the `attempt` event's listeners). */
+  readonly onAttempt = (report: AttemptReport): void => this.recordAttempt(report);
 
   constructor(options: HealthCheckerOptions = {}) {
     super();
@@ -65,14 +67,11 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     this.stop = new AbortController();
     const { outlier, clock } = this.settings;
     this.tracker = outlier ? new OutlierTracker(outlier, () => clock.now()) : undefined;
-    const onAttempt = (report: AttemptReport) => this.recordAttempt(report);
     const onAdded = ({ server }: { server: ServerView }) => this.track(server.id);
     const onRemoved = ({ serverId }: { serverId: string }) => this.forget(serverId);
-    pool.on('attempt', onAttempt);
     pool.on('server:added', onAdded);
     pool.on('server:removed', onRemoved);
     this.subscriptions.push(
-      { off: () => pool.off('attempt', onAttempt) },
       { off: () => pool.off('server:added', onAdded) },
       { off: () => pool.off('server:removed', onRemoved) },
     );
@@ -282,6 +281,11 @@ export class HealthChecker extends HealthEmitter implements PoolPlugin {
     r.lastTrafficAt = this.settings.clock.now();
     const tracker = this.tracker;
     if (!tracker) return;
+    // An answer never ejects: the tracker only clears its count, and nothing waits for it here.
+    if (report.outcome === 'success' || report.outcome === 'rejected') {
+      tracker.answered(r.id);
+      return;
+    }
     const reason = tracker.observeAttempt(r.id, report);
     if (reason) this.eject(r, reason);
   }

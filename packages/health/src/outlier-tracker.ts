@@ -97,6 +97,11 @@ export class OutlierTracker {
     return observation === undefined ? undefined : this.observe(serverId, observation);
   }
 
+  /** Records an answer of real traffic (what `observeAttempt` does with one). */
+  answered(serverId: string): void {
+    this.observe(serverId, ANSWER);
+  }
+
   /**
    * Records one attempt's observation. Returns the reason to eject the server
    * now, or undefined. Attempts that end while the server is ejected are

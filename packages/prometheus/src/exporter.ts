@@ -110,6 +110,11 @@ class Exporter implements PrometheusExporter {
     this.make.commitPending();
   }
 
+  /** Hears every attempt of the pool it is installed in (after the `attempt` event's listeners). */
+  readonly onAttempt = (report: AttemptReport): void => {
+    if (this.attached) this.recordAttempt(report);
+  };
+
   get pool(): ServerPool | undefined {
     return this.attached;
   }
@@ -147,7 +152,6 @@ class Exporter implements PrometheusExporter {
       pool.on(event, listener);
       offs.push(() => pool.off(event, listener));
     };
-    on('attempt', (report) => this.recordAttempt(report));
     on('request:retry', (e) => this.retries.inc(this.make.labels({ method: e.method })));
     on('request:fallback', (e) => this.fallbacks.inc(this.make.labels({ method: e.method })));
     on('pool:panic', (e) => this.panics.inc(this.make.labels({ method: e.method })));

@@ -6,7 +6,7 @@ import { MultiServerClient } from '../client/multi-server-client.js';
 import { recordRequestIds, sendCancellable } from '../connection/cancellable-requests.js';
 import { ServerPool } from '../pool/server-pool.js';
 import { useCleanup } from '../testing/index.js';
-import { CallScope, CallSignals } from './call-scope.js';
+import { CallScope, CallSignals } from './call.js';
 
 const cleanup = useCleanup();
 

@@ -2,17 +2,10 @@ import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerPool } from '../pool/server-pool.js';
 import type { Aggregator } from '../spec/aggregator.js';
 import type { CallContext, CallMiddleware } from '../spec/call.js';
-import {
-  McpoolError,
-  NoServerAvailableError,
-  PoolClosedError,
-  UnsafeAggregationError,
-} from '../spec/errors.js';
+import { NoServerAvailableError, UnsafeAggregationError } from '../spec/errors.js';
 import type { RequestInfo, ServerView } from '../spec/server.js';
-import { abortReason } from '../util/abort.js';
-import { Call, type CallHost } from './call.js';
-import { CallScope, CallSignals } from './call-scope.js';
-import { first } from './first.js';
+import { type CallRunner, CallSignals, first, runCall } from './call.js';
+import type { CallFigures, CallHost, Merge, Pages } from './host.js';
 
 /** A call pinned to one server runs there once: no fan-out, no retry elsewhere. Stateless, so shared. */
 const PINNED = first();
@@ -26,11 +19,6 @@ export interface DispatchOptions {
   readonly onprogress?: ((progress: Progress) => void) | undefined;
 }
 
-/** Where the figures of whole calls go. */
-export interface CallFigures {
-  finish(ok: boolean, started: number, strategy: string, fellBack?: boolean): void;
-}
-
 /** A client's settings for its calls. */
 export interface DispatchSettings {
   readonly aggregation: Aggregator;
@@ -38,26 +26,22 @@ export interface DispatchSettings {
   readonly maxRetries: number;
 }
 
-type Merge = (results: ReadonlyArray<{ server: ServerView; value: unknown }>) => unknown;
-type Pages = (attempt: (params: unknown) => Promise<unknown>) => Promise<unknown>;
-
 /**
- * The path of every whole call of one client, in one place: the call
- * middleware (the pool's plugins' `wrapCall` first, then the client's own),
- * the refusal of fan-out for unsafe requests, the candidates, the call's
- * scope (deadline, caller's signal, the client's close), the aggregation, the
- * figures, and which error the caller sees.
+ * Where every whole call of one client starts: the call middleware (the
+ * pool's plugins' `wrapCall` first, then the client's own), the refusal of
+ * fan-out for unsafe requests, the candidates and the count the retry budget
+ * (below) keeps of calls; the call itself runs in call.ts.
  */
-export class Dispatcher {
+export class Dispatcher implements CallRunner {
   /** The client's own call middleware (`client.use`). */
   readonly middleware: CallMiddleware[] = [];
   readonly signals = new CallSignals();
 
   constructor(
     private readonly pool: ServerPool,
-    private readonly host: CallHost,
+    readonly host: CallHost,
     private readonly settings: DispatchSettings,
-    private readonly figures: CallFigures,
+    readonly figures: CallFigures,
     private readonly assertOpen: () => void,
   ) {}
 
@@ -124,7 +108,7 @@ export class Dispatcher {
     });
   }
 
-  private async dispatch(
+  private dispatch(
     request: RequestInfo,
     description: string,
     offering: readonly string[] | undefined,
@@ -133,53 +117,119 @@ export class Dispatcher {
     merge: Merge | undefined,
     pages: Pages | undefined,
   ): Promise<unknown> {
+    // Not async: the call runs (and is awaited) in call.ts, whose promise goes to the caller as is.
     const pinned = options.server !== undefined;
     const aggregation = this.aggregationOf(options);
-    if (aggregation.fanOut && !request.safe) {
-      this.figures.finish(false, performance.now(), aggregation.name);
-      throw new UnsafeAggregationError(aggregation.name, description);
+    let candidates: readonly ServerView[];
+    try {
+      if (aggregation.fanOut && !request.safe) {
+        this.figures.finish(false, performance.now(), aggregation.name);
+        throw new UnsafeAggregationError(aggregation.name, description);
+      }
+      const pinnedServer = pinned ? this.pool.server(options.server as string) : undefined;
+      candidates = pinnedServer
+        ? [pinnedServer]
+        : this.host.selection.forRequest(request, offering).servers;
+      if (candidates.length === 0) {
+        this.figures.finish(false, performance.now(), aggregation.name);
+        throw new NoServerAvailableError(
+          `No server is available for ${description}: every server that offers it is down, ejected or draining.`,
+        );
+      }
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const pinnedServer = pinned ? this.pool.server(options.server as string) : undefined;
-    const candidates: readonly ServerView[] = pinnedServer
-      ? [pinnedServer]
-      : this.host.selection.forRequest(request, offering).servers;
-    if (candidates.length === 0) {
-      this.figures.finish(false, performance.now(), aggregation.name);
-      throw new NoServerAvailableError(
-        `No server is available for ${description}: every server that offers it is down, ejected or draining.`,
-      );
-    }
-    const timeoutMs = options.timeout ?? this.settings.requestTimeout;
-    const started = performance.now();
-    const scope = new CallScope(this.signals, options.signal, timeoutMs, description, started);
     this.host.budget?.recordRequest();
-    const call = new Call(
-      this.host,
-      scope,
+    return runCall(
+      this,
+      aggregation,
       request,
       description,
       candidates,
       offering,
+      options,
       pinned,
       pinned ? 0 : this.settings.maxRetries,
-      timeoutMs,
-      options.onprogress,
+      options.timeout ?? this.settings.requestTimeout,
       merge,
       pages,
       answeredBy,
     );
-    try {
-      const result = await aggregation.run(call);
-      this.figures.finish(true, started, aggregation.name, call.fellBack);
-      return result;
-    } catch (error) {
-      this.figures.finish(false, started, aggregation.name, call.fellBack);
-      if (McpoolError.isInstance(error) && error.code === 'REQUEST_MAY_HAVE_RUN') throw error;
-      if (this.pool.isClosed) throw new PoolClosedError();
-      if (scope.aborted) throw abortReason(scope.attemptSignal, description);
-      throw error;
-    } finally {
-      scope.end();
+  }
+}
+
+/*
+ * The retry budget lives here, beside the start of every call that feeds it:
+ * a call counted on its way in crosses no other file for it.
+ */
+
+/** Bounds on retries so that they cannot multiply load during an outage. */
+export interface RetryBudgetOptions {
+  /** Retries allowed as a share of recent requests. @default 0.2 */
+  ratio?: number;
+  /** Retries always allowed per second, so a quiet client can still retry. @default 10 */
+  minPerSecond?: number;
+  /** Window over which requests and retries are counted, ms. @default 10_000 */
+  windowMs?: number;
+}
+
+/**
+ * A retry budget (as in Finagle and Linkerd): retries may be at most `ratio` of
+ * the requests seen in the window, plus a small floor. When every server is
+ * down, clients stop hammering them instead of tripling the load.
+ */
+export class RetryBudget {
+  private readonly ratio: number;
+  private readonly floor: number;
+  private readonly bucketMs: number;
+  private readonly requests: Uint32Array;
+  private readonly retries: Uint32Array;
+  private bucketStart = 0;
+  private bucket = 0;
+
+  constructor(
+    options: RetryBudgetOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.ratio = options.ratio ?? 0.2;
+    const windowMs = options.windowMs ?? 10_000;
+    this.floor = (options.minPerSecond ?? 10) * (windowMs / 1000);
+    this.requests = new Uint32Array(10);
+    this.retries = new Uint32Array(10);
+    this.bucketMs = windowMs / 10;
+    this.bucketStart = this.now();
+  }
+
+  /** Counts one original request. */
+  recordRequest(): void {
+    this.advance();
+    this.requests[this.bucket] = (this.requests[this.bucket] ?? 0) + 1;
+  }
+
+  /** Takes one retry from the budget; false when the budget is spent. */
+  tryTake(): boolean {
+    this.advance();
+    let requests = 0;
+    let retries = 0;
+    for (let i = 0; i < this.requests.length; i++) {
+      requests += this.requests[i] ?? 0;
+      retries += this.retries[i] ?? 0;
+    }
+    if (retries + 1 > this.floor + requests * this.ratio) return false;
+    this.retries[this.bucket] = (this.retries[this.bucket] ?? 0) + 1;
+    return true;
+  }
+
+  private advance(): void {
+    const now = this.now();
+    let steps = Math.floor((now - this.bucketStart) / this.bucketMs);
+    if (steps <= 0) return;
+    this.bucketStart += steps * this.bucketMs;
+    steps = Math.min(steps, this.requests.length);
+    for (let i = 0; i < steps; i++) {
+      this.bucket = (this.bucket + 1) % this.requests.length;
+      this.requests[this.bucket] = 0;
+      this.retries[this.bucket] = 0;
     }
   }
 }

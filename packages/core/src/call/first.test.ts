@@ -1,6 +1,6 @@
 import { startInProcessServer } from '@mcpool/testkit';
 import { testAggregator } from '../testing/index.js';
-import { first } from './first.js';
+import { first } from './call.js';
 
 testAggregator('first', first, {
   servers: (cleanup) =>

@@ -1,14 +1,17 @@
+import type { AggregationJob } from '../spec/aggregator.js';
 import {
+  AllServersFailedError,
+  type AttemptFailure,
   McpoolError,
   PoolClosedError,
   RequestMayHaveRunError,
   TimeoutError,
 } from '../spec/errors.js';
 import { faultOf, isUnsent } from '../spec/failure.js';
-import type { RequestInfo } from '../spec/server.js';
+import type { RequestInfo, ServerView } from '../spec/server.js';
 import { abortReason, sleep } from '../util/abort.js';
 import { type BackoffOptions, fullJitter } from '../util/backoff.js';
-import type { CallScope } from './call-scope.js';
+import type { CallScope } from './call.js';
 
 /*
  * The retry rule of a call, whole. A strategy (`first`, say) asks
@@ -77,4 +80,53 @@ export function backoffBefore(n: number, options: BackoffOptions, scope: CallSco
     Math.min(fullJitter(n, options), Math.max(0, scope.remaining())),
     scope.attemptSignal,
   );
+}
+
+/** Retries of a call after its first attempt failed: other servers, then the fallback order. */
+export async function retry<T>(
+  job: AggregationJob<T>,
+  failed: ServerView,
+  error: unknown,
+): Promise<T> {
+  const failures: AttemptFailure[] = [{ serverId: failed.id, error }];
+  const tried = new Set<string>([failed.id]);
+  let server = failed;
+  for (let retries = 1; retries <= job.maxRetries; retries++) {
+    const next = job.pick(tried);
+    if (!next || !job.takeRetry()) break;
+    await job.backoff(retries);
+    job.note('retry', server.id, next.id);
+    server = next;
+    tried.add(server.id);
+    try {
+      return await job.attempt(server);
+    } catch (caught) {
+      failures.push({ serverId: server.id, error: caught });
+      if (!job.canRetry(caught)) throw caught;
+    }
+  }
+  return fallBack(job, tried, failures, server.id);
+}
+
+/** The fallback order, after the retries (or when nothing could be picked). */
+export async function fallBack<T>(
+  job: AggregationJob<T>,
+  tried: Set<string>,
+  failures: AttemptFailure[],
+  last: string | undefined,
+): Promise<T> {
+  for (const fallback of job.fallback) {
+    if (tried.has(fallback.id)) continue;
+    if (failures.length > 0 && !job.takeRetry()) break;
+    tried.add(fallback.id);
+    job.note('fallback', last, fallback.id);
+    last = fallback.id;
+    try {
+      return await job.attempt(fallback);
+    } catch (error) {
+      failures.push({ serverId: fallback.id, error });
+      if (!job.canRetry(error)) throw error;
+    }
+  }
+  throw new AllServersFailedError(job.description, failures);
 }

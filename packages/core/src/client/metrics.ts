@@ -1,6 +1,9 @@
 import { LatencyRecorder } from '../util/latency.js';
 import type { ClientMetrics } from './options.js';
 
+/** Call latencies kept waiting at most (see `ClientFigures.pending`). */
+const PENDING_MAX = 64;
+
 /** The figures of one client: counted once per whole call, read by `getMetrics()`. */
 export class ClientFigures {
   private readonly latency = new LatencyRecorder(1024);
@@ -12,6 +15,11 @@ export class ClientFigures {
     retries: 0,
   };
   private readonly strategyUsage = new Map<string, number>();
+  /**
+   * Latencies of calls not yet given to the recorder: they go on read, or once
+   * `PENDING_MAX` wait, so that a call ends here without a call further on.
+   */
+  private readonly pending: number[] = [];
 
   /** One whole call ended. */
   finish(ok: boolean, started: number, strategy: string, fellBack = false): void {
@@ -20,8 +28,7 @@ export class ClientFigures {
     else this.counters.failedRequests++;
     if (fellBack) this.counters.fallbackUsed++;
     this.strategyUsage.set(strategy, (this.strategyUsage.get(strategy) ?? 0) + 1);
-    // Last: the figures' one call into another file returns to no more work here.
-    this.latency.record(performance.now() - started);
+    if (this.pending.push(performance.now() - started) >= PENDING_MAX) this.flush();
   }
 
   /** One retry on another server. */
@@ -31,6 +38,7 @@ export class ClientFigures {
 
   /** The seed's client metrics, plus retries and latency percentiles. */
   snapshot(): ClientMetrics {
+    this.flush();
     const p = this.latency.percentiles();
     return {
       ...this.counters,
@@ -40,5 +48,10 @@ export class ClientFigures {
       latencyP99: p.p99,
       strategyUsage: Object.fromEntries(this.strategyUsage),
     };
+  }
+
+  private flush(): void {
+    for (const ms of this.pending) this.latency.record(ms);
+    this.pending.length = 0;
   }
 }

@@ -17,11 +17,10 @@ import type {
   SubscribeRequest,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { CallHost } from '../call/call.js';
-import { Dispatcher } from '../call/dispatch.js';
+import { first } from '../call/call.js';
+import { Dispatcher, RetryBudget } from '../call/dispatch.js';
 import { fallbackServers } from '../call/fallback.js';
-import { first } from '../call/first.js';
-import { RetryBudget } from '../call/retry-budget.js';
+import type { CallHost } from '../call/host.js';
 import type { CatalogIndex } from '../catalog/catalog-index.js';
 import { toIssues } from '../config/server-config.js';
 import { callPathOf, type ServerPool } from '../pool/server-pool.js';
@@ -186,7 +185,12 @@ export class MultiServerClient {
       return Promise.reject(error);
     }
     try {
-      plan = this.routes.toolCall(params.name, options.server);
+      // A plan kept under the catalog's generation is read in place; `Routes` makes the others.
+      const routes = this.routes;
+      plan =
+        (options.server === undefined && routes.keptOf === this.pool.catalog.generation
+          ? routes.keptPlans.get(params.name)
+          : undefined) ?? routes.toolCall(params.name, options.server);
     } catch (error) {
       // A failed routing step is a failed call in the figures too.
       this.figures.finish(false, performance.now(), this.aggregation.name);

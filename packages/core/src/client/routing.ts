@@ -29,10 +29,12 @@ export class Routes {
    * Tool-call plans by the name the caller uses, for the catalog generation
    * they were made under: safety depends on nothing else (the tool lists are
    * fixed per client), so a call routes with one lookup and no allocation
-   * until a server's catalog changes.
+   * until a server's catalog changes. The client reads a kept plan in place
+   * (`keptPlans` under `keptOf`, the generation), so a warm call does not come
+   * here at all; `toolCall` makes and keeps the others.
    */
-  private plans = new Map<string, ToolPlan>();
-  private plansOf = -1;
+  readonly keptPlans = new Map<string, ToolPlan>();
+  keptOf = -1;
 
   /**
    * Whether a tool is safe to repeat (retry, fallback, fan-out): the operator's
@@ -92,15 +94,15 @@ export class Routes {
       return this.planOf(name, { servers: offering, upstreamName: upstream });
     }
     const catalog = this.pool.catalog;
-    if (this.plansOf !== catalog.generation) {
-      this.plans = new Map();
-      this.plansOf = catalog.generation;
+    if (this.keptOf !== catalog.generation) {
+      this.keptPlans.clear();
+      this.keptOf = catalog.generation;
     }
-    const kept = this.plans.get(name);
+    const kept = this.keptPlans.get(name);
     if (kept !== undefined) return kept;
     const plan = this.planOf(name, catalog.routeTool(name, this.known));
     // A prefixed name's route depends on membership too: it is looked up each time.
-    if (catalog.routesDirectly(name)) this.plans.set(name, plan);
+    if (catalog.routesDirectly(name)) this.keptPlans.set(name, plan);
     return plan;
   }
 

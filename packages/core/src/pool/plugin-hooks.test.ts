@@ -101,4 +101,26 @@ describe('pool.subscriptions', () => {
     await resourceSubscriptions.unsubscribe(pool, uri, 'holder-1');
     expect(pool.subscriptions.holds('a', uri, 'holder-1')).toBe(false);
   });
+
+  it("runs onAttempt hooks after the attempt event's listeners", async () => {
+    const { pool, client } = await twoServers();
+    const order: string[] = [];
+    pool.on('attempt', () => order.push('event'));
+    pool.use({ name: 'hears', onAttempt: () => order.push('hook') });
+    await client.callTool(add);
+    expect(order).toEqual(['event', 'hook']);
+  });
+
+  it('says server:removing once a server left the pool, and server:removed once it is gone', async () => {
+    const { pool } = await twoServers();
+    const seen: string[] = [];
+    pool.on('server:removing', ({ serverId }) =>
+      seen.push(`removing ${serverId}, in the pool: ${pool.server(serverId) !== undefined}`),
+    );
+    pool.on('server:removed', ({ serverId }) => seen.push(`removed ${serverId}`));
+    const removal = pool.removeServer('s2');
+    expect(seen).toEqual(['removing s2, in the pool: false']);
+    await removal;
+    expect(seen).toEqual(['removing s2, in the pool: false', 'removed s2']);
+  });
 });

@@ -149,6 +149,7 @@ export class ServerPool extends SafeEmitter implements PoolHost {
     this.serversById.delete(serverId);
     this.selection.changed();
     this.removing.add(server);
+    this.emit('server:removing', { serverId });
     try {
       await server.drain(this.options.drainTimeout);
       await server.close();

@@ -7,6 +7,8 @@ import type { ServerView } from './server.js';
 /** Every event the pool emits, with its payload. */
 export interface PoolEvents {
   'server:added': [{ server: ServerView }];
+  /** A server left the pool and drains; `server:removed` follows once it is gone (unless its id is added again meanwhile). */
+  'server:removing': [{ serverId: string }];
   'server:removed': [{ serverId: string }];
   /** `era` is the protocol era of the connection that brought the server up. */
   'server:connected': [

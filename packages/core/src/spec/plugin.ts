@@ -73,8 +73,9 @@ export interface PoolPlugin {
   /** Wraps every whole call of every client of the pool (a cache, a batcher). */
   readonly wrapCall?: CallMiddleware | undefined;
   /**
-   * Hears how every attempt ended, after the balancers. A throwing hook is
-   * reported as `pool:error` and the others still run.
+   * Hears how every attempt ended, after the balancers and the `attempt`
+   * event's listeners. A throwing hook is reported as `pool:error` and the
+   * others still run.
    */
   readonly onAttempt?: ((report: AttemptReport) => void) | undefined;
   /** @deprecated Use `wrapAttempt`; this name goes in the next minor version. */
