@@ -2,7 +2,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /*
- * Requests sent with a signal shared by many calls (see call-scope.ts for
+ * Requests sent with a signal shared by many calls (see call/call.ts for
  * why calls share signals). The SDK is not given a shared signal: it would
  * add an abort listener per request and never take it off. Instead the
  * request waits in the shared signal's own list while pending.
