@@ -1,3 +1,5 @@
+// Over 350 lines for its doc comments: `Gateway` is the package's public face, one
+// short member each for sessions, readiness, draining, connect and close.
 import {
   type Aggregator,
   type Balancer,

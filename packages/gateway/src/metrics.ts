@@ -1,6 +1,9 @@
 import {
+  type AttemptReport,
+  type Detach,
   type PoolEvents,
   type PoolMetrics,
+  type PoolPlugin,
   type ServerMetrics,
   ServerPool,
   type ServerState,
@@ -39,6 +42,20 @@ const STATE_RANK: Record<ServerState, number> = {
  */
 export class PoolAggregate extends ServerPool {
   private readonly tracked = new Map<ServerPool, () => void>();
+  /** The `onAttempt` hooks of the plugins installed here: they hear every tracked pool's attempts. */
+  private readonly hearers = new Set<(report: AttemptReport) => void>();
+
+  /** Installs a plugin; its `onAttempt` hook hears the attempts of every pool tracked. */
+  override use(plugin: PoolPlugin): Detach {
+    const detach = super.use(plugin);
+    const hear = plugin.onAttempt;
+    if (!hear) return detach;
+    this.hearers.add(hear);
+    return async () => {
+      this.hearers.delete(hear);
+      await detach();
+    };
+  }
 
   /** Follows a pool until it closes (or until the returned function is called). */
   track(pool: ServerPool): () => void {
@@ -47,6 +64,7 @@ export class PoolAggregate extends ServerPool {
     for (const event of RELAYED) {
       const relay = (...args: unknown[]) => {
         (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+        if (event === 'attempt') this.hearAttempt(args[0] as AttemptReport);
       };
       pool.on(event, relay);
       offs.push(() => pool.off(event, relay));
@@ -57,6 +75,16 @@ export class PoolAggregate extends ServerPool {
     };
     this.tracked.set(pool, untrack);
     return untrack;
+  }
+
+  private hearAttempt(report: AttemptReport): void {
+    for (const hear of this.hearers) {
+      try {
+        hear(report);
+      } catch (error) {
+        this.emit('pool:error', { source: 'plugin', serverId: report.server.id, error });
+      }
+    }
   }
 
   override getMetrics(): PoolMetrics {

@@ -1,3 +1,5 @@
+// Over 350 lines: the passive outlier rule and the active checks share one state
+// (who is excluded, by which source, until when) and one attach/detach.
 import {
   AbortedError,
   type AttemptReport,

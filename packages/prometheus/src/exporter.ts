@@ -1,3 +1,5 @@
+// Over 350 lines: one closure holds the registry, the series and the attempts
+// waiting to be flushed into prom-client; apart they would pass their state around.
 import {
   type AttemptOutcome,
   type AttemptReport,

@@ -1,21 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  CallToolResultSchema,
-  ErrorCode,
-  type JSONRPCMessage,
-  McpError,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type JSONRPCMessage, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestOptions } from '../spec/connector.js';
 import { type Cancellable, sharedCancels } from './cancellable-requests.js';
-import {
-  type ClientInternals,
-  checkOutput,
-  isPlainToolResult,
-  type PlainResult,
-  SCHEMAS,
-  type Schema,
-} from './result-checks.js';
+import { type ClientInternals, checkToolResult, SCHEMAS, type Schema } from './result-checks.js';
 
 /*
  * The requests of a call (`tools/call`, `resources/read`, `prompts/get`,
@@ -223,24 +211,15 @@ export class DirectRequests {
       pending.reject(McpError.fromError(code, text, data));
       return;
     }
-    let result = (message as { result?: unknown }).result;
+    const result = (message as { result?: unknown }).result;
     if (pending.schema) {
       const parsed = pending.schema.safeParse(result);
       if (parsed.success) pending.resolve(parsed.data);
       else pending.reject(parsed.error);
       return;
     }
-    if (!isPlainToolResult(result)) {
-      const parsed = CallToolResultSchema.safeParse(result);
-      if (!parsed.success) {
-        pending.reject(parsed.error);
-        return;
-      }
-      result = parsed.data;
-    }
     try {
-      checkOutput(this.internals as ClientInternals, pending.tool, result as PlainResult);
-      pending.resolve(result);
+      pending.resolve(checkToolResult(this.internals as ClientInternals, pending.tool, result));
     } catch (error) {
       pending.reject(error);
     }

@@ -1,4 +1,5 @@
 import {
+  CallToolResultSchema,
   CompleteResultSchema,
   ErrorCode,
   GetPromptResultSchema,
@@ -67,8 +68,28 @@ export function isPlainToolResult(result: unknown): boolean {
   return true;
 }
 
+/**
+ * A `tools/call` result checked as the SDK client's `callTool` checks it, in
+ * one visit: the shape of a plain result (else `CallToolResultSchema`, whose
+ * error a malformed result throws), then the tool's `outputSchema`.
+ */
+export function checkToolResult(
+  internals: ClientInternals,
+  tool: string,
+  result: unknown,
+): PlainResult {
+  let checked = result;
+  if (!isPlainToolResult(result)) {
+    const parsed = CallToolResultSchema.safeParse(result);
+    if (!parsed.success) throw parsed.error;
+    checked = parsed.data;
+  }
+  checkOutput(internals, tool, checked as PlainResult);
+  return checked as PlainResult;
+}
+
 /** What the SDK client's `callTool` checks after the schema: the tool's `outputSchema`. */
-export function checkOutput(internals: ClientInternals, tool: string, result: PlainResult): void {
+function checkOutput(internals: ClientInternals, tool: string, result: PlainResult): void {
   const validator = internals.getToolOutputValidator(tool);
   if (!validator) return;
   if (!result.structuredContent && !result.isError) {
