@@ -1,36 +1,11 @@
-import type { AttemptOutcome, Balancer } from '@mcpool/core';
+import type { Balancer } from '@mcpool/core';
 import { InvalidConfigError } from '@mcpool/core';
 import { describe, expect, it } from 'vitest';
-import { type P2cEwmaOptions, p2cEwma } from './p2c-ewma.js';
-import { type FakeServer, plain, seeded, server, servers } from './test-servers.js';
+import { p2cEwma } from './p2c-ewma.js';
+import { clockedP2cEwma } from './test-p2c-ewma-clock.js';
+import { type FakeServer, plain, server, servers } from './test-servers.js';
 
-/** A balancer on a fake clock that announces starts and results as the pool does. */
-function setup(options: P2cEwmaOptions = {}, seed = 1) {
-  let time = 0;
-  const balancer = p2cEwma({ decayMs: 1_000, random: seeded(seed), now: () => time, ...options });
-  return {
-    balancer,
-    advance(ms: number) {
-      time += ms;
-    },
-    start(target: FakeServer) {
-      target.inFlight++;
-      balancer.onStart!(target);
-      return time;
-    },
-    finish(target: FakeServer, startedAt: number, outcome: AttemptOutcome = 'success') {
-      target.inFlight--;
-      balancer.onResult!({
-        server: target,
-        method: 'tools/call',
-        request: plain,
-        background: false,
-        outcome,
-        latencyMs: time - startedAt,
-      });
-    },
-  };
-}
+const setup = clockedP2cEwma;
 
 function picks(balancer: Balancer, list: FakeServer[], count: number): Set<string> {
   return new Set(Array.from({ length: count }, () => balancer.pick(list, plain).id));

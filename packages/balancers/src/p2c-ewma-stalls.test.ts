@@ -1,42 +1,12 @@
-import type { AttemptOutcome } from '@mcpool/core';
 import { InvalidConfigError } from '@mcpool/core';
 import { describe, expect, it } from 'vitest';
 import { type P2cEwmaOptions, p2cEwma } from './p2c-ewma.js';
+import { clockedP2cEwma } from './test-p2c-ewma-clock.js';
 import { type FakeServer, plain, seeded, server } from './test-servers.js';
 
-/** A balancer on a fake clock that announces starts and results as the pool does. */
+/** The balancer on a fake clock, with a peak that fades over 10 s. */
 function setup(options: P2cEwmaOptions = {}, seed = 1) {
-  let time = 0;
-  const balancer = p2cEwma({ decayMs: 10_000, random: seeded(seed), now: () => time, ...options });
-  const env = {
-    balancer,
-    advance(ms: number) {
-      time += ms;
-    },
-    start(target: FakeServer) {
-      target.inFlight++;
-      balancer.onStart!(target);
-      return time;
-    },
-    finish(target: FakeServer, startedAt: number, outcome: AttemptOutcome = 'success') {
-      target.inFlight--;
-      balancer.onResult!({
-        server: target,
-        method: 'tools/call',
-        request: plain,
-        background: false,
-        outcome,
-        latencyMs: time - startedAt,
-      });
-    },
-    /** One request to each server, answered after `latency` ms, in turn. */
-    answer(target: FakeServer, latency: number) {
-      const started = env.start(target);
-      env.advance(latency);
-      env.finish(target, started);
-    },
-  };
-  return env;
+  return clockedP2cEwma({ decayMs: 10_000, ...options }, seed);
 }
 
 function picks(env: ReturnType<typeof setup>, list: FakeServer[], count = 20): Set<string> {
