@@ -20,7 +20,7 @@ export type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 export { first } from './call/call.js';
-export { RetryBudget, type RetryBudgetOptions } from './call/dispatch.js';
+export { RetryBudget, type RetryBudgetOptions } from './call/retry-budget.js';
 export { MultiServerClient } from './client/multi-server-client.js';
 export type { CallOptions, ClientMetrics, MultiServerClientOptions } from './client/options.js';
 export {

@@ -24,7 +24,7 @@ export interface CallHost {
   };
   readonly balancer: Balancer;
   readonly attemptTimeout: number | undefined;
-  /** The client's retry budget (`RetryBudget`, in dispatch.ts): every call feeds it, retries spend it. */
+  /** The client's retry budget (`RetryBudget`, retry-budget.ts): every call feeds it, retries spend it. */
   readonly budget: { recordRequest(): void; tryTake(): boolean } | undefined;
   readonly backoff: BackoffOptions;
   /** The fallback servers of a call that may fall back (empty when fallback is off). */

@@ -18,9 +18,10 @@ import type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { first } from '../call/call.js';
-import { Dispatcher, RetryBudget } from '../call/dispatch.js';
+import { Dispatcher } from '../call/dispatch.js';
 import { fallbackServers } from '../call/fallback.js';
 import type { CallHost } from '../call/host.js';
+import { RetryBudget } from '../call/retry-budget.js';
 import type { CatalogIndex } from '../catalog/catalog-index.js';
 import { toIssues } from '../config/server-config.js';
 import { callPathOf, type ServerPool } from '../pool/server-pool.js';

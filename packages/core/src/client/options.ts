@@ -1,6 +1,6 @@
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { RetryBudgetOptions } from '../call/dispatch.js';
+import type { RetryBudgetOptions } from '../call/retry-budget.js';
 import type { Aggregator } from '../spec/aggregator.js';
 import type { Balancer } from '../spec/balancer.js';
 import { MAX_TIMER_MS } from '../util/abort.js';

@@ -62,7 +62,8 @@ export class McpConnection implements Connection {
   private load = 0;
   /** Requests pending on clients replaced by a new session, which close when theirs end. */
   private readonly retired = new Map<Client, number>();
-  private closing = false;
+  /** Set once the session ends; a field, read on every request's pick of a session. */
+  readonly closed: boolean = false;
   private reinit: Promise<void> | undefined;
 
   private constructor(
@@ -141,13 +142,13 @@ export class McpConnection implements Connection {
     const client = this.client;
     client.onclose = () => {
       // A replaced client closing is expected; only the current one matters.
-      if (this.closing || client !== this.client) return;
-      this.closing = true;
+      if (this.closed || client !== this.client) return;
+      this.markClosed();
       this.endFollowing();
       this.options.listener.onClose(this);
     };
     client.onerror = (error) => {
-      if (this.closing || client !== this.client) return;
+      if (this.closed || client !== this.client) return;
       if (isSessionNotFound(error)) {
         // The notification stream learned that the server forgot the session:
         // start a new one now, or list_changed would go unheard until a call.
@@ -164,10 +165,6 @@ export class McpConnection implements Connection {
 
   get serverId(): string {
     return this.options.serverId;
-  }
-
-  get closed(): boolean {
-    return this.closing;
   }
 
   get serverCapabilities(): ServerCapabilities | undefined {
@@ -187,10 +184,14 @@ export class McpConnection implements Connection {
     return this.version;
   }
 
+  private markClosed(): void {
+    (this as { closed: boolean }).closed = true;
+  }
+
   /** Closes this session because its transport failed, and tells the owner. */
   fail(): void {
-    if (this.closing) return;
-    this.closing = true;
+    if (this.closed) return;
+    this.markClosed();
     this.endFollowing();
     this.options.listener.onClose(this);
     this.close().catch(() => {});
@@ -211,7 +212,7 @@ export class McpConnection implements Connection {
         // The send writes the request's JSON-RPC id into `options`.
         return await this.send(used, direct, method, params, options);
       } catch (error) {
-        if (!isSessionNotFound(error) || this.closing) throw error;
+        if (!isSessionNotFound(error) || this.closed) throw error;
         if (held) this.release(held);
         held = undefined;
         // The spec: on 404 the client MUST start a new session. The request
@@ -382,7 +383,7 @@ export class McpConnection implements Connection {
       watched.delete(stop);
       end(how);
     };
-    if (this.closing) stop('remote');
+    if (this.closed) stop('remote');
     else watched.add(stop);
     return {
       closed,
@@ -404,7 +405,7 @@ export class McpConnection implements Connection {
 
   /** Closes the session; for HTTP it also tells the server to end it. Never throws. */
   async close(): Promise<void> {
-    this.closing = true;
+    this.markClosed();
     this.endFollowing();
     const transport = this.transport;
     if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
