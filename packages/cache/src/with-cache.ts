@@ -1,7 +1,7 @@
 /*
- * One class on purpose: the flights in progress, the store, the invalidation
- * index and the figures change together on every call, and a split would
- * hand that state from file to file. What can stand alone lives beside it:
+ * Over 350 lines, one class on purpose: the flights in progress, the store,
+ * the invalidation index and the figures change together on every call, and
+ * a split would hand that state from file to file. What can stand alone lives beside it:
  * the options (options.ts), which requests are cached (plan.ts), a flight and
  * its answer (flight.ts), keys (cache-key.ts) and invalidation (invalidation.ts).
  */
