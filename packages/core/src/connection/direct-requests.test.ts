@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -174,14 +175,31 @@ describe('tools/call on the direct path', () => {
     expect(answers).toHaveLength(1);
   });
 
-  it('leaves calls with onprogress, or with a signal of the caller’s own, to the SDK client', async () => {
+  it('leaves calls with onprogress to the SDK client', async () => {
     const { connection } = await open();
     const progressed: RequestOptions = { timeout: 5_000, onprogress: () => {} };
     await connection.request('tools/call', call('add', { a: 1, b: 1 }), progressed);
-    const own: RequestOptions = { signal: new AbortController().signal, timeout: 5_000 };
-    await connection.request('tools/call', call('add', { a: 1, b: 1 }), own);
     expect(typeof progressed.requestId).toBe('number');
-    expect(typeof own.requestId).toBe('number');
+  });
+
+  it('takes a signal of the caller’s own: its abort cancels the call, and no listener stays on it', async () => {
+    const { connection, seen, direct } = await open();
+    const answered = new AbortController();
+    const own: RequestOptions = { signal: answered.signal, timeout: 5_000 };
+    await connection.request('tools/call', call('add', { a: 1, b: 1 }), own);
+    expect(own.requestId).toMatch(/^mcpool-\d+$/);
+    expect(getEventListeners(answered.signal, 'abort')).toHaveLength(0);
+
+    const caller = new AbortController();
+    const options: RequestOptions = { signal: caller.signal, timeout: 5_000 };
+    const pending = connection.request('tools/call', call('wait', { ms: 5_000 }), options);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('downstream client cancelled');
+    setTimeout(() => caller.abort(reason), 20);
+    await expect(pending).rejects.toBe(reason);
+    await expect.poll(() => seen.cancelled).toEqual([options.requestId]);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    expect(direct().size).toBe(0);
   });
 
   it('leaves a transport whose onmessage is an accessor to the SDK client', async () => {

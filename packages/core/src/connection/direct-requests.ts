@@ -15,8 +15,10 @@ import { type ClientInternals, checkToolResult, SCHEMAS, type Schema } from './r
  * a tool's `outputSchema`. The SDK client keeps everything else: initialize,
  * the lists (`tools/list` caches the output schemas), notifications, requests
  * from the server, and the requests this path leaves to it (with
- * `onprogress`, to a tool that requires tasks, with a signal that is not one
- * of the pool's shared ones). Its ids are strings (`mcpool-1`, ...), the
+ * `onprogress`, to a tool that requires tasks). A request with a signal of
+ * the pool's shared ones waits in that signal's list; one with a signal of
+ * its own (a gateway's downstream request, say) listens to it while pending
+ * and takes its listener off when it settles. Its ids are strings (`mcpool-1`, ...), the
  * SDK's are numbers: they cannot collide. One timer per session serves every
  * deadline.
  */
@@ -40,11 +42,18 @@ class Pending implements Cancellable {
     readonly deadline: number,
     readonly timeout: number,
     readonly cancels: Set<Cancellable> | undefined,
+    /** A signal of the caller's own, listened to while pending (this object is the listener). */
+    readonly own: AbortSignal | undefined,
   ) {}
 
   /** Its shared signal aborted: reject with the signal's reason and tell the server. */
   cancel(reason: unknown): void {
     this.owner.cancel(this, reason, reason);
+  }
+
+  /** Its own signal aborted. */
+  handleEvent(): void {
+    this.cancel(this.own?.reason);
   }
 }
 
@@ -137,7 +146,7 @@ export class DirectRequests {
     }
     const signal = options.signal;
     const cancels = signal ? sharedCancels(signal) : undefined;
-    if (signal && !cancels) return undefined;
+    const own = cancels ? undefined : signal;
     if (signal?.aborted) {
       record.requestId = undefined;
       return Promise.reject(signal.reason);
@@ -157,10 +166,12 @@ export class DirectRequests {
         performance.now() + timeout,
         timeout,
         cancels,
+        own,
       );
       this.pending.set(id, pending);
       if (this.pending.size === 1) this.timer?.ref();
       cancels?.add(pending);
+      own?.addEventListener('abort', pending, { once: true });
       if (pending.deadline < this.timerAt) this.arm(pending.deadline);
       this.transport
         .send({ jsonrpc: '2.0', id, method, params } as JSONRPCMessage)
@@ -201,6 +212,7 @@ export class DirectRequests {
   private drop(pending: Pending): void {
     this.pending.delete(pending.id);
     pending.cancels?.delete(pending);
+    pending.own?.removeEventListener('abort', pending);
     if (this.pending.size === 0) this.timer?.unref();
   }
 
