@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DirectCall } from './http-direct-calls.js';
 import { HttpServerTransport } from './http-transport.js';
 
 const servers: Server[] = [];
@@ -130,5 +131,143 @@ describe('HttpServerTransport', () => {
     });
     expect(methods).toEqual(['initialize', 'notifications/initialized']);
     expect(transport.sessionId).toBe('sealed-id');
+  });
+});
+
+describe('HttpServerTransport: the direct lane of plain tools/call', () => {
+  /** A transport whose plain calls go to `call`; what reaches the SDK side is in `sdk`. */
+  function direct(call: DirectCall) {
+    const transport = new HttpServerTransport(() => 'sid');
+    const sdk: JSONRPCMessage[] = [];
+    transport.onmessage = (m) => {
+      sdk.push(m);
+      if (isJSONRPCRequest(m))
+        void transport.send({ jsonrpc: '2.0', id: m.id, result: { sdk: true } });
+    };
+    transport.answerCallsWith(call);
+    return { transport, sdk };
+  }
+
+  it('hands a plain call to the session and answers with its result, or its error as the SDK would', async () => {
+    const seen: unknown[] = [];
+    const { transport, sdk } = direct((params, requestId) => {
+      seen.push([params, requestId]);
+      if (params.name === 'fails') {
+        return Promise.reject(
+          Object.assign(new Error('Unknown tool: fails'), {
+            code: -32602,
+            data: { mcpool: 'UNKNOWN_CAPABILITY' },
+          }),
+        );
+      }
+      return Promise.resolve({ content: [{ type: 'text', text: 'ok' }] });
+    });
+    const url = await serve(transport);
+    const call = {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'add', arguments: { a: 1 } },
+    };
+    expect(await (await post(url, call)).json()).toEqual({
+      jsonrpc: '2.0',
+      id: 3,
+      result: { content: [{ type: 'text', text: 'ok' }] },
+    });
+    const failed = { ...CALL, params: { name: 'fails' } };
+    expect(await (await post(url, failed)).json()).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: -32602,
+        message: 'Unknown tool: fails',
+        data: { mcpool: 'UNKNOWN_CAPABILITY' },
+      },
+    });
+    const thrown = direct(() => Promise.reject('not an error object'));
+    expect(await (await post(await serve(thrown.transport), CALL)).json()).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32603, message: 'Internal error' },
+    });
+    expect(seen).toEqual([
+      [{ name: 'add', arguments: { a: 1 } }, 3],
+      [{ name: 'fails' }, 7],
+    ]);
+    expect(sdk).toEqual([]);
+  });
+
+  it('leaves to the SDK server a call with _meta, other params, odd arguments, in a batch, or one the session declines', async () => {
+    const taken: string[] = [];
+    const { transport, sdk } = direct((params) => {
+      taken.push(params.name);
+      return params.name === 'declined' ? undefined : Promise.resolve({ content: [] });
+    });
+    const url = await serve(transport);
+    const calls = [
+      { name: 'meta', _meta: { progressToken: 1 } },
+      { name: 'task', task: { ttl: 1_000 } },
+      { name: 'list-args', arguments: [1, 2] },
+      { name: 'null-args', arguments: null },
+      { name: 42 },
+      { name: 'declined' },
+    ];
+    for (const [i, params] of calls.entries()) {
+      const res = await post(url, { jsonrpc: '2.0', id: i, method: 'tools/call', params });
+      expect(await res.json()).toEqual({ jsonrpc: '2.0', id: i, result: { sdk: true } });
+    }
+    const batch = await post(url, [CALL]);
+    expect(await batch.json()).toEqual([{ jsonrpc: '2.0', id: 7, result: { sdk: true } }]);
+    expect(taken).toEqual(['declined']);
+    expect(sdk).toHaveLength(calls.length + 1);
+  });
+
+  it('aborts a call its client cancels, and never answers it', async () => {
+    let finish!: (reason: unknown) => void;
+    let signal!: AbortSignal;
+    const { transport, sdk } = direct((_params, _id, s) => {
+      signal = s;
+      return new Promise((resolve) => {
+        finish = () => resolve({ content: [{ type: 'text', text: 'too late' }] });
+      });
+    });
+    const url = await serve(transport);
+    const answer = post(url, CALL);
+    await vi.waitFor(() => expect(signal).toBeDefined());
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 7, reason: 'user stopped' },
+    };
+    expect((await post(url, cancel)).status).toBe(202);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe('user stopped');
+    finish(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Its result was dropped: the POST still waits, and closing answers it with the closed-session error.
+    await transport.close();
+    const body = (await (await answer).json()) as { id: number; error?: { message: string } };
+    expect(body.id).toBe(7);
+    expect(body.error?.message).toContain('session closed before the answer');
+    expect(sdk.map((m) => ('method' in m ? m.method : 'answer'))).toEqual([
+      'notifications/cancelled',
+    ]);
+  });
+
+  it('stops every call in flight when the session closes', async () => {
+    const signals: AbortSignal[] = [];
+    const { transport } = direct((_params, _id, s) => {
+      signals.push(s);
+      return new Promise(() => {});
+    });
+    const url = await serve(transport);
+    const answers = [post(url, CALL), post(url, { ...CALL, id: 8 })];
+    await vi.waitFor(() => expect(signals).toHaveLength(2));
+    await transport.close();
+    expect(signals.map((s) => s.aborted)).toEqual([true, true]);
+    const bodies = (await Promise.all(answers.map(async (a) => (await a).json()))) as {
+      id: number;
+    }[];
+    expect(bodies.map((b) => b.id)).toEqual([7, 8]);
   });
 });

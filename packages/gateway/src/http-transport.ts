@@ -14,6 +14,7 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { type DirectCall, DirectCalls } from './http-direct-calls.js';
 
 /**
  * One POST that carried requests: its response and the ids still unanswered.
@@ -85,6 +86,8 @@ export class HttpServerTransport implements Transport {
   private initParams: InitializeRequest['params'] | undefined;
   private replayed: (() => void) | undefined;
   private closed = false;
+  /** Plain `tools/call`s answered without the SDK server (see http-direct-calls.ts). */
+  private direct: DirectCalls | undefined;
 
   constructor(
     private readonly sessionIdFor: SessionIdFor,
@@ -92,6 +95,13 @@ export class HttpServerTransport implements Transport {
   ) {}
 
   async start(): Promise<void> {}
+
+  /** Hands plain `tools/call`s of this session to `call` instead of the SDK server. */
+  answerCallsWith(call: DirectCall): void {
+    this.direct = new DirectCalls(call, (message) => {
+      void this.send(message);
+    });
+  }
 
   /** Whether a stream is open for server messages not tied to a request. */
   get hasStream(): boolean {
@@ -110,6 +120,8 @@ export class HttpServerTransport implements Transport {
   ): Promise<void> {
     const requests = messages.filter(isJSONRPCRequest);
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    const direct = this.direct;
+    if (direct) for (const message of messages) direct.cancelled(message);
     if (requests.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) this.onmessage?.(message, extra);
@@ -142,6 +154,8 @@ export class HttpServerTransport implements Transport {
         resolve();
       });
     });
+    const only = batch ? undefined : requests[0];
+    if (only && direct?.start(only)) return finished;
     for (const message of messages) this.onmessage?.(message, extra);
     return finished;
   }
@@ -297,6 +311,7 @@ export class HttpServerTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.direct?.abortAll();
     const open = new Set(this.byId.values());
     this.byId.clear();
     for (const exchange of open) {

@@ -219,6 +219,29 @@ describe('health endpoints', () => {
   });
 });
 
+describe('plain tools/call over HTTP', () => {
+  it('carries a downstream cancellation to the upstream request, and the session goes on', async () => {
+    const a = startInProcessServer({ id: 'a' });
+    cleanup(a.close);
+    const gateway = new Gateway({ servers: [{ id: 'a', transport: a.transport }] });
+    cleanup(() => gateway.close());
+    const http = await startHttpGateway(gateway, { port: 0 });
+    cleanup(() => http.close());
+    const host = await connectHttp(http.url, 'stopper');
+    const controller = new AbortController();
+    const pending = host.client
+      .callTool({ name: 'sleep', arguments: { ms: 10_000 } }, CallToolResultSchema, {
+        signal: controller.signal,
+      })
+      .catch((e: unknown) => e);
+    await waitFor(() => a.state.calls.sleep === 1);
+    controller.abort('user stopped');
+    expect(await pending).toBeInstanceOf(Error);
+    await waitFor(() => a.state.cancelled === 1, { message: 'upstream saw the cancellation' });
+    expect(text(await host.client.callTool({ name: 'add', arguments: { a: 2, b: 2 } }))).toBe('4');
+  });
+});
+
 describe('closing with calls in flight', () => {
   it('answers each unanswered call with an error instead of leaving it to time out', async () => {
     const a = startInProcessServer({ id: 'a', latencyMs: 5_000 });

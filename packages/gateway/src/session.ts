@@ -5,6 +5,7 @@ import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/sh
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
+  type CallToolResult,
   CompleteRequestSchema,
   ErrorCode,
   GetPromptRequestSchema,
@@ -22,6 +23,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { catalogCacheHint } from './cache-hints.js';
 import { isToolFailure, toDownstreamError, toToolError, withResourceUri } from './errors.js';
+import type { PlainCallParams } from './http-direct-calls.js';
 import type { GatewayLogger } from './logger.js';
 import type { Redact } from './redact.js';
 import {
@@ -165,9 +167,27 @@ export class GatewaySession {
     );
   }
 
+  /**
+   * A plain `tools/call` of the HTTP transport's direct lane: the same
+   * forward as the SDK server's handler below, minus what only a request
+   * with `_meta` needs. Undefined when the session is traced (the trace
+   * wraps the SDK server's handlers) or closed.
+   */
+  callDirect(
+    params: PlainCallParams,
+    requestId: RequestId,
+    signal: AbortSignal,
+  ): Promise<CallToolResult> | undefined {
+    if (this.host.traceRequest || this.closing) return undefined;
+    return this.forward({ signal, requestId }, (r, o) => r.callTool(params, o), {}, true, {
+      kind: 'tool',
+      name: params.name,
+    });
+  }
+
   /** Runs a forwarded request on behalf of a downstream request, with its signal and errors mapped. */
   private async forward<T>(
-    extra: Extra,
+    extra: Pick<Extra, 'signal' | 'requestId'>,
     run: (router: UpstreamRouter, options: CallOptions) => Promise<T>,
     more: Partial<CallOptions> = {},
     toolErrors = false,

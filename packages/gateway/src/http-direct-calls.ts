@@ -1,0 +1,130 @@
+import {
+  type CallToolResult,
+  ErrorCode,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type JSONRPCResultResponse,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+
+/*
+ * The most common request of an HTTP session, a plain `tools/call`, answered
+ * without the SDK server's request path: no zod classification of the
+ * message, no handler wrapper parsing it again, no per-request `extra` with
+ * its closures. It is the gateway's hop at concurrency 1, and every
+ * microsecond here is added to every call of every client. "Plain" means a
+ * tool name, maybe arguments, and nothing else: a `_meta` (progress token,
+ * trace context, related task) or a task request goes the SDK's way, as does
+ * any call when the session is traced.
+ */
+
+/** The params of a plain call. */
+export interface PlainCallParams {
+  name: string;
+  arguments?: Record<string, unknown>;
+}
+
+/** Runs one plain call for a session; undefined when the session leaves it to the SDK server. */
+export type DirectCall = (
+  params: PlainCallParams,
+  requestId: RequestId,
+  signal: AbortSignal,
+) => Promise<CallToolResult> | undefined;
+
+/**
+ * The params of `request` when it is a plain `tools/call`, else undefined.
+ * The SDK's schema would accept exactly these (a string name, an object of
+ * arguments); anything else goes to it, to be refused or handled as before.
+ */
+export function plainCallParams(request: JSONRPCRequest): PlainCallParams | undefined {
+  if (request.method !== 'tools/call') return undefined;
+  const params = request.params as Record<string, unknown> | undefined;
+  if (typeof params !== 'object' || params === null || typeof params.name !== 'string') {
+    return undefined;
+  }
+  let keys = 0;
+  for (const _ in params) keys++;
+  const args = params.arguments;
+  if (args === undefined) return keys === 1 ? { name: params.name } : undefined;
+  if (keys !== 2 || typeof args !== 'object' || args === null || Array.isArray(args)) {
+    return undefined;
+  }
+  return { name: params.name, arguments: args as Record<string, unknown> };
+}
+
+/** The plain calls of one session in flight, each cancellable by its client. */
+export class DirectCalls {
+  private readonly live = new Map<RequestId, AbortController>();
+
+  constructor(
+    private readonly call: DirectCall,
+    /** Delivers the answer of a call, as the SDK server would have sent it. */
+    private readonly answer: (message: JSONRPCMessage) => void,
+  ) {}
+
+  /** Starts `request` when it is a plain call the session takes; false when it is not. */
+  start(request: JSONRPCRequest): boolean {
+    const params = plainCallParams(request);
+    if (!params) return false;
+    const id = request.id;
+    const controller = new AbortController();
+    const running = this.call(params, id, controller.signal);
+    if (!running) return false;
+    this.live.set(id, controller);
+    running.then(
+      (result) => this.settle(id, controller, { jsonrpc: '2.0', id, result }),
+      (error: unknown) => this.settle(id, controller, errorAnswer(id, error)),
+    );
+    return true;
+  }
+
+  /**
+   * A `notifications/cancelled` for one of these calls aborts it, and, as the
+   * spec asks and the SDK server does, it is never answered.
+   */
+  cancelled(message: JSONRPCMessage): void {
+    if (!('method' in message) || message.method !== 'notifications/cancelled') return;
+    const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+    if (requestId === undefined) return;
+    const controller = this.live.get(requestId);
+    if (!controller) return;
+    this.live.delete(requestId);
+    controller.abort((message.params as { reason?: unknown }).reason);
+  }
+
+  /** The session closed: every call stops (its POST is answered by the transport). */
+  abortAll(): void {
+    const controllers = [...this.live.values()];
+    this.live.clear();
+    for (const controller of controllers) controller.abort();
+  }
+
+  private settle(
+    id: RequestId,
+    controller: AbortController,
+    message: JSONRPCResultResponse | JSONRPCErrorResponse,
+  ): void {
+    if (this.live.get(id) !== controller) return;
+    this.live.delete(id);
+    this.answer(message);
+  }
+}
+
+/** The error answer the SDK server sends for what a handler threw. */
+function errorAnswer(id: RequestId, error: unknown): JSONRPCErrorResponse {
+  const { code, message, data } = (error ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    data?: unknown;
+  };
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: {
+      code: Number.isSafeInteger(code) ? (code as number) : ErrorCode.InternalError,
+      message: typeof message === 'string' ? message : 'Internal error',
+      ...(data !== undefined ? { data } : {}),
+    },
+  };
+}
