@@ -32,25 +32,43 @@ export type DirectCall = (
   signal: AbortSignal,
 ) => Promise<CallToolResult> | undefined;
 
+/** A plain call: the request and its params. */
+export interface PlainCall {
+  readonly request: JSONRPCRequest;
+  readonly params: PlainCallParams;
+}
+
 /**
- * The params of `request` when it is a plain `tools/call`, else undefined.
- * The SDK's schema would accept exactly these (a string name, an object of
- * arguments); anything else goes to it, to be refused or handled as before.
+ * `message` as a plain call when it is one, else undefined. Exactly what the
+ * SDK's schemas accept as a `tools/call` request (a string or integer id, a
+ * string name, an object of arguments, no other keys) with no `_meta`:
+ * anything else goes to the SDK server, to be refused or handled as before.
  */
-export function plainCallParams(request: JSONRPCRequest): PlainCallParams | undefined {
-  if (request.method !== 'tools/call') return undefined;
-  const params = request.params as Record<string, unknown> | undefined;
+export function plainCall(message: JSONRPCMessage): PlainCall | undefined {
+  const m = message as Record<string, unknown>;
+  if (m.method !== 'tools/call' || m.jsonrpc !== '2.0') return undefined;
+  const id = m.id;
+  if (typeof id !== 'string' && !Number.isInteger(id)) return undefined;
+  if (keyCount(m) !== (m.params === undefined ? 3 : 4)) return undefined;
+  const params = m.params as Record<string, unknown> | undefined;
   if (typeof params !== 'object' || params === null || typeof params.name !== 'string') {
     return undefined;
   }
-  let keys = 0;
-  for (const _ in params) keys++;
   const args = params.arguments;
-  if (args === undefined) return keys === 1 ? { name: params.name } : undefined;
+  const keys = keyCount(params);
+  const request = message as JSONRPCRequest;
+  if (args === undefined)
+    return keys === 1 ? { request, params: { name: params.name } } : undefined;
   if (keys !== 2 || typeof args !== 'object' || args === null || Array.isArray(args)) {
     return undefined;
   }
-  return { name: params.name, arguments: args as Record<string, unknown> };
+  return { request, params: { name: params.name, arguments: args as Record<string, unknown> } };
+}
+
+function keyCount(object: object): number {
+  let keys = 0;
+  for (const _ in object) keys++;
+  return keys;
 }
 
 /** The plain calls of one session in flight, each cancellable by its client. */
@@ -63,10 +81,8 @@ export class DirectCalls {
     private readonly answer: (message: JSONRPCMessage) => void,
   ) {}
 
-  /** Starts `request` when it is a plain call the session takes; false when it is not. */
-  start(request: JSONRPCRequest): boolean {
-    const params = plainCallParams(request);
-    if (!params) return false;
+  /** Starts a plain call; false when the session leaves it to the SDK server. */
+  start({ request, params }: PlainCall): boolean {
     const id = request.id;
     const controller = new AbortController();
     const running = this.call(params, id, controller.signal);

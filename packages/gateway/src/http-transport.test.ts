@@ -222,6 +222,22 @@ describe('HttpServerTransport: the direct lane of plain tools/call', () => {
     expect(sdk).toHaveLength(calls.length + 1);
   });
 
+  it('agrees with the SDK on what is a request: a fractional id or an extra key is not taken as one', async () => {
+    const taken: string[] = [];
+    const { transport, sdk } = direct((params) => {
+      taken.push(params.name);
+      return Promise.resolve({ content: [] });
+    });
+    const url = await serve(transport);
+    const odd = [
+      { jsonrpc: '2.0', id: 1.5, method: 'tools/call', params: { name: 'fraction' } },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'extra' }, more: true },
+    ];
+    for (const message of odd) expect((await post(url, message)).status).toBe(202);
+    expect(taken).toEqual([]);
+    expect(sdk).toEqual(odd);
+  });
+
   it('aborts a call its client cancels, and never answers it', async () => {
     let finish!: (reason: unknown) => void;
     let signal!: AbortSignal;

@@ -14,7 +14,7 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type DirectCall, DirectCalls } from './http-direct-calls.js';
+import { type DirectCall, DirectCalls, plainCall } from './http-direct-calls.js';
 
 /**
  * One POST that carried requests: its response and the ids still unanswered.
@@ -118,10 +118,12 @@ export class HttpServerTransport implements Transport {
     messages: JSONRPCMessage[],
     batch: boolean,
   ): Promise<void> {
-    const requests = messages.filter(isJSONRPCRequest);
-    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     const direct = this.direct;
-    if (direct) for (const message of messages) direct.cancelled(message);
+    // A plain call is a request by the SDK's rules: it needs no zod parse to tell.
+    const call = direct && !batch ? plainCall(messages[0] as JSONRPCMessage) : undefined;
+    const requests = call ? [call.request] : messages.filter(isJSONRPCRequest);
+    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    if (direct && !call) for (const message of messages) direct.cancelled(message);
     if (requests.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) this.onmessage?.(message, extra);
@@ -154,8 +156,7 @@ export class HttpServerTransport implements Transport {
         resolve();
       });
     });
-    const only = batch ? undefined : requests[0];
-    if (only && direct?.start(only)) return finished;
+    if (call && direct?.start(call)) return finished;
     for (const message of messages) this.onmessage?.(message, extra);
     return finished;
   }
