@@ -27,24 +27,31 @@ export class InflightRequests<S> {
   plugin(): PoolPlugin {
     return {
       name: 'gateway-inflight',
-      attempt: async (context, next) => {
+      // Not async: most attempts carry no downstream request and pass straight through.
+      attempt: (context, next) => {
         const request = downstreamRequest.getStore() as DownstreamRequest<S> | undefined;
-        if (!request) return next();
-        const serverId = context.server.id;
-        let set = this.byServer.get(serverId);
-        if (!set) {
-          set = new Set();
-          this.byServer.set(serverId, set);
-        }
-        set.add(request);
-        try {
-          return await next();
-        } finally {
-          set.delete(request);
-          if (set.size === 0) this.byServer.delete(serverId);
-        }
+        return request ? this.track(context.server.id, request, next) : next();
       },
     };
+  }
+
+  private async track<T>(
+    serverId: string,
+    request: DownstreamRequest<S>,
+    next: () => Promise<T>,
+  ): Promise<T> {
+    let set = this.byServer.get(serverId);
+    if (!set) {
+      set = new Set();
+      this.byServer.set(serverId, set);
+    }
+    set.add(request);
+    try {
+      return await next();
+    } finally {
+      set.delete(request);
+      if (set.size === 0) this.byServer.delete(serverId);
+    }
   }
 
   /** Downstream requests with an attempt in flight on `serverId`, oldest first. */
