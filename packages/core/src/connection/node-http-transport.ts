@@ -1,9 +1,11 @@
+// Over 350 lines: one transport's whole exchange with a server (requests,
+// redirects, session, the notification stream and its reconnection, SSE
+// answers) shares its state, and reads best in one place.
 import type { OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { InvalidConfigError } from '../spec/errors.js';
 import {
   abortError,
   type BodySink,
@@ -16,6 +18,7 @@ import {
   redirectPath,
   requestIds,
 } from './http-answer.js';
+import { checkHeaders, isHeaderValue } from './http-headers.js';
 import { Http1Client } from './http1-client.js';
 import { type SseEvent, SseParser } from './sse-parser.js';
 
@@ -31,13 +34,6 @@ const RECONNECT = { initialMs: 1_000, growFactor: 1.5, maxMs: 30_000, maxRetries
 const TERMINATE_TIMEOUT_MS = 1_000;
 /** As many redirects as the SDK's transport follows for one request. */
 const MAX_REDIRECTS = 5;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** What a header value may hold: printable ASCII and tab (no CR, LF or NUL to inject with). */
-const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
-/** Headers the transport writes itself, from the request: configured ones are not sent. */
-const OWN_HEADERS = new Set(['accept', 'content-type', 'content-length']);
-/** Headers that would change how a request is framed or kept: refused when configured. */
-const FRAMING_HEADERS = new Set(['connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'te']);
 
 /**
  * An MCP Streamable HTTP client transport on `node:http`, a drop-in for the
@@ -133,7 +129,7 @@ export class NodeHttpClientTransport implements Transport {
   }
 
   setProtocolVersion(version: string): void {
-    if (!HEADER_VALUE.test(version)) {
+    if (!isHeaderValue(version)) {
       throw new TypeError(
         `The protocol version ${JSON.stringify(version)} cannot be sent in a header: it holds a control or non-ASCII character.`,
       );
@@ -233,7 +229,7 @@ export class NodeHttpClientTransport implements Transport {
 
   /** Keeps a session id the server gave, refusing one that cannot go back in a header. */
   private setSession(session: string, res: HttpAnswer): void {
-    if (!HEADER_VALUE.test(session)) {
+    if (!isHeaderValue(session)) {
       res.discard();
       throw new TypeError(
         `The server sent a session id that cannot be sent back in a header: it holds a control or non-ASCII character (${JSON.stringify(session.slice(0, 100))}).`,
@@ -393,26 +389,22 @@ export class NodeHttpClientTransport implements Transport {
    * responses are still due), or the notification stream when undefined.
    */
   private readEvents(res: HttpAnswer, pending: Set<RequestId> | undefined): void {
-    res.read(new EventSink(this, pending));
+    res.read(new EventSink(this.streams, pending));
   }
 
-  /** @internal An event of an SSE answer (see {@link readEvents}). */
-  onStreamEvent(event: SseEvent, pending: Set<RequestId> | undefined): void {
-    this.onEvent(event, pending);
-  }
-
-  /** @internal The server asked for this reconnection delay. */
-  onStreamRetry(ms: number): void {
-    this.retryMs = ms;
-  }
-
-  /** @internal An SSE answer ended, whole when `error` is undefined. */
-  onStreamEnd(error: Error | undefined, pending: Set<RequestId> | undefined): void {
-    if (this.closed) return;
-    if (error !== undefined) this.onerror?.(new Error(`SSE stream disconnected: ${error}`));
-    if (pending === undefined) this.reconnect(0);
-    else this.abandon(pending);
-  }
+  /** What the SSE answers' readers report to, made once per transport. */
+  private readonly streams: StreamHandlers = {
+    event: (event, pending) => this.onEvent(event, pending),
+    retry: (ms) => {
+      this.retryMs = ms;
+    },
+    end: (error, pending) => {
+      if (this.closed) return;
+      if (error !== undefined) this.onerror?.(new Error(`SSE stream disconnected: ${error}`));
+      if (pending === undefined) this.reconnect(0);
+      else this.abandon(pending);
+    },
+  };
 
   private onEvent(event: SseEvent, pending: Set<RequestId> | undefined): void {
     // Events without data keep a stream alive or carry only an id.
@@ -444,33 +436,12 @@ export class NodeHttpClientTransport implements Transport {
   }
 }
 
-/**
- * Reads the configured headers: names lower-cased, a name or value that
- * could inject a header (CR, LF, NUL) or change the request's framing is
- * refused at once, with every problem listed.
- */
-function checkHeaders(configured: Record<string, string>): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const issues: { path: string; message: string }[] = [];
-  for (const [name, value] of Object.entries(configured)) {
-    const key = name.toLowerCase();
-    if (!TOKEN.test(name)) {
-      issues.push({ path: `headers.${JSON.stringify(name)}`, message: 'not a valid header name' });
-    } else if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
-      issues.push({
-        path: `headers.${name}`,
-        message:
-          'a header value holds printable ASCII and tabs only (no CR, LF, NUL or other control character)',
-      });
-    } else if (FRAMING_HEADERS.has(key)) {
-      issues.push({
-        path: `headers.${name}`,
-        message: 'the transport sets how requests are framed and kept; remove this header',
-      });
-    } else if (!OWN_HEADERS.has(key)) headers[key] = value;
-  }
-  if (issues.length > 0) throw new InvalidConfigError('Streamable HTTP headers', issues);
-  return headers;
+/** How a transport hears its SSE answers: the requests in `pending` (the notification stream when undefined). */
+interface StreamHandlers {
+  event(event: SseEvent, pending: Set<RequestId> | undefined): void;
+  retry(ms: number): void;
+  /** The answer ended: whole when `error` is undefined. */
+  end(error: Error | undefined, pending: Set<RequestId> | undefined): void;
 }
 
 /** The body reader of an SSE answer: a class, not closures, as it serves every streamed call. */
@@ -478,18 +449,18 @@ class EventSink implements BodySink {
   private readonly parser: SseParser;
 
   constructor(
-    private readonly transport: NodeHttpClientTransport,
+    private readonly handlers: StreamHandlers,
     private readonly pending: Set<RequestId> | undefined,
   ) {
     this.parser = new SseParser(this);
   }
 
   onEvent(event: SseEvent): void {
-    this.transport.onStreamEvent(event, this.pending);
+    this.handlers.event(event, this.pending);
   }
 
   onRetry(ms: number): void {
-    this.transport.onStreamRetry(ms);
+    this.handlers.retry(ms);
   }
 
   data(text: string): void {
@@ -498,6 +469,6 @@ class EventSink implements BodySink {
 
   end(error: Error | undefined): void {
     this.parser.end();
-    this.transport.onStreamEnd(error, this.pending);
+    this.handlers.end(error, this.pending);
   }
 }
