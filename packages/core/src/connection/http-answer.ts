@@ -6,6 +6,34 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
  * messages in it, for NodeHttpClientTransport.
  */
 
+/**
+ * An HTTP answer whose head has arrived. Both of the transport's clients
+ * give one (its own HTTP/1.1 client for `http:`, `node:https` through
+ * {@link incomingAnswer}), so that everything after the head is written once.
+ */
+export interface HttpAnswer {
+  readonly statusCode: number;
+  readonly statusMessage: string;
+  /** Names in lower case; a repeated header's values joined with `, `. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** True once the whole body has arrived. */
+  readonly complete: boolean;
+  /** Hands the body's text to `sink` as it arrives, then its end; call once. */
+  read(sink: BodySink): void;
+  /** Drops the body as it arrives, so that the connection can serve again. */
+  discard(): void;
+  /** Drops the answer and its connection now. */
+  destroy(): void;
+}
+
+/** Where an {@link HttpAnswer}'s body goes. */
+export interface BodySink {
+  /** The next piece of the body, decoded as UTF-8 (a character cut across pieces arrives whole). */
+  data(text: string): void;
+  /** The body ended: whole when `error` is undefined, cut short by `error` otherwise. Called once. */
+  end(error: Error | undefined): void;
+}
+
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -14,12 +42,12 @@ export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 30
  * for GET only, as the SDK's transport follows them.
  */
 export function redirectPath(
-  res: IncomingMessage,
+  res: HttpAnswer,
   method: string,
   from: URL,
   path: string,
 ): string | undefined {
-  const status = res.statusCode ?? 0;
+  const status = res.statusCode;
   const location = res.headers.location;
   if (location === undefined || !REDIRECT_STATUSES.has(status)) return undefined;
   if (method !== 'GET' && status !== 307 && status !== 308) return undefined;
@@ -90,17 +118,63 @@ export function checkMessage(value: unknown): JSONRPCMessage {
 }
 
 /** The whole body of an answer as text; rejects when the connection drops before its end. */
-export function readText(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    res.setEncoding('utf8');
-    let text = '';
-    res.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    res.once('end', () => resolve(text));
-    res.on('error', (error) => reject(new TypeError('terminated', { cause: error })));
-    res.once('close', () => {
-      if (!res.complete) reject(new TypeError('terminated'));
-    });
-  });
+export function readText(res: HttpAnswer): Promise<string> {
+  return new Promise((resolve, reject) => res.read(new TextSink(resolve, reject)));
+}
+
+/** Gathers a body into one string: a class, not closures, as it serves every JSON answer. */
+class TextSink implements BodySink {
+  private text = '';
+
+  constructor(
+    private readonly resolve: (text: string) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  data(text: string): void {
+    this.text += text;
+  }
+
+  end(error: Error | undefined): void {
+    // fetch's shape for a body cut short, which callers of the SDK's transport know.
+    if (error === undefined) this.resolve(this.text);
+    else this.reject(new TypeError('terminated', { cause: error }));
+  }
+}
+
+/**
+ * An {@link HttpAnswer} over a `node:http(s)` answer, for the requests that
+ * do not go through the transport's own HTTP/1.1 client (`https:`).
+ */
+export function incomingAnswer(res: IncomingMessage): HttpAnswer {
+  return {
+    statusCode: res.statusCode ?? 0,
+    statusMessage: res.statusMessage ?? '',
+    headers: res.headers as Record<string, string | undefined>,
+    get complete() {
+      return res.complete;
+    },
+    read(sink) {
+      res.setEncoding('utf8');
+      let failure: Error | undefined;
+      let ended = false;
+      res.on('data', (chunk: string) => sink.data(chunk));
+      res.on('error', (error) => {
+        failure = error;
+      });
+      res.once('end', () => {
+        ended = true;
+        sink.end(undefined);
+      });
+      res.once('close', () => {
+        if (!ended && !res.complete) sink.end(failure ?? new Error('the connection closed'));
+      });
+    },
+    discard() {
+      res.resume();
+    },
+    destroy() {
+      res.destroy();
+    },
+  };
 }
