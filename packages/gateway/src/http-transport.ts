@@ -298,13 +298,15 @@ export class HttpServerTransport implements Transport {
     }
     const body = JSON.stringify(exchange.batch ? exchange.answers : exchange.answers[0]);
     // With its length known the answer goes out whole, headers and body in one write;
-    // `writeHead` without it would make node:http frame the body as chunks.
+    // `writeHead` without it would make node:http frame the body as chunks. A flat
+    // list of names and values costs node:http half of what an object does.
+    const length = String(Buffer.byteLength(body));
+    const sid = this.sessionId;
     exchange.res.writeHead(
       200,
-      this.headers({
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-      }),
+      sid === undefined
+        ? ['content-type', 'application/json', 'content-length', length]
+        : ['content-type', 'application/json', 'content-length', length, 'mcp-session-id', sid],
     );
     exchange.res.end(body);
   }
