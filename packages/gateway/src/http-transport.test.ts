@@ -270,6 +270,30 @@ describe('HttpServerTransport: the direct lane of plain tools/call', () => {
     ]);
   });
 
+  it('hands the next call the controller of one that ended, never one that was aborted', async () => {
+    const signals: AbortSignal[] = [];
+    let hold = false;
+    const { transport } = direct((_params, _id, signal) => {
+      signals.push(signal);
+      return hold ? new Promise(() => {}) : Promise.resolve({ content: [] });
+    });
+    const url = await serve(transport);
+    await (await post(url, CALL)).json();
+    await (await post(url, { ...CALL, id: 8 })).json();
+    expect(signals[1]).toBe(signals[0]);
+    hold = true;
+    void post(url, { ...CALL, id: 9 }).catch(() => {});
+    await vi.waitFor(() => expect(signals).toHaveLength(3));
+    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 9 } };
+    await post(url, cancel);
+    expect(signals[2]?.aborted).toBe(true);
+    hold = false;
+    await (await post(url, { ...CALL, id: 10 })).json();
+    expect(signals[3]?.aborted).toBe(false);
+    expect(signals[3]).not.toBe(signals[2]);
+    await transport.close();
+  });
+
   it('stops every call in flight when the session closes', async () => {
     const signals: AbortSignal[] = [];
     const { transport } = direct((_params, _id, s) => {

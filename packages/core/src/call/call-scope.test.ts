@@ -107,6 +107,34 @@ describe('MultiServerClient.close()', () => {
   });
 });
 
+describe('a caller’s signal', () => {
+  it('carries no listener of the pool once its call settles, answered, failed or refused', async () => {
+    const server = startInProcessServer({ id: 'a' });
+    cleanup(() => server.close());
+    const pool = new ServerPool();
+    pool.addServer({ id: 'a', transport: server.transport });
+    await pool.start({ strict: true });
+    cleanup(() => pool.close());
+    const client = new MultiServerClient(pool, { maxRetries: 0 });
+    const caller = new AbortController();
+    const signal = caller.signal;
+    const answered = await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } }, { signal });
+    expect(answered.isError).not.toBe(true);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    await client.callTool({ name: 'fail', arguments: {} }, { signal }).catch(() => {});
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    await client.callTool({ name: 'no-such-tool', arguments: {} }, { signal }).catch(() => {});
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    // While a call is pending it listens, and the same signal still cancels it.
+    const slow = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } }, { signal });
+    const outcome = slow.catch((e: unknown) => e);
+    await waitFor(() => getEventListeners(signal, 'abort').length > 0);
+    caller.abort(new Error('stop'));
+    expect(await outcome).toBeInstanceOf(Error);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+});
+
 describe('shared signals and the SDK', () => {
   it('the SDK never gets a shared signal: requests leave no listener on it, and abort cancels the pending one by id', async () => {
     const server = startInProcessServer({ id: 'a' });

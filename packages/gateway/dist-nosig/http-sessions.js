@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { HttpError } from './http-guards.js';
+import { HttpServerTransport } from './http-transport.js';
+import { createSessionSealer, principalOf, samePrincipal, } from './session-token.js';
+const DEFAULT_SESSION_IDLE = 30 * 60_000;
+const DEFAULT_MAX_SESSIONS = 100;
+/**
+ * Opens, finds, rebuilds and ends downstream sessions. With a session
+ * secret the ids are sealed and any replica holding the secret rebuilds a
+ * session it never saw; `maxSessions` bounds what one process holds.
+ */
+export function createHttpSessions(gateway, options) {
+    const idleMs = options.sessionIdleTimeout ?? DEFAULT_SESSION_IDLE;
+    const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    const secrets = options.sessionSecret === undefined
+        ? []
+        : typeof options.sessionSecret === 'string'
+            ? [options.sessionSecret]
+            : [...options.sessionSecret];
+    const sealer = secrets.length > 0
+        ? createSessionSealer({ secrets, maxAgeMs: options.sessionMaxAge })
+        : undefined;
+    const transportOptions = { holdSubscribeStreams: sealer !== undefined };
+    const sessions = new Map();
+    const rebuilding = new Map();
+    const log = gateway.logger;
+    const checkCapacity = () => {
+        // Each session may own upstream sessions (maybe child processes): bound them.
+        if (sessions.size + rebuilding.size >= maxSessions) {
+            throw new HttpError(503, -32000, `Too many sessions: this gateway holds its maximum of ${maxSessions} (http.maxSessions); try again later or elsewhere`, {
+                'retry-after': '5',
+            });
+        }
+    };
+    const track = (id, entry) => {
+        sessions.set(id, entry);
+        entry.session.onclose = () => {
+            if (sessions.get(id) === entry)
+                sessions.delete(id);
+        };
+    };
+    const open = async (req, res, messages) => {
+        if (gateway.draining) {
+            throw new HttpError(503, -32000, 'Shutting down: connect again (to another replica)', {
+                'retry-after': '1',
+                connection: 'close',
+            });
+        }
+        checkCapacity();
+        const sid = randomUUID();
+        const principal = principalOf(req.headers.authorization);
+        let entry;
+        const transport = new HttpServerTransport((init, result) => {
+            const id = sealer
+                ? sealer.seal({
+                    sid,
+                    protocolVersion: result.protocolVersion,
+                    clientInfo: init.clientInfo,
+                    capabilities: init.capabilities,
+                    principal,
+                })
+                : sid;
+            if (entry)
+                track(id, entry);
+            return id;
+        }, transportOptions);
+        const session = await gateway.connect(transport, { id: sid });
+        transport.answerCallsWith((params, id, signal) => session.callDirect(params, id, signal));
+        entry = { transport, session, principal, lastSeen: Date.now(), active: 1 };
+        try {
+            await transport.handlePost(req, res, messages, false);
+        }
+        finally {
+            entry.active--;
+            entry.lastSeen = Date.now();
+        }
+        // A refused initialize never gets a session id: do not keep its upstream side.
+        if (transport.sessionId === undefined)
+            await session.close();
+    };
+    /** A session held here, or rebuilt from its sealed id; undefined → 404. */
+    const find = async (id, req) => {
+        const held = sessions.get(id);
+        if (held) {
+            if (sealer && !samePrincipal(held.principal, principalOf(req.headers.authorization))) {
+                return undefined;
+            }
+            return held;
+        }
+        if (!sealer)
+            return undefined;
+        const principal = principalOf(req.headers.authorization);
+        const claims = sealer.open(id, principal);
+        if (!claims)
+            return undefined;
+        let pending = rebuilding.get(id);
+        if (!pending) {
+            checkCapacity();
+            pending = (async () => {
+                const transport = new HttpServerTransport(() => id, transportOptions);
+                const session = await gateway.connect(transport, { id: claims.sid, rebuilt: true });
+                transport.answerCallsWith((params, id, signal) => session.callDirect(params, id, signal));
+                await transport.replayInitialize(id, {
+                    protocolVersion: claims.protocolVersion,
+                    capabilities: claims.capabilities,
+                    clientInfo: claims.clientInfo,
+                });
+                const entry = {
+                    transport,
+                    session,
+                    principal,
+                    lastSeen: Date.now(),
+                    active: 0,
+                };
+                track(id, entry);
+                log.info({ session: claims.sid }, 'session rebuilt from its sealed id');
+                return entry;
+            })().finally(() => rebuilding.delete(id));
+            rebuilding.set(id, pending);
+        }
+        return pending;
+    };
+    const sweeper = setInterval(() => {
+        const now = Date.now();
+        for (const entry of sessions.values()) {
+            if (entry.active === 0 && !entry.transport.hasStream && now - entry.lastSeen >= idleMs) {
+                log.info({ session: entry.session.id }, 'closing idle session');
+                void entry.session.close();
+            }
+        }
+    }, Math.max(1_000, Math.min(60_000, Math.floor(idleMs / 2))));
+    sweeper.unref();
+    return {
+        get size() {
+            return sessions.size;
+        },
+        open,
+        find,
+        end: async (id, req) => {
+            const held = sessions.get(id);
+            const principal = principalOf(req.headers.authorization);
+            const known = held
+                ? !sealer || samePrincipal(held.principal, principal)
+                : sealer?.open(id, principal) !== undefined;
+            if (known && held)
+                await held.session.close();
+            return known;
+        },
+        closeAll: async () => {
+            clearInterval(sweeper);
+            await Promise.allSettled([...rebuilding.values()]);
+            await Promise.all([...sessions.values()].map((e) => e.session.close()));
+            sessions.clear();
+        },
+    };
+}
+//# sourceMappingURL=http-sessions.js.map
