@@ -202,6 +202,27 @@ describe('BatchClient: what each caller gets', () => {
   });
 });
 
+describe('BatchClient: a controller given with an operation', () => {
+  it('is listened to like a signal, and never becomes a shared call’s own', async () => {
+    const { client } = await rig(cleanup, 1, { latencyMs: 200 });
+    const batch = batchOf(client, { batchSize: 100, flushDelay: 60_000 });
+    const mine = new AbortController();
+    const other = new AbortController();
+    // Both share one call; its 50 ms deadline must abort the call's own controller, not theirs.
+    const first = batch.add({ ...echo('same'), options: { controller: mine, timeout: 50 } });
+    const second = batch.add({ ...echo('same'), options: { controller: other, timeout: 50 } });
+    void batch.flush();
+    await expect(first).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(second).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(mine.signal.aborted).toBe(false);
+    expect(other.signal.aborted).toBe(false);
+    const gone = new AbortController();
+    const aborted = batch.add({ ...echo('gone'), options: { controller: gone } });
+    gone.abort();
+    await expect(aborted).rejects.toBeInstanceOf(AbortedError);
+  });
+});
+
 describe('BatchClient: concurrency', () => {
   it('never runs more than `concurrency` calls at once, across batches, spread over the servers', async () => {
     const { servers, client, pool } = await rig(cleanup, 3);

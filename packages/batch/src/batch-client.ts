@@ -105,7 +105,7 @@ export class BatchClient {
     if (this.closed) return Promise.reject(new PoolClosedError('The batch client'));
     const issues = operationIssues(operation);
     if (issues.length > 0) return Promise.reject(new InvalidConfigError('batch operation', issues));
-    const signal = operation.options?.signal;
+    const signal = signalOf(operation);
     if (signal?.aborted) return Promise.reject(abortReason(signal, describeOperation(operation)));
     return new Promise<BatchResult<O>>((resolve, reject) => {
       const item: Queued = {
@@ -238,7 +238,9 @@ export class BatchClient {
   }
 
   private execute(operation: BatchOperation, signal: AbortSignal | undefined): Promise<unknown> {
-    const options: CallOptions = { ...operation.options, signal };
+    // The signal stands for every operation the call serves; no one's controller becomes its own.
+    const { controller: _one, ...shared } = operation.options ?? {};
+    const options: CallOptions = { ...shared, signal };
     switch (operation.method) {
       case 'callTool':
         return this.client.callTool(operation.params, options);
@@ -309,10 +311,10 @@ function sharedSignal(items: readonly Queued[]): {
   dispose: () => void;
 } {
   const none = { signal: undefined, dispose: () => {} };
-  if (items.length === 1) return { ...none, signal: items[0]?.operation.options?.signal };
+  if (items.length === 1) return { ...none, signal: items[0] && signalOf(items[0].operation) };
   const signals: AbortSignal[] = [];
   for (const item of items) {
-    const signal = item.operation.options?.signal;
+    const signal = signalOf(item.operation);
     // One caller who cannot abort keeps the call alive.
     if (!signal) return none;
     signals.push(signal);
@@ -337,4 +339,13 @@ function copyOf<T>(value: T): T {
   } catch {
     return value;
   }
+}
+
+/**
+ * The signal an operation can be aborted with. A controller given for the
+ * call is only listened to here: a batched call may serve several
+ * operations, so it never becomes the call's own.
+ */
+function signalOf(operation: BatchOperation): AbortSignal | undefined {
+  return operation.options?.signal ?? operation.options?.controller?.signal;
 }

@@ -25,11 +25,15 @@ export interface PlainCallParams {
   arguments?: Record<string, unknown>;
 }
 
-/** Runs one plain call for a session; undefined when the session leaves it to the SDK server. */
+/**
+ * Runs one plain call for a session; undefined when the session leaves it to
+ * the SDK server. The controller serves that call alone (the pool may abort
+ * it at the call's deadline).
+ */
 export type DirectCall = (
   params: PlainCallParams,
   requestId: RequestId,
-  signal: AbortSignal,
+  controller: AbortController,
 ) => Promise<CallToolResult> | undefined;
 
 /** A plain call: the request and its params. */
@@ -79,8 +83,8 @@ const SPARE_CONTROLLERS = 16;
  * A call's controller goes back to a small stock when the call ends without
  * an abort: making an `AbortController` costs Node 20 a few microseconds
  * and a good deal of garbage, on every call. Reuse is safe because nothing
- * keeps the signal after the call: the pool takes its listeners off when
- * the call settles.
+ * keeps the controller after the call: the pool takes its listeners and
+ * timer off when the call settles (see `CallOptions.controller`).
  */
 export class DirectCalls {
   private readonly live = new Map<RequestId, AbortController>();
@@ -96,7 +100,7 @@ export class DirectCalls {
   start({ request, params }: PlainCall): boolean {
     const id = request.id;
     const controller = this.spare.pop() ?? new AbortController();
-    const running = this.call(params, id, controller.signal);
+    const running = this.call(params, id, controller);
     if (!running) {
       this.spare.push(controller);
       return false;

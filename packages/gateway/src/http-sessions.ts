@@ -114,7 +114,9 @@ export function createHttpSessions(gateway: Gateway, options: HttpSessionsOption
       return id;
     }, transportOptions);
     const session = await gateway.connect(transport, { id: sid });
-    transport.answerCallsWith((params, id, signal) => session.callDirect(params, id, signal));
+    transport.answerCallsWith((params, id, controller) =>
+      session.callDirect(params, id, controller),
+    );
     entry = { transport, session, principal, lastSeen: Date.now(), active: 1 };
     try {
       await transport.handlePost(req, res, messages, false);
@@ -145,7 +147,9 @@ export function createHttpSessions(gateway: Gateway, options: HttpSessionsOption
       pending = (async () => {
         const transport = new HttpServerTransport(() => id, transportOptions);
         const session = await gateway.connect(transport, { id: claims.sid, rebuilt: true });
-        transport.answerCallsWith((params, id, signal) => session.callDirect(params, id, signal));
+        transport.answerCallsWith((params, id, controller) =>
+          session.callDirect(params, id, controller),
+        );
         await transport.replayInitialize(id, {
           protocolVersion: claims.protocolVersion,
           capabilities: claims.capabilities,

@@ -241,7 +241,8 @@ describe('HttpServerTransport: the direct lane of plain tools/call', () => {
   it('aborts a call its client cancels, and never answers it', async () => {
     let finish!: (reason: unknown) => void;
     let signal!: AbortSignal;
-    const { transport, sdk } = direct((_params, _id, s) => {
+    const { transport, sdk } = direct((_params, _id, c) => {
+      const s = c.signal;
       signal = s;
       return new Promise((resolve) => {
         finish = () => resolve({ content: [{ type: 'text', text: 'too late' }] });
@@ -273,7 +274,8 @@ describe('HttpServerTransport: the direct lane of plain tools/call', () => {
   it('hands the next call the controller of one that ended, never one that was aborted', async () => {
     const signals: AbortSignal[] = [];
     let hold = false;
-    const { transport } = direct((_params, _id, signal) => {
+    const { transport } = direct((_params, _id, c) => {
+      const signal = c.signal;
       signals.push(signal);
       return hold ? new Promise(() => {}) : Promise.resolve({ content: [] });
     });
@@ -296,7 +298,8 @@ describe('HttpServerTransport: the direct lane of plain tools/call', () => {
 
   it('stops every call in flight when the session closes', async () => {
     const signals: AbortSignal[] = [];
-    const { transport } = direct((_params, _id, s) => {
+    const { transport } = direct((_params, _id, c) => {
+      const s = c.signal;
       signals.push(s);
       return new Promise(() => {});
     });

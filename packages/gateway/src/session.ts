@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallOptions, CatalogList, ServerPool } from '@mcpool/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
@@ -16,8 +16,6 @@ import {
   McpError,
   ReadResourceRequestSchema,
   type RequestId,
-  type ServerNotification,
-  type ServerRequest,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -36,8 +34,6 @@ import { ClientAsks } from './session-asks.js';
 import { SessionEvents } from './session-events.js';
 import { type TraceRequest, tracedHandler } from './trace-handlers.js';
 import type { OpenUpstream, Upstream } from './upstream.js';
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** What a session needs from its gateway. */
 export interface SessionHost {
@@ -176,18 +172,22 @@ export class GatewaySession {
   callDirect(
     params: PlainCallParams,
     requestId: RequestId,
-    signal: AbortSignal,
+    controller: AbortController,
   ): Promise<CallToolResult> | undefined {
     if (this.host.traceRequest || this.closing) return undefined;
-    return this.forward({ signal, requestId }, (r, o) => r.callTool(params, o), {}, true, {
-      kind: 'tool',
-      name: params.name,
-    });
+    // The controller serves this call alone: the pool uses it as the call's own.
+    return this.forward(
+      { signal: undefined, requestId },
+      (r, o) => r.callTool(params, o),
+      { controller },
+      true,
+      { kind: 'tool', name: params.name },
+    );
   }
 
   /** Runs a forwarded request on behalf of a downstream request, with its signal and errors mapped. */
   private async forward<T>(
-    extra: Pick<Extra, 'signal' | 'requestId'>,
+    extra: { signal: AbortSignal | undefined; requestId: RequestId },
     run: (router: UpstreamRouter, options: CallOptions) => Promise<T>,
     more: Partial<CallOptions> = {},
     toolErrors = false,

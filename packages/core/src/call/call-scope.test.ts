@@ -135,6 +135,48 @@ describe('a caller’s signal', () => {
   });
 });
 
+describe('a controller given for one call', () => {
+  it('is the call’s own: its signal is what attempts send with, and the deadline and close() abort it', async () => {
+    const signals = new CallSignals();
+    const given = new AbortController();
+    const scope = new CallScope(signals, undefined, 40, 'tools/call "x"', performance.now(), given);
+    expect(scope.attemptSignal).toBe(given.signal);
+    expect(scope.signal).toBe(given.signal);
+    await wait(70);
+    expect((given.signal.reason as { code?: string }).code).toBe('TIMEOUT');
+    scope.end();
+    const closing = new AbortController();
+    const open = new CallScope(signals, undefined, 60_000, 'ping', performance.now(), closing);
+    signals.abort(new Error('client closed'));
+    expect(closing.signal.reason).toEqual(new Error('client closed'));
+    open.end();
+  });
+
+  it('cancels the call when aborted, and is left as it was when the call answers', async () => {
+    const server = startInProcessServer({ id: 'a' });
+    cleanup(() => server.close());
+    const pool = new ServerPool();
+    pool.addServer({ id: 'a', transport: server.transport });
+    await pool.start({ strict: true });
+    cleanup(() => pool.close());
+    const client = new MultiServerClient(pool, { maxRetries: 0 });
+    const kept = new AbortController();
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } }, { controller: kept });
+    expect(kept.signal.aborted).toBe(false);
+    expect(getEventListeners(kept.signal, 'abort')).toHaveLength(0);
+    // The same controller serves the next call.
+    const slow = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } }, { controller: kept });
+    const outcome = slow.catch((e: unknown) => e);
+    await waitFor(() => server.state.calls.sleep === 1);
+    // Counted on arrival: give the tool a moment to start listening for the cancel.
+    await wait(20);
+    kept.abort(new Error('stop'));
+    expect(await outcome).toBeInstanceOf(Error);
+    await waitFor(() => server.state.cancelled === 1, { message: 'the server saw the cancel' });
+    expect(getEventListeners(kept.signal, 'abort')).toHaveLength(0);
+  });
+});
+
 describe('shared signals and the SDK', () => {
   it('the SDK never gets a shared signal: requests leave no listener on it, and abort cancels the pending one by id', async () => {
     const server = startInProcessServer({ id: 'a' });

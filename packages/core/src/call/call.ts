@@ -130,11 +130,13 @@ export class CallScope {
     private readonly description: string,
     /** When the call started, as `performance.now()`. */
     started: number = performance.now(),
+    /** A controller of the caller's that serves this call alone: it becomes the call's own. */
+    given?: AbortController,
   ) {
     this.deadline = started + timeoutMs;
-    if (caller) {
-      this.onCallerAbort = () => this.controller?.abort(caller.reason);
-      this.attemptSignal = this.ownController().signal;
+    if (caller) this.onCallerAbort = () => this.controller?.abort(caller.reason);
+    if (given || caller) {
+      this.attemptSignal = this.ownController(given).signal;
     } else {
       this.generation = signals.acquire();
       this.attemptSignal = this.generation.controller.signal;
@@ -165,8 +167,7 @@ export class CallScope {
     if (this.generation) this.signals.release(this.generation);
   }
 
-  private ownController(): AbortController {
-    const controller = new AbortController();
+  private ownController(controller = new AbortController()): AbortController {
     this.controller = controller;
     this.attemptSignal = controller.signal;
     this.signals.track(controller);
@@ -363,7 +364,14 @@ export async function runCall(
 ): Promise<unknown> {
   const { host, figures } = runner;
   const started = performance.now();
-  const scope = new CallScope(runner.signals, asks.signal, timeoutMs, description, started);
+  const scope = new CallScope(
+    runner.signals,
+    asks.signal,
+    timeoutMs,
+    description,
+    started,
+    asks.controller,
+  );
   const call = new Call(
     host,
     scope,

@@ -13,6 +13,7 @@ const PINNED = first();
 /** What one call asks for (the client's `CallOptions`). */
 export interface DispatchOptions {
   readonly signal?: AbortSignal | undefined;
+  readonly controller?: AbortController | undefined;
   readonly timeout?: number | undefined;
   readonly server?: string | undefined;
   readonly aggregation?: Aggregator | undefined;
@@ -61,7 +62,7 @@ export class Dispatcher implements CallRunner {
     const context: CallContext = {
       request,
       server: options.server,
-      signal: options.signal,
+      signal: options.signal ?? options.controller?.signal,
       aggregation: this.aggregationOf(options),
       answeredBy: [],
     };

@@ -40,6 +40,8 @@ export interface CallFigures {
 /** What one call asks for, of what the caller passed. */
 export interface CallAsks {
   readonly signal?: AbortSignal | undefined;
+  /** A controller of this call alone, used as its own (see `CallOptions.controller`). */
+  readonly controller?: AbortController | undefined;
   readonly onprogress?: ((progress: Progress) => void) | undefined;
 }
 

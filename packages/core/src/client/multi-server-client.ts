@@ -362,7 +362,7 @@ export class MultiServerClient {
           const items = await withDeadline(
             fromPool(),
             options.timeout ?? this.requestTimeout,
-            options.signal,
+            options.signal ?? options.controller?.signal,
             method,
           );
           this.figures.finish(true, started, 'catalog');

@@ -33,6 +33,17 @@ export interface MultiServerClientOptions {
 /** Options of one call. */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
+  /**
+   * A controller that serves this call alone, instead of `signal`: aborting
+   * it cancels the call, and the pool uses it as the call's own (it aborts it
+   * at the deadline and when the client closes) rather than making another.
+   * Making an `AbortController` costs Node 20 a few microseconds per call; a
+   * caller that makes one per call anyway (a gateway, for each downstream
+   * request) saves the second. Once the call has settled the pool keeps no
+   * listener or reference on it, so one that was not aborted may serve the
+   * next call.
+   */
+  controller?: AbortController | undefined;
   /** Time budget of this call, ms. @default the client's requestTimeout */
   timeout?: number | undefined;
   /** Send to this server only (no balancing, no retries elsewhere). */
