@@ -342,9 +342,8 @@ function copyOf<T>(value: T): T {
 }
 
 /**
- * The signal an operation can be aborted with. A controller given for the
- * call is only listened to here: a batched call may serve several
- * operations, so it never becomes the call's own.
+ * The signal an operation can be aborted with. A controller given for the call is only
+ * listened to: a batched call may serve several operations, so it is never the call's own.
  */
 function signalOf(operation: BatchOperation): AbortSignal | undefined {
   return operation.options?.signal ?? operation.options?.controller?.signal;

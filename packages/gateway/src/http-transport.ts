@@ -1,3 +1,7 @@
+// Over 350 lines: one session's downstream protocol. The POST exchanges (JSON,
+// or SSE once something must travel first), the GET stream, the held subscribe
+// streams, the replayed initialize and the close all work on one map of the
+// requests in flight, and read best beside it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
   Transport,

@@ -1,3 +1,6 @@
+// Over 350 lines: one downstream session. Its upstream side (opened lazily,
+// closed with it), the SDK server's handlers and the HTTP transport's direct
+// lane all go through one forward(), which maps signals and errors once.
 import { randomUUID } from 'node:crypto';
 import type { CallOptions, CatalogList, ServerPool } from '@mcpool/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';

@@ -7,19 +7,17 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { ADD, closeSdkClient, connectSdkClient, httpTransport } from '../clients.js';
 import type { Context, Goal, Part } from '../report.js';
 import { startHttpFleet } from '../servers/fleet.js';
 import { fmtBytes, fmtDuration, fmtRate, table } from '../util/format.js';
-import { settleHeap } from '../util/gc.js';
 import { runLoad } from '../util/load.js';
 import { median, quantile } from '../util/stats.js';
 import { connectModernClient } from './gateway-modern.js';
+import { sessionMemory } from './gateway-sessions.js';
 
 const GOAL_P50_MS = 0.3;
 const GOAL_P99_MS = 1;
@@ -140,84 +138,6 @@ async function throughput(call: Call, calls: number): Promise<number> {
   if (result.failures > 0)
     throw new Error(`throughput: ${result.failures} calls failed (${result.errors[0]})`);
   return (result.calls * 1000) / result.elapsedMs;
-}
-
-/** One raw POST; resolves with the status and the session id handed out. */
-function post(
-  url: string,
-  body: unknown,
-  session?: string,
-): Promise<{ status: number; session?: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...(session ? { 'mcp-session-id': session } : {}),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => {
-          const id = res.headers['mcp-session-id'];
-          resolve({
-            status: res.statusCode ?? 0,
-            ...(typeof id === 'string' ? { session: id } : {}),
-          });
-        });
-      },
-    );
-    req.once('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
-/** Opens `count` idle sessions on an in-process gateway and measures the heap they hold. */
-async function sessionMemory(upstream: readonly string[], count: number) {
-  const gatewayModule = (await import('@mcpool/gateway')) as typeof import('@mcpool/gateway');
-  const config = gatewayModule.parseGatewayConfig({
-    mcpServers: Object.fromEntries(upstream.map((url, i) => [`up${i}`, { url }])),
-  });
-  const gateway = new gatewayModule.Gateway(await gatewayModule.gatewayOptionsFromConfig(config));
-  const http = await gatewayModule.startHttpGateway(gateway, { port: 0, maxSessions: count + 50 });
-  try {
-    const init = (i: number) => ({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: LATEST_PROTOCOL_VERSION,
-        capabilities: { sampling: {}, roots: { listChanged: true } },
-        clientInfo: { name: `idle-${i}`, version: '1.0.0' },
-      },
-    });
-    // Warm up the code paths so that compiled code is not counted as session memory.
-    for (let i = 0; i < 20; i++) await post(http.url, init(i));
-    const before = await settleHeap();
-    const base = http.sessionCount();
-    const t0 = performance.now();
-    for (let i = 0; i < count; i++) {
-      const opened = await post(http.url, init(i));
-      if (opened.status !== 200 || !opened.session)
-        throw new Error(`initialize answered ${opened.status}`);
-      await post(http.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, opened.session);
-    }
-    const openMs = (performance.now() - t0) / count;
-    const after = await settleHeap();
-    const opened = http.sessionCount() - base;
-    if (opened !== count)
-      throw new Error(`expected ${count} sessions, the gateway holds ${opened}`);
-    return { count, bytesPerSession: (after - before) / count, openMs };
-  } finally {
-    await http.close();
-    await gateway.close();
-  }
 }
 
 export const gateway: Part = {
