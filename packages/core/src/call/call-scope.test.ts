@@ -174,6 +174,15 @@ describe('a controller given for one call', () => {
     expect(await outcome).toBeInstanceOf(Error);
     await waitFor(() => server.state.cancelled === 1, { message: 'the server saw the cancel' });
     expect(getEventListeners(kept.signal, 'abort')).toHaveLength(0);
+    // A call the SDK client sends itself (with progress) leaves none on it either.
+    const steps: number[] = [];
+    const again = new AbortController();
+    await client.callTool(
+      { name: 'progress', arguments: { steps: 2 } },
+      { controller: again, onprogress: (p) => steps.push(p.progress) },
+    );
+    expect(steps).toEqual([1, 2]);
+    expect(getEventListeners(again.signal, 'abort')).toHaveLength(0);
   });
 });
 

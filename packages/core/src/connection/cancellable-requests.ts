@@ -59,6 +59,28 @@ export function recordRequestIds(transport: Transport): void {
 }
 
 /**
+ * Sends one SDK request with a signal of its own that follows the caller's.
+ * The SDK adds an abort listener to the signal it is given and never takes it
+ * off; on a caller's signal that outlives the request (a controller reused
+ * for the next call, see `CallOptions.controller`) those would pile up, and
+ * a later abort would cancel requests long answered. The follower comes off
+ * when the request settles.
+ */
+function sendFollowing<T>(
+  signal: AbortSignal,
+  send: (signal: AbortSignal | undefined) => Promise<T>,
+  record: { requestId?: RequestId | undefined } | undefined,
+): Promise<T> {
+  const own = new AbortController();
+  const follow = () => own.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  const sent = send(own.signal);
+  if (record) record.requestId = lastRequestId;
+  return sent.finally(() => signal.removeEventListener('abort', follow));
+}
+
+/**
  * Sends one SDK request with `signal`. A shared signal is not handed to the
  * SDK (see above): the request waits in the signal's list, and when the signal
  * aborts it is rejected with the signal's reason and `tell` sends the server
@@ -73,12 +95,13 @@ export function sendCancellable<T>(
   record?: { requestId?: RequestId | undefined },
 ): Promise<T> {
   lastRequestId = undefined;
-  const pending = signal ? shared.get(signal) : undefined;
-  if (!pending) {
-    const direct = send(signal);
+  if (signal === undefined) {
+    const direct = send(undefined);
     if (record) record.requestId = lastRequestId;
     return direct;
   }
+  const pending = shared.get(signal);
+  if (!pending) return sendFollowing(signal, send, record);
   if ((signal as AbortSignal).aborted) {
     if (record) record.requestId = undefined;
     return Promise.reject((signal as AbortSignal).reason);
