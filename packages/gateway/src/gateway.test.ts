@@ -10,7 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { Gateway, type GatewayOptions } from './gateway.js';
-import { connectInMemory, startOddServer, text } from './test-helpers.js';
+import { cancelSleep, connectInMemory, startOddServer, text } from './test-helpers.js';
 
 const cleanup = useCleanup();
 
@@ -205,16 +205,7 @@ describe('notifications and server-to-client traffic', () => {
     const gateway = gatewayOf({ servers: upstreams(a) });
     const host = await connectInMemory(gateway);
     cleanup(host.close);
-    const controller = new AbortController();
-    const pending = host.client
-      .callTool({ name: 'sleep', arguments: { ms: 10_000 } }, CallToolResultSchema, {
-        signal: controller.signal,
-      })
-      .catch((e: unknown) => e);
-    await waitFor(() => a.state.calls.sleep === 1);
-    controller.abort('user stopped');
-    expect(await pending).toBeDefined();
-    await waitFor(() => a.state.cancelled === 1, { message: 'upstream saw the cancellation' });
+    expect(await cancelSleep(host, a)).toBeDefined();
     // The gateway is still fine for the next call.
     expect(await call(host, 'whoami')).toBe('a');
   });

@@ -89,6 +89,18 @@ export function createHttpSessions(gateway: Gateway, options: HttpSessionsOption
     };
   };
 
+  /** A gateway session on `transport`, its plain calls answered on the transport's direct lane. */
+  const connect = async (
+    transport: HttpServerTransport,
+    options: { id: string; rebuilt?: boolean },
+  ): Promise<GatewaySession> => {
+    const session = await gateway.connect(transport, options);
+    transport.answerCallsWith((params, id, controller) =>
+      session.callDirect(params, id, controller),
+    );
+    return session;
+  };
+
   const open = async (req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[]) => {
     if (gateway.draining) {
       throw new HttpError(503, -32000, 'Shutting down: connect again (to another replica)', {
@@ -113,10 +125,7 @@ export function createHttpSessions(gateway: Gateway, options: HttpSessionsOption
       if (entry) track(id, entry);
       return id;
     }, transportOptions);
-    const session = await gateway.connect(transport, { id: sid });
-    transport.answerCallsWith((params, id, controller) =>
-      session.callDirect(params, id, controller),
-    );
+    const session = await connect(transport, { id: sid });
     entry = { transport, session, principal, lastSeen: Date.now(), active: 1 };
     try {
       await transport.handlePost(req, res, messages, false);
@@ -146,10 +155,7 @@ export function createHttpSessions(gateway: Gateway, options: HttpSessionsOption
       checkCapacity();
       pending = (async () => {
         const transport = new HttpServerTransport(() => id, transportOptions);
-        const session = await gateway.connect(transport, { id: claims.sid, rebuilt: true });
-        transport.answerCallsWith((params, id, controller) =>
-          session.callDirect(params, id, controller),
-        );
+        const session = await connect(transport, { id: claims.sid, rebuilt: true });
         await transport.replayInitialize(id, {
           protocolVersion: claims.protocolVersion,
           capabilities: claims.capabilities,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.js';
 import { type HttpGateway, startHttpGateway } from './http.js';
 import {
+  cancelSleep,
   connectOver,
   type Downstream,
   initializeRequest,
@@ -228,16 +229,7 @@ describe('plain tools/call over HTTP', () => {
     const http = await startHttpGateway(gateway, { port: 0 });
     cleanup(() => http.close());
     const host = await connectHttp(http.url, 'stopper');
-    const controller = new AbortController();
-    const pending = host.client
-      .callTool({ name: 'sleep', arguments: { ms: 10_000 } }, CallToolResultSchema, {
-        signal: controller.signal,
-      })
-      .catch((e: unknown) => e);
-    await waitFor(() => a.state.calls.sleep === 1);
-    controller.abort('user stopped');
-    expect(await pending).toBeInstanceOf(Error);
-    await waitFor(() => a.state.cancelled === 1, { message: 'upstream saw the cancellation' });
+    expect(await cancelSleep(host, a)).toBeInstanceOf(Error);
     expect(text(await host.client.callTool({ name: 'add', arguments: { a: 2, b: 2 } }))).toBe('4');
   });
 });

@@ -4,16 +4,19 @@ import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import {
   connectObserved,
+  type InProcessTestServer,
   type ObservedClient,
   type ProcessRun,
   runProcess,
   type StartedProcess,
   startProcess,
+  waitFor,
 } from '@mcpool/testkit';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
+  CallToolResultSchema,
   type ClientCapabilities,
   LATEST_PROTOCOL_VERSION,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -28,6 +31,27 @@ const ALL: ClientCapabilities = {
   elicitation: { form: {} },
   roots: { listChanged: true },
 };
+
+/**
+ * Has the downstream client call `sleep` and abort it once `upstream` runs
+ * it; resolves with what the call settled with, once `upstream` saw the cancel.
+ */
+export async function cancelSleep(
+  host: Downstream,
+  upstream: InProcessTestServer,
+): Promise<unknown> {
+  const controller = new AbortController();
+  const pending = host.client
+    .callTool({ name: 'sleep', arguments: { ms: 10_000 } }, CallToolResultSchema, {
+      signal: controller.signal,
+    })
+    .catch((e: unknown) => e);
+  await waitFor(() => upstream.state.calls.sleep === 1);
+  controller.abort('user stopped');
+  const outcome = await pending;
+  await waitFor(() => upstream.state.cancelled === 1, { message: 'upstream saw the cancellation' });
+  return outcome;
+}
 
 /** Connects a downstream client, whose answers carry `name`, to the gateway over an in-memory pair. */
 export async function connectInMemory(

@@ -12,6 +12,17 @@ const cleanup = useCleanup();
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A started pool over one in-process server, both closed after the test. */
+async function onePool() {
+  const server = startInProcessServer({ id: 'a' });
+  cleanup(() => server.close());
+  const pool = new ServerPool();
+  pool.addServer({ id: 'a', transport: server.transport });
+  await pool.start({ strict: true });
+  cleanup(() => pool.close());
+  return { server, pool };
+}
+
 describe('CallSignals', () => {
   it('shares one signal among 64 calls, then starts another', () => {
     const signals = new CallSignals();
@@ -85,12 +96,7 @@ describe('CallScope', () => {
 
 describe('MultiServerClient.close()', () => {
   it('ends a call in flight that has no signal of its own, and the server hears of it', async () => {
-    const server = startInProcessServer({ id: 'a' });
-    cleanup(() => server.close());
-    const pool = new ServerPool();
-    pool.addServer({ id: 'a', transport: server.transport });
-    await pool.start({ strict: true });
-    cleanup(() => pool.close());
+    const { server, pool } = await onePool();
     const client = new MultiServerClient(pool);
     const call = client.callTool({ name: 'sleep', arguments: { ms: 5_000 } });
     const outcome = call.catch((e: unknown) => e);
@@ -109,12 +115,7 @@ describe('MultiServerClient.close()', () => {
 
 describe('a caller’s signal', () => {
   it('carries no listener of the pool once its call settles, answered, failed or refused', async () => {
-    const server = startInProcessServer({ id: 'a' });
-    cleanup(() => server.close());
-    const pool = new ServerPool();
-    pool.addServer({ id: 'a', transport: server.transport });
-    await pool.start({ strict: true });
-    cleanup(() => pool.close());
+    const { pool } = await onePool();
     const client = new MultiServerClient(pool, { maxRetries: 0 });
     const caller = new AbortController();
     const signal = caller.signal;
@@ -152,13 +153,18 @@ describe('a controller given for one call', () => {
     open.end();
   });
 
+  it('refuses what is not an AbortController, naming the option to use instead', async () => {
+    const { pool } = await onePool();
+    const client = new MultiServerClient(pool);
+    const signal = new AbortController().signal as unknown as AbortController;
+    await expect(
+      client.callTool({ name: 'add', arguments: { a: 1, b: 2 } }, { controller: signal }),
+    ).rejects.toThrow(/options\.controller must be an AbortController.*options\.signal/);
+    expect(client.getMetrics().failedRequests).toBe(1);
+  });
+
   it('cancels the call when aborted, and is left as it was when the call answers', async () => {
-    const server = startInProcessServer({ id: 'a' });
-    cleanup(() => server.close());
-    const pool = new ServerPool();
-    pool.addServer({ id: 'a', transport: server.transport });
-    await pool.start({ strict: true });
-    cleanup(() => pool.close());
+    const { server, pool } = await onePool();
     const client = new MultiServerClient(pool, { maxRetries: 0 });
     const kept = new AbortController();
     await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } }, { controller: kept });

@@ -364,6 +364,13 @@ export async function runCall(
 ): Promise<unknown> {
   const { host, figures } = runner;
   const started = performance.now();
+  if (asks.controller !== undefined && !(asks.controller instanceof AbortController)) {
+    // A failed call in the figures too, as a failed routing step is.
+    figures.finish(false, started, aggregation.name);
+    throw new TypeError(
+      `${description}: options.controller must be an AbortController (to pass an AbortSignal, use options.signal).`,
+    );
+  }
   const scope = new CallScope(
     runner.signals,
     asks.signal,
